@@ -1,0 +1,85 @@
+import {
+  createPool,
+  createTypeParserPreset,
+  sql,
+  SchemaValidationError,
+  type DatabasePool,
+  type DatabaseTransactionConnection,
+  type Interceptor,
+} from 'slonik'
+import { appDatabaseUrl, getConfig } from '~/utils/config.server'
+
+export { sql }
+export type Tx = DatabaseTransactionConnection
+
+/** Slonik 47 does not check `sql.type(schema)` results by itself. */
+const validateRows: Interceptor = {
+  transformRow: (context, query, row) => {
+    if (!context.resultParser) return row
+    const result = context.resultParser.safeParse(row)
+    if (!result.success) throw new SchemaValidationError(query, row, result.error.issues)
+    return result.data
+  },
+}
+
+const typeParsers = [
+  ...createTypeParserPreset().filter((p) => p.name !== 'timestamptz' && p.name !== 'timestamp'),
+  { name: 'timestamptz', parse: (value: string) => new Date(value) },
+  { name: 'timestamp', parse: (value: string) => new Date(`${value}Z`) },
+]
+
+const globalForPool = globalThis as unknown as { __nextsaasPool?: Promise<DatabasePool> }
+
+/** The one pool; it logs in as the app role, which holds nothing outside withTenant(). */
+export function getPool(): Promise<DatabasePool> {
+  globalForPool.__nextsaasPool ??= createPool(appDatabaseUrl(getConfig()), {
+    maximumPoolSize: getConfig().DATABASE_POOL_SIZE,
+    interceptors: [validateRows],
+    typeParsers,
+    captureStackTrace: false,
+  })
+  return globalForPool.__nextsaasPool
+}
+
+export async function closePool() {
+  const pool = globalForPool.__nextsaasPool
+  globalForPool.__nextsaasPool = undefined
+  if (pool) await (await pool).end()
+}
+
+/** Who is acting, as the database and the audit log see them. */
+export interface Actor {
+  userId: string
+  organizationId?: string
+  role?: string
+  ip?: string
+  userAgent?: string
+}
+
+type DbRole = 'authenticated' | 'nextsaas_auth'
+
+async function inRole<T>(role: DbRole, claims: Record<string, string>, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const pool = await getPool()
+  return pool.transaction(async (tx) => {
+    // One round trip: role and claims are set before anything else runs.
+    await tx.query(sql.unsafe`
+      select set_config('role', ${role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`)
+    return fn(tx)
+  })
+}
+
+/**
+ * Runs `fn` in one transaction as `authenticated`, with the actor's claims;
+ * every row it touches passes the tenant policies.
+ */
+export function withTenant<T>(actor: Actor, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const claims: Record<string, string> = { sub: actor.userId }
+  if (actor.organizationId) claims.org = actor.organizationId
+  if (actor.role) claims.role = actor.role
+  return inRole('authenticated', claims, fn)
+}
+
+/** The auth service's own transaction: accounts and credentials before anyone is signed in. */
+export function withAuthService<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return inRole('nextsaas_auth', {}, fn)
+}

@@ -1,0 +1,73 @@
+/**
+ * The permission catalog and the one rule for inheritance, shared by the
+ * server (requirePermission) and the UI (what to show). Its SQL twin is
+ * auth.permits() in db/migrations; a property test keeps the two equal.
+ */
+export const PERMISSIONS = {
+  'organization:view': { label: 'View organization', description: 'See the organization and its settings.' },
+  'organization:manage': { label: 'Manage organization', description: 'Rename the organization, change its slug and settings.' },
+  'organization:invite': { label: 'Invite to organization', description: 'Send invitations to join the organization.' },
+  'organization:delete': { label: 'Delete organization', description: 'Delete the organization and everything in it.' },
+  'workspace:view': { label: 'View workspaces', description: 'See workspaces and their details.' },
+  'workspace:create': { label: 'Create workspaces', description: 'Add new workspaces.' },
+  'workspace:update': { label: 'Edit workspaces', description: 'Rename and edit workspaces.' },
+  'workspace:delete': { label: 'Delete workspaces', description: 'Delete workspaces and their projects.' },
+  'project:view': { label: 'View projects', description: 'See projects and their details.' },
+  'project:create': { label: 'Create projects', description: 'Add new projects to workspaces.' },
+  'project:update': { label: 'Edit projects', description: 'Edit, archive and restore projects.' },
+  'project:delete': { label: 'Delete projects', description: 'Delete projects.' },
+  'member:view': { label: 'View members', description: 'See who belongs to the organization.' },
+  'member:invite': { label: 'Invite members', description: 'Invite people and manage pending invitations.' },
+  'member:update': { label: 'Update members', description: 'Change roles, suspend and reactivate members.' },
+  'member:remove': { label: 'Remove members', description: 'Remove people from the organization.' },
+  'role:view': { label: 'View roles', description: 'See roles and their permissions.' },
+  'role:manage': { label: 'Manage roles', description: 'Create, edit and delete custom roles.' },
+  'audit:view': { label: 'View audit log', description: 'Read the organization audit log.' },
+  'security:view': { label: 'View security events', description: 'Read security events for the organization.' },
+  'settings:manage': { label: 'Manage settings', description: 'Change limits and other organization settings.' },
+} as const
+
+export type CatalogPermission = keyof typeof PERMISSIONS
+export type Permission = CatalogPermission | '*'
+export const CATALOG: readonly CatalogPermission[] = Object.keys(PERMISSIONS) as CatalogPermission[]
+
+/** Actions that imply a lower one on the same resource: delete ⇒ update ⇒ view, manage ⇒ view. */
+const IMPLIED_BY: Record<string, readonly string[]> = {
+  view: ['update', 'delete', 'manage'],
+  update: ['delete'],
+}
+
+/** Does a set of held permissions satisfy `required`? Never upward: update does not give delete. */
+export function permits(held: readonly string[], required: string): boolean {
+  if (held.includes('*') || held.includes(required)) return true
+  const [resource, action = ''] = required.split(':')
+  return (IMPLIED_BY[action] ?? []).some((higher) => held.includes(`${resource}:${higher}`))
+}
+
+/** Every catalog permission a set of held permissions amounts to. */
+export function effectivePermissions(held: readonly string[]): CatalogPermission[] {
+  return CATALOG.filter((p) => permits(held, p))
+}
+
+export interface RoleDefinition {
+  key: string
+  name: string
+  description: string
+  permissions: readonly string[]
+}
+
+export const BUILTIN_ROLES: readonly RoleDefinition[] = [
+  { key: 'owner', name: 'Owner', description: 'Full control, including deleting the organization.', permissions: ['*'] },
+  {
+    key: 'admin',
+    name: 'Admin',
+    description: 'Manages the organization, its members, workspaces and projects.',
+    permissions: CATALOG.filter((p) => p !== 'organization:delete'),
+  },
+  {
+    key: 'member',
+    name: 'Member',
+    description: 'Sees the organization, its workspaces and projects; creates projects.',
+    permissions: ['organization:view', 'workspace:view', 'project:view', 'project:create'],
+  },
+]

