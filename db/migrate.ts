@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { runner, type RunMigration } from 'node-pg-migrate'
+import { runner } from 'node-pg-migrate'
 import pg from 'pg'
 
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations')
@@ -16,7 +16,7 @@ export async function migrate(options: {
   count?: number
   appPassword: string
   log?: (message: string) => void
-}): Promise<RunMigration[]> {
+}): ReturnType<typeof runner> {
   const applied = await runner({
     databaseUrl: options.databaseUrl,
     dir: MIGRATIONS_DIR,

@@ -14,6 +14,7 @@ export type Tx = DatabaseTransactionConnection
 
 /** Slonik 47 does not check `sql.type(schema)` results by itself. */
 const validateRows: Interceptor = {
+  name: 'validateRows',
   transformRow: (context, query, row) => {
     if (!context.resultParser) return row
     const result = context.resultParser.safeParse(row)
@@ -22,10 +23,13 @@ const validateRows: Interceptor = {
   },
 }
 
+/** Dates as Date, counts as number (they stay far below 2^53). */
+const OVERRIDDEN = new Set(['timestamptz', 'timestamp', 'int8'])
 const typeParsers = [
-  ...createTypeParserPreset().filter((p) => p.name !== 'timestamptz' && p.name !== 'timestamp'),
+  ...createTypeParserPreset().filter((p) => !OVERRIDDEN.has(p.name)),
   { name: 'timestamptz', parse: (value: string) => new Date(value) },
   { name: 'timestamp', parse: (value: string) => new Date(`${value}Z`) },
+  { name: 'int8', parse: (value: string) => Number.parseInt(value, 10) },
 ]
 
 const globalForPool = globalThis as unknown as { __nextsaasPool?: Promise<DatabasePool> }

@@ -11,7 +11,7 @@ export interface RequestContext {
   memo: Map<string, Promise<unknown>>
 }
 
-declare module '@remix-run/node' {
+declare module '@remix-run/server-runtime' {
   interface AppLoadContext extends RequestContext {}
 }
 

@@ -1,0 +1,55 @@
+import { getInputProps, type FieldMetadata } from '@conform-to/react'
+import type { ReactNode } from 'react'
+
+/** Error text under a field; its space is kept so the layout never jumps under the cursor. */
+export function ErrorList({ id, errors }: { id?: string; errors?: readonly string[] | null }) {
+  return (
+    <ul id={id} className="min-h-[1.25rem] text-sm text-red-700" aria-live="polite">
+      {errors?.map((e) => <li key={e}>{e}</li>)}
+    </ul>
+  )
+}
+
+export function TextField({
+  label,
+  field,
+  type = 'text',
+  hint,
+  ...rest
+}: {
+  label: string
+  field: FieldMetadata<string | undefined>
+  type?: 'text' | 'email' | 'password' | 'color'
+  hint?: ReactNode
+  autoComplete?: string
+  autoFocus?: boolean
+  placeholder?: string
+}) {
+  return (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={field.id} className="text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <input
+        {...getInputProps(field, { type, ariaAttributes: true })}
+        {...rest}
+        key={field.key}
+        className="rounded-md border border-slate-300 px-3 py-2 text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500 aria-[invalid]:border-red-500"
+      />
+      {hint ? <p className="text-xs text-slate-500">{hint}</p> : null}
+      <ErrorList id={field.errorId} errors={field.errors} />
+    </div>
+  )
+}
+
+export function SubmitButton({ children, pending, className = '' }: { children: ReactNode; pending?: boolean; className?: string }) {
+  return (
+    <button
+      type="submit"
+      disabled={pending}
+      className={`inline-flex items-center justify-center rounded-md bg-indigo-600 px-4 py-2 font-medium text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2 disabled:opacity-60 ${className}`}
+    >
+      {pending ? 'Working…' : children}
+    </button>
+  )
+}

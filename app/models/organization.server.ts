@@ -1,0 +1,62 @@
+import { UniqueIntegrityConstraintViolationError } from 'slonik'
+import { z } from 'zod'
+import { BUILTIN_ROLES } from '~/utils/permissions'
+import { slugCandidates, slugify } from '~/utils/slug'
+import { writeAudit } from './audit.server'
+import { sql, withTenant, type Actor } from './db.server'
+
+const MyOrganization = z.object({
+  id: z.string(),
+  name: z.string(),
+  slug: z.string(),
+  role: z.string(),
+  roleName: z.string(),
+  memberCount: z.number(),
+})
+export type MyOrganization = z.infer<typeof MyOrganization>
+
+/** The organizations the actor is an active member of, with their role in each. */
+export function listMyOrganizations(actor: Actor): Promise<readonly MyOrganization[]> {
+  return withTenant(actor, (tx) =>
+    tx.any(sql.type(MyOrganization)`
+      select o.id, o.name, o.slug, m.role, r.name as "roleName",
+             (select count(*) from organization_members c
+               where c.organization_id = o.id and c.status = 'active') as "memberCount"
+      from organizations o
+      join organization_members m on m.organization_id = o.id and m.user_id = auth.uid() and m.status = 'active'
+      join roles r on r.organization_id = o.id and r.key = m.role
+      order by lower(o.name), o.id`),
+  )
+}
+
+const MAX_SLUG_ATTEMPTS = 20
+
+/**
+ * Creates an organization with the actor as owner, its built-in roles and a
+ * default workspace, in one transaction. The slug is derived from the name
+ * and suffixed (-2, -3…) when taken.
+ */
+export function createOrganization(actor: Actor, input: { name: string }): Promise<{ id: string; slug: string }> {
+  return withTenant(actor, async (tx) => {
+    let attempts = 0
+    for (const slug of slugCandidates(slugify(input.name, 'organization'))) {
+      try {
+        // A savepoint per attempt: a clash rolls back only that attempt.
+        const id = await tx.transaction((sp) =>
+          sp.oneFirst(sql.type(z.object({ id: z.string() }))`
+            select create_organization(${input.name}, ${slug}, ${sql.jsonb(BUILTIN_ROLES as never)}) as id`),
+        )
+        await writeAudit(tx, actor, {
+          action: 'organization.created',
+          resourceType: 'organization',
+          resourceId: id,
+          details: { name: input.name, slug },
+        }, id)
+        return { id, slug }
+      } catch (error) {
+        if (!(error instanceof UniqueIntegrityConstraintViolationError) || ++attempts >= MAX_SLUG_ATTEMPTS) throw error
+      }
+    }
+    throw new Error('unreachable')
+  })
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod'
+import { sql, withTenant, type Actor } from './db.server'
+
+const Membership = z.object({
+  organizationId: z.string(),
+  organizationName: z.string(),
+  organizationSlug: z.string(),
+  memberId: z.string(),
+  role: z.string(),
+  roleName: z.string(),
+  permissions: z.array(z.string()),
+})
+export type Membership = z.infer<typeof Membership>
+
+/**
+ * The actor's active membership in the organization with this slug, or null
+ * when there is none — the same answer for "no such organization" and
+ * "not yours", so that other tenants' slugs cannot be probed.
+ */
+export function findMembership(actor: Actor, organizationSlug: string): Promise<Membership | null> {
+  return withTenant(actor, (tx) =>
+    tx.maybeOne(sql.type(Membership)`
+      select o.id as "organizationId", o.name as "organizationName", o.slug as "organizationSlug",
+             m.id as "memberId", m.role, r.name as "roleName", r.permissions
+      from organizations o
+      join organization_members m on m.organization_id = o.id and m.user_id = auth.uid() and m.status = 'active'
+      join roles r on r.organization_id = o.id and r.key = m.role
+      where o.slug = ${organizationSlug}`),
+  )
+}

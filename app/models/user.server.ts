@@ -1,0 +1,69 @@
+import { UniqueIntegrityConstraintViolationError } from 'slonik'
+import { z } from 'zod'
+import { sql, withAuthService, type Tx } from './db.server'
+
+const User = z.object({ id: z.string(), email: z.string(), name: z.string() })
+export type User = z.infer<typeof User>
+
+export class EmailTakenError extends Error {
+  constructor() {
+    super('An account with this email already exists')
+  }
+}
+
+export function normalizeEmail(email: string) {
+  return email.trim().toLowerCase()
+}
+
+interface AuthEvent {
+  action: string
+  userId: string | null
+  result: 'success' | 'failure'
+  ip?: string
+  userAgent?: string
+  details?: Record<string, unknown>
+}
+
+/** Sign-in and sign-up events belong to no organization. */
+async function writeAuthAudit(tx: Tx, event: AuthEvent) {
+  await tx.query(sql.unsafe`
+    insert into audit_logs (organization_id, user_id, action, resource_type, resource_id, details, ip_address, user_agent, result)
+    values (null, ${event.userId}, ${event.action}, 'user', ${event.userId}, ${sql.jsonb((event.details ?? {}) as never)},
+            ${event.ip ?? null}, ${event.userAgent ?? null}, ${event.result})`)
+}
+
+export function createUser(
+  input: { email: string; name: string; passwordHash: string },
+  request: { ip?: string; userAgent?: string },
+): Promise<User> {
+  return withAuthService(async (tx) => {
+    try {
+      const user = await tx.transaction((sp) =>
+        sp.one(sql.type(User)`
+          insert into auth.users (email, name) values (${normalizeEmail(input.email)}, ${input.name})
+          returning id, email, name`),
+      )
+      await tx.query(sql.unsafe`insert into auth.passwords (user_id, hash) values (${user.id}, ${input.passwordHash})`)
+      await writeAuthAudit(tx, { action: 'user.signed_up', userId: user.id, result: 'success', ...request })
+      return user
+    } catch (error) {
+      if (error instanceof UniqueIntegrityConstraintViolationError) throw new EmailTakenError()
+      throw error
+    }
+  })
+}
+
+const Credentials = User.extend({ passwordHash: z.string() })
+
+export function findCredentials(email: string): Promise<z.infer<typeof Credentials> | null> {
+  return withAuthService((tx) =>
+    tx.maybeOne(sql.type(Credentials)`
+      select u.id, u.email, u.name, p.hash as "passwordHash"
+      from auth.users u join auth.passwords p on p.user_id = u.id
+      where lower(u.email) = ${normalizeEmail(email)}`),
+  )
+}
+
+export function recordSignIn(event: Omit<AuthEvent, 'action'> & { action?: string }) {
+  return withAuthService((tx) => writeAuthAudit(tx, { action: 'user.signed_in', ...event }))
+}

@@ -1,0 +1,53 @@
+import { json, type LoaderFunctionArgs } from '@remix-run/node'
+import { Link, NavLink, Outlet, useLoaderData, useRouteError } from '@remix-run/react'
+import { ErrorPage } from '~/components/error-page'
+import { listMyOrganizations } from '~/models/organization.server'
+import { requireTenant } from '~/utils/tenant.server'
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const tenant = await requireTenant(request, params, context)
+  const organizations = await listMyOrganizations(tenant.actor)
+  return json({
+    organization: tenant.organization,
+    membership: tenant.membership,
+    permissions: tenant.permissions,
+    switcher: organizations.map((o) => ({ slug: o.slug, name: o.name })),
+  })
+}
+
+export default function OrganizationLayout() {
+  const { organization, switcher } = useLoaderData<typeof loader>()
+  return (
+    <div>
+      <div className="mb-6 flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 pb-4">
+        <nav aria-label="Organization" className="flex items-center gap-4">
+          <NavLink end to={`/orgs/${organization.slug}`} className="text-xl font-semibold">
+            {organization.name}
+          </NavLink>
+        </nav>
+        <details className="relative">
+          <summary className="cursor-pointer rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50">
+            Switch organization
+          </summary>
+          <ul className="absolute right-0 z-10 mt-1 w-64 rounded-md border border-slate-200 bg-white py-1 shadow-lg">
+            {switcher.map((o) => (
+              <li key={o.slug}>
+                <Link to={`/orgs/${o.slug}`} aria-current={o.slug === organization.slug ? 'page' : undefined} className="block px-3 py-2 text-sm hover:bg-slate-50 aria-[current]:font-semibold">
+                  {o.name}
+                </Link>
+              </li>
+            ))}
+            <li className="border-t border-slate-100">
+              <Link to="/orgs/new" className="block px-3 py-2 text-sm text-indigo-700 hover:bg-slate-50">New organization…</Link>
+            </li>
+          </ul>
+        </details>
+      </div>
+      <Outlet />
+    </div>
+  )
+}
+
+export function ErrorBoundary() {
+  return <ErrorPage error={useRouteError()} />
+}

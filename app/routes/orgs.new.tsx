@@ -1,0 +1,48 @@
+import { getFormProps, useForm } from '@conform-to/react'
+import { getZodConstraint, parseWithZod } from '@conform-to/zod'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, useActionData, useNavigation } from '@remix-run/react'
+import { requireUser } from '~/auth/session.server'
+import { SubmitButton, TextField } from '~/components/forms'
+import { createOrganization } from '~/models/organization.server'
+import { invalid } from '~/utils/forms.server'
+import { userActor } from '~/utils/tenant.server'
+import { OrganizationSchema } from '~/utils/validation'
+
+export const meta: MetaFunction = () => [{ title: 'New organization · NextSaaS' }]
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireUser(request, context)
+  return null
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context)
+  const submission = parseWithZod(await request.formData(), { schema: OrganizationSchema })
+  if (submission.status !== 'success') return invalid(submission.reply())
+  const org = await createOrganization(userActor(user, request, context), submission.value)
+  return redirect(`/orgs/${encodeURIComponent(org.slug)}`)
+}
+
+export default function NewOrganization() {
+  const lastResult = useActionData<typeof action>()
+  const navigation = useNavigation()
+  const [form, fields] = useForm({
+    id: 'new-organization',
+    lastResult,
+    constraint: getZodConstraint(OrganizationSchema),
+    shouldValidate: 'onBlur',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: OrganizationSchema }),
+  })
+  return (
+    <div className="mx-auto max-w-md">
+      <h1 className="text-2xl font-semibold">New organization</h1>
+      <p className="mt-2 text-slate-600">You will be its owner. A default workspace is created with it.</p>
+      <Form method="post" {...getFormProps(form)} className="mt-6 flex flex-col gap-2">
+        <TextField label="Organization name" field={fields.name} autoFocus />
+        <SubmitButton pending={navigation.state === 'submitting'}>Create organization</SubmitButton>
+      </Form>
+    </div>
+  )
+}

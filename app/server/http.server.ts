@@ -1,0 +1,109 @@
+/**
+ * The HTTP layer in front of Remix: request context (traceId, client IP,
+ * logger), the cross-origin guard and static files. It never touches the
+ * database; Remix routes and models do.
+ */
+import { randomUUID } from 'node:crypto'
+import { createRequestHandler } from '@remix-run/express'
+import type { AppLoadContext, ServerBuild } from '@remix-run/node'
+import express, { type NextFunction, type Request, type Response } from 'express'
+import type { Logger } from 'pino'
+import { pinoHttp } from 'pino-http'
+import type { Config } from '~/utils/config.server'
+import '~/utils/request-context'
+
+const TRACE_ID = /^[\w.:-]{1,128}$/
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    context: AppLoadContext
+  }
+}
+
+function requestContext(logger: Logger) {
+  const http = pinoHttp({
+    logger,
+    genReqId: (req, res) => {
+      const incoming = req.headers['x-request-id']
+      const traceId = typeof incoming === 'string' && TRACE_ID.test(incoming) ? incoming : randomUUID()
+      res.setHeader('x-request-id', traceId)
+      return traceId
+    },
+    customProps: (req) => ({ traceId: req.id, ip: (req as Request).ip }),
+    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    serializers: { req: (req) => ({ method: req.method, url: req.url }), res: (res) => ({ statusCode: res.statusCode }) },
+  })
+  return (req: Request, res: Response, next: NextFunction) => {
+    http(req, res)
+    res.locals.context = {
+      traceId: String(req.id),
+      ip: req.ip ?? req.socket.remoteAddress ?? '',
+      logger: req.log,
+      appendSetCookie: (value) => res.append('Set-Cookie', value),
+      memo: new Map(),
+    }
+    next()
+  }
+}
+
+function sendError(req: Request, res: Response, status: number, code: string, message: string) {
+  if (req.path.startsWith('/api/')) {
+    res.status(status).json({ error: { code, message, details: {}, traceId: res.locals.context.traceId } })
+  } else {
+    res.status(status).type('text/plain').send(`${message}\n\nReference: ${res.locals.context.traceId}`)
+  }
+}
+
+/**
+ * Lucia's CSRF rule: a state-changing request whose Origin names another host
+ * is refused. Requests without Origin pass only when they carry no cookie
+ * (API clients with a bearer token), since a browser always sends Origin on
+ * cross-site POSTs.
+ */
+function rejectCrossOrigin(req: Request, res: Response, next: NextFunction) {
+  if (SAFE_METHODS.has(req.method)) return next()
+  const origin = req.headers.origin
+  const host = req.headers.host
+  let sameOrigin = false
+  if (origin) {
+    try {
+      sameOrigin = new URL(origin).host === host
+    } catch {
+      sameOrigin = false
+    }
+  } else {
+    sameOrigin = !req.headers.cookie
+  }
+  if (sameOrigin) return next()
+  req.log.warn({ origin, host }, 'cross-origin request refused')
+  sendError(req, res, 403, 'CROSS_ORIGIN', 'Cross-origin request refused')
+}
+
+function limitBodySize(maxBytes: number) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const length = Number(req.headers['content-length'] ?? 0)
+    if (length > maxBytes) return sendError(req, res, 413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${maxBytes} bytes`)
+    next()
+  }
+}
+
+export function createHttpApp(options: { build: ServerBuild; config: Config; logger: Logger }) {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', options.config.TRUST_PROXY)
+  app.use(requestContext(options.logger))
+  app.use('/build', express.static('public/build', { immutable: true, maxAge: '1y' }))
+  app.use(express.static('public', { maxAge: '1h' }))
+  app.use(rejectCrossOrigin)
+  app.use(limitBodySize(1024 * 1024))
+  app.all(
+    '*',
+    createRequestHandler({
+      build: options.build,
+      mode: options.config.NODE_ENV,
+      getLoadContext: (_req, res) => res.locals.context,
+    }),
+  )
+  return app
+}

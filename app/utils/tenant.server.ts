@@ -1,0 +1,80 @@
+import type { AppLoadContext } from '@remix-run/node'
+import { requireUser, type SessionUser } from '~/auth/session.server'
+import { recordDenial } from '~/models/audit.server'
+import type { Actor } from '~/models/db.server'
+import { findMembership, type Membership } from '~/models/tenant.server'
+import { permits, type Permission } from './permissions'
+import { memoize } from './request-context'
+
+export interface Tenant {
+  user: SessionUser
+  organization: { id: string; name: string; slug: string }
+  membership: { id: string; role: string; roleName: string }
+  permissions: readonly string[]
+  /** The actor for withTenant() and the audit log. */
+  actor: Actor
+}
+
+export function notFound(message = 'Not found'): Response {
+  return new Response(message, { status: 404, statusText: 'Not Found' })
+}
+
+function toTenant(user: SessionUser, m: Membership, request: Request, context: AppLoadContext): Tenant {
+  return {
+    user,
+    organization: { id: m.organizationId, name: m.organizationName, slug: m.organizationSlug },
+    membership: { id: m.memberId, role: m.role, roleName: m.roleName },
+    permissions: m.permissions,
+    actor: {
+      userId: user.id,
+      organizationId: m.organizationId,
+      role: m.role,
+      ip: context.ip,
+      userAgent: request.headers.get('user-agent') ?? undefined,
+    },
+  }
+}
+
+/**
+ * Who is asking and in which organization: the `$org` param resolved to an
+ * active membership, once per request. Anything else — no such organization,
+ * someone else's, a suspended membership — is the same 404.
+ */
+export async function requireTenant(
+  request: Request,
+  params: { org?: string },
+  context: AppLoadContext,
+): Promise<Tenant> {
+  const user = await requireUser(request, context)
+  const slug = params.org ?? ''
+  return memoize(context, `tenant:${slug}`, async () => {
+    const membership = await findMembership({ userId: user.id }, slug)
+    if (!membership) throw notFound('Organization not found')
+    return toTenant(user, membership, request, context)
+  })
+}
+
+export function can(tenant: Tenant, permission: Permission): boolean {
+  return permits(tenant.permissions, permission)
+}
+
+/** 403 (and an audit row) when the member may see this but not do it. */
+export async function requirePermission(
+  tenant: Tenant,
+  permission: Permission,
+  resource: { type: string; id?: string } = { type: 'organization', id: tenant.organization.id },
+): Promise<void> {
+  if (can(tenant, permission)) return
+  await recordDenial(tenant.actor, {
+    action: 'permission.denied',
+    resourceType: resource.type,
+    resourceId: resource.id,
+    details: { permission },
+  })
+  throw new Response(`You do not have the ${permission} permission here`, { status: 403, statusText: 'Forbidden' })
+}
+
+/** The actor for user-level work outside any organization (listing, creating one). */
+export function userActor(user: SessionUser, request: Request, context: AppLoadContext): Actor {
+  return { userId: user.id, ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
+}

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { startApp } from './utils/app'
+
+let app: Awaited<ReturnType<typeof startApp>>
+beforeAll(async () => {
+  app = await startApp()
+})
+afterAll(() => app.close())
+
+test('health check reports the database in the documented shape', async () => {
+  const response = await fetch(new URL('/healthz', app.origin))
+  expect(response.status).toBe(200)
+  const body = await response.json()
+  expect(body).toMatchObject({ status: 'healthy', checks: { database: { status: 'ok' } } })
+  expect(new Date(body.timestamp).getTime()).not.toBeNaN()
+})
+
+test('every response carries a traceId, reusing a well-formed x-request-id', async () => {
+  const generated = await fetch(new URL('/', app.origin))
+  expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+  const echoed = await fetch(new URL('/', app.origin), { headers: { 'x-request-id': 'trace-123' } })
+  expect(echoed.headers.get('x-request-id')).toBe('trace-123')
+  const hostile = await fetch(new URL('/', app.origin), { headers: { 'x-request-id': 'bad id <script>' } })
+  expect(hostile.headers.get('x-request-id')).not.toContain('<')
+})
+
+test('an unknown page is a 404 page with the traceId', async () => {
+  const response = await fetch(new URL('/no/such/page', app.origin))
+  expect(response.status).toBe(404)
+  const html = await response.text()
+  expect(html).toContain('We could not find that page.')
+  expect(html).toContain(response.headers.get('x-request-id')!)
+})
+
+test('a body over the limit is refused with 413 before it is read', async () => {
+  const response = await fetch(new URL('/login', app.origin), {
+    method: 'POST',
+    body: 'x'.repeat(1024 * 1024 + 1),
+    headers: { origin: app.origin, 'content-type': 'application/x-www-form-urlencoded' },
+  })
+  expect(response.status).toBe(413)
+})

@@ -1,0 +1,24 @@
+import type { TestProject } from 'vitest/node'
+import { migrate } from '../../db/migrate'
+import { appDatabasePassword, parseConfig } from '../../app/utils/config.server'
+import { createDatabase, startTestServer } from './database'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    adminUrl: string
+    databaseUrl: string
+  }
+}
+
+/** One migrated database for the whole run, on DATABASE_URL's server or an embedded one. */
+export default async function setup(project: TestProject) {
+  const server = await startTestServer()
+  const database = await createDatabase(server.adminUrl)
+  await migrate({ databaseUrl: database.url, direction: 'up', appPassword: appDatabasePassword(parseConfig(process.env)) })
+  project.provide('adminUrl', server.adminUrl)
+  project.provide('databaseUrl', database.url)
+  return async () => {
+    await database.drop()
+    await server.stop()
+  }
+}

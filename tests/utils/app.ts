@@ -1,0 +1,69 @@
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { ServerBuild } from '@remix-run/node'
+import { pino } from 'pino'
+import { createHttpApp } from '~/server/http.server'
+import { getConfig } from '~/utils/config.server'
+
+/** The real app (Remix build + HTTP layer) on an ephemeral port. */
+export async function startApp() {
+  const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
+  const app = createHttpApp({ build, config: getConfig(), logger: pino({ level: 'silent' }) })
+  const server = app.listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    origin,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+/** A browser-like client: keeps its cookie, sends Origin on posts, never follows redirects. */
+export class Client {
+  cookie = ''
+  constructor(readonly origin: string) {}
+
+  async request(pathname: string, init: RequestInit = {}) {
+    const headers = new Headers(init.headers)
+    if (this.cookie && !headers.has('cookie')) headers.set('cookie', this.cookie)
+    if (init.method && init.method !== 'GET' && !headers.has('origin')) headers.set('origin', this.origin)
+    const response = await fetch(new URL(pathname, this.origin), { ...init, headers, redirect: 'manual' })
+    for (const setCookie of response.headers.getSetCookie()) {
+      const [pair] = setCookie.split(';')
+      const value = pair!.slice(pair!.indexOf('=') + 1)
+      this.cookie = value ? pair! : ''
+    }
+    return response
+  }
+
+  get(pathname: string, init: RequestInit = {}) {
+    return this.request(pathname, init)
+  }
+
+  post(pathname: string, fields: Record<string, string>, init: RequestInit = {}) {
+    return this.request(pathname, { ...init, method: 'POST', body: new URLSearchParams(fields) })
+  }
+}
+
+let counter = 0
+/** Unique, readable test identities. */
+export function uniqueEmail(label = 'user') {
+  return `${label}-${process.pid}-${Date.now().toString(36)}-${++counter}@example.test`
+}
+
+export const PASSWORD = 'correct horse battery staple'
+
+export async function signedUpClient(origin: string, name = 'Test User') {
+  const client = new Client(origin)
+  const email = uniqueEmail(name.split(' ')[0]!.toLowerCase())
+  const response = await client.post('/signup', { name, email, password: PASSWORD })
+  if (response.status !== 302) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`)
+  return Object.assign(client, { email })
+}
+
+export async function createOrg(client: Client, name: string) {
+  const response = await client.post('/orgs/new', { name })
+  if (response.status !== 302) throw new Error(`create organization failed: ${response.status}`)
+  return decodeURIComponent(response.headers.get('location')!.split('/').pop()!)
+}
