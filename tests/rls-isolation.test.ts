@@ -1,0 +1,195 @@
+/**
+ * Tenant isolation at the database level: a member of organization A, with
+ * the app's own role and claims, tries every command on organization B's rows
+ * by direct SQL. Route code is not involved; only the policies stand between.
+ */
+import type pg from 'pg'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { closePool, getPool, sql, withTenant, type Tx } from '~/models/db.server'
+import { adminClient } from './utils/db'
+import { createTenant } from './utils/tenants'
+
+let admin: pg.Client
+let a: Awaited<ReturnType<typeof createTenant>>
+let b: Awaited<ReturnType<typeof createTenant>>
+
+beforeAll(async () => {
+  admin = await adminClient()
+  a = await createTenant('Alpha')
+  b = await createTenant('Bravo')
+  await admin.query(`insert into security_events (organization_id, type, severity) values ($1, 'XSS_ATTEMPT', 'HIGH')`, [b.org.id])
+})
+afterAll(async () => {
+  await admin.end()
+  await closePool()
+})
+
+const TABLES = ['organizations', 'roles', 'organization_members', 'workspaces', 'projects', 'audit_logs', 'security_events'] as const
+type Table = (typeof TABLES)[number]
+const orgColumn = (t: Table) => (t === 'organizations' ? 'id' : 'organization_id')
+
+/** Everything organization B owns, as a superuser sees it. */
+async function snapshotOfB() {
+  const snapshot: Record<string, unknown[]> = {}
+  for (const table of TABLES) {
+    const { rows } = await admin.query(`select * from ${table} where ${orgColumn(table)} = $1 order by 1, 2`, [b.org.id])
+    snapshot[table] = rows
+  }
+  return snapshot
+}
+
+/** A row of each table that belongs to B, as an attacker in A would write it. */
+function insertIntoB(table: Table) {
+  const org = b.org.id
+  switch (table) {
+    case 'organizations':
+      return sql.unsafe`insert into organizations (id, name, slug) values (${org}, 'Hijack', 'hijack')`
+    case 'roles':
+      return sql.unsafe`insert into roles (organization_id, key, name, permissions) values (${org}, 'pwn', 'Pwn', '{*}')`
+    case 'organization_members':
+      return sql.unsafe`insert into organization_members (organization_id, user_id, role) values (${org}, ${a.user.id}, 'owner')`
+    case 'workspaces':
+      return sql.unsafe`insert into workspaces (organization_id, name, slug) values (${org}, 'Hijack', 'hijack')`
+    case 'projects':
+      return sql.unsafe`insert into projects (organization_id, workspace_id, name, slug) values (${org}, ${b.workspaceId}, 'Hijack', 'hijack')`
+    case 'audit_logs':
+      return sql.unsafe`insert into audit_logs (organization_id, user_id, action, resource_type, result) values (${org}, ${a.user.id}, 'forged', 'x', 'success')`
+    case 'security_events':
+      return sql.unsafe`insert into security_events (organization_id, type, severity) values (${org}, 'FORGED', 'LOW')`
+  }
+}
+
+const id = (name: string) => sql.identifier(name.split('.'))
+const countIn = (table: Table, org: string) =>
+  sql.unsafe`select count(*)::int as n from ${id(table)} where ${id(orgColumn(table))} = ${org}`
+const selectB = (table: Table) => countIn(table, b.org.id)
+const updateB = (table: Table) =>
+  sql.unsafe`update ${id(table)} set ${id(orgColumn(table))} = ${id(orgColumn(table))} where ${id(orgColumn(table))} = ${b.org.id}`
+const deleteB = (table: Table) => sql.unsafe`delete from ${id(table)} where ${id(orgColumn(table))} = ${b.org.id}`
+
+/** Runs `fn` as A's owner; a refused statement rolls back and reports how. */
+async function asA<T>(fn: (tx: Tx) => Promise<T>): Promise<{ value?: T; error?: string }> {
+  try {
+    return { value: await withTenant(a.actor, fn) }
+  } catch (error) {
+    return { error: (error as Error).message }
+  }
+}
+
+describe.each(TABLES)('%s: a member of A against B', (table) => {
+  test('cannot read B', async () => {
+    const result = await asA((tx) => tx.oneFirst(selectB(table)))
+    expect(result.error).toBeUndefined()
+    expect(result.value).toBe(0)
+  })
+
+  test('cannot insert into B', async () => {
+    const before = await snapshotOfB()
+    const result = await asA((tx) => tx.query(insertIntoB(table)))
+    expect(result.error).toMatch(/row-level security|permission denied/)
+    expect(await snapshotOfB()).toEqual(before)
+  })
+
+  test('cannot update B', async () => {
+    const before = await snapshotOfB()
+    const result = await asA((tx) => tx.query(updateB(table)))
+    if (result.error) expect(result.error).toMatch(/permission denied/)
+    else expect(result.value!.rowCount).toBe(0)
+    expect(await snapshotOfB()).toEqual(before)
+  })
+
+  test('cannot delete from B', async () => {
+    const before = await snapshotOfB()
+    const result = await asA((tx) => tx.query(deleteB(table)))
+    if (result.error) expect(result.error).toMatch(/permission denied/)
+    else expect(result.value!.rowCount).toBe(0)
+    expect(await snapshotOfB()).toEqual(before)
+  })
+})
+
+describe('the same statements work on the member’s own organization (the policies are not simply closed)', () => {
+  test('A reads its own rows in every table it may read', async () => {
+    for (const table of ['organizations', 'roles', 'organization_members', 'workspaces', 'projects', 'audit_logs'] as const) {
+      const n = await withTenant(a.actor, (tx) => tx.oneFirst(countIn(table, a.org.id)))
+      expect(n, table).toBeGreaterThan(0)
+    }
+  })
+
+  test('A inserts, updates and deletes its own workspace', async () => {
+    await withTenant(a.actor, async (tx) => {
+      await tx.query(sql.unsafe`insert into workspaces (organization_id, name, slug) values (${a.org.id}, 'Own', 'own')`)
+      const updated = await tx.query(sql.unsafe`update workspaces set name = 'Own 2' where organization_id = ${a.org.id} and slug = 'own'`)
+      expect(updated.rowCount).toBe(1)
+      const deleted = await tx.query(sql.unsafe`delete from workspaces where organization_id = ${a.org.id} and slug = 'own'`)
+      expect(deleted.rowCount).toBe(1)
+    })
+  })
+})
+
+describe('without a tenant context', () => {
+  test('the app role with no claims sees nothing and cannot write', async () => {
+    const pool = await getPool()
+    const seen = await pool.transaction(async (tx) => {
+      await tx.query(sql.unsafe`select set_config('role', 'authenticated', true)`)
+      return tx.oneFirst(sql.unsafe`select (select count(*) from organizations) + (select count(*) from workspaces) + (select count(*) from projects) + (select count(*) from organization_members)`)
+    })
+    expect(seen).toBe(0)
+    await expect(
+      pool.transaction(async (tx) => {
+        await tx.query(sql.unsafe`select set_config('role', 'authenticated', true)`)
+        await tx.query(sql.unsafe`insert into workspaces (organization_id, name, slug) values (${b.org.id}, 'Anon', 'anon')`)
+      }),
+    ).rejects.toThrow(/row-level security/)
+  })
+
+  test('a query outside withTenant() fails instead of leaking', async () => {
+    const pool = await getPool()
+    for (const table of [...TABLES, 'auth.users', 'auth.sessions', 'auth.passwords']) {
+      await expect(
+        pool.query(sql.unsafe`select count(*) from ${id(table)}`),
+        table,
+      ).rejects.toThrow(/permission denied/)
+    }
+  })
+
+  test('claims naming another organization or role do not widen access', async () => {
+    const forged = await withTenant({ userId: a.user.id, organizationId: b.org.id, role: 'owner' }, (tx) => tx.oneFirst(selectB('projects')))
+    expect(forged).toBe(0)
+  })
+})
+
+describe('escalation inside one organization', () => {
+  test('a plain member cannot promote themselves or add roles', async () => {
+    const intruder = await createTenant('Member')
+    await admin.query(
+      `insert into organization_members (organization_id, user_id, role, status, joined_at) values ($1, $2, 'member', 'active', now())`,
+      [b.org.id, intruder.user.id],
+    )
+    const actor = { userId: intruder.user.id, organizationId: b.org.id }
+    const promoted = await withTenant(actor, (tx) =>
+      tx.query(sql.unsafe`update organization_members set role = 'owner' where organization_id = ${b.org.id} and user_id = ${intruder.user.id}`),
+    )
+    expect(promoted.rowCount).toBe(0)
+    await expect(
+      withTenant(actor, (tx) => tx.query(sql.unsafe`insert into roles (organization_id, key, name, permissions) values (${b.org.id}, 'x', 'X', '{*}')`)),
+    ).rejects.toThrow(/row-level security/)
+    await expect(
+      withTenant(actor, (tx) => tx.query(sql.unsafe`update roles set permissions = '{*}' where organization_id = ${b.org.id} and key = 'member'`)),
+    ).resolves.toMatchObject({ rowCount: 0 })
+    // Members may read the project list but not delete from it.
+    const deleted = await withTenant(actor, (tx) => tx.query(sql.unsafe`delete from projects where organization_id = ${b.org.id}`))
+    expect(deleted.rowCount).toBe(0)
+  })
+
+  test('a suspended member loses access on the next transaction', async () => {
+    const suspended = await createTenant('Suspended')
+    await admin.query(
+      `insert into organization_members (organization_id, user_id, role, status, joined_at) values ($1, $2, 'admin', 'active', now())`,
+      [b.org.id, suspended.user.id],
+    )
+    const actor = { userId: suspended.user.id, organizationId: b.org.id }
+    expect(await withTenant(actor, (tx) => tx.oneFirst(selectB('projects')))).toBeGreaterThan(0)
+    await admin.query(`update organization_members set status = 'suspended' where organization_id = $1 and user_id = $2`, [b.org.id, suspended.user.id])
+    expect(await withTenant(actor, (tx) => tx.oneFirst(selectB('projects')))).toBe(0)
+  })
+})
