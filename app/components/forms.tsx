@@ -1,5 +1,7 @@
-import { getInputProps, type FieldMetadata } from '@conform-to/react'
+import { getInputProps, getTextareaProps, useForm, type DefaultValue, type FieldMetadata, type SubmissionResult } from '@conform-to/react'
+import { getZodConstraint, parseWithZod } from '@conform-to/zod'
 import type { ReactNode } from 'react'
+import type { z } from 'zod'
 
 /** Error text under a field; its space is kept so the layout never jumps under the cursor. */
 export function ErrorList({ id, errors }: { id?: string; errors?: readonly string[] | null }) {
@@ -51,5 +53,41 @@ export function SubmitButton({ children, pending, className = '' }: { children: 
     >
       {pending ? 'Working…' : children}
     </button>
+  )
+}
+
+/**
+ * conform's useForm with the house defaults: the zod schema validates on the
+ * client (after blur, then as the user types) and again on the server.
+ */
+export function useValidatedForm<Schema extends z.ZodTypeAny>(options: {
+  id: string
+  schema: Schema
+  lastResult?: SubmissionResult<string[]> | null
+  defaultValue?: DefaultValue<z.input<Schema>>
+}) {
+  const { schema, ...rest } = options
+  return useForm<z.input<Schema>>({
+    ...rest,
+    constraint: getZodConstraint(schema),
+    shouldValidate: 'onBlur',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+  })
+}
+
+export function TextArea({ label, field, hint }: { label: string; field: FieldMetadata<string | undefined>; hint?: ReactNode }) {
+  return (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={field.id} className="text-sm font-medium text-slate-800">{label}</label>
+      <textarea
+        {...getTextareaProps(field, { ariaAttributes: true })}
+        key={field.key}
+        rows={4}
+        className="rounded-md border border-slate-300 px-3 py-2 text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500 aria-[invalid]:border-red-500"
+      />
+      {hint ? <p className="text-xs text-slate-500">{hint}</p> : null}
+      <ErrorList id={field.errorId} errors={field.errors} />
+    </div>
   )
 }

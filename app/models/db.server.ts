@@ -60,6 +60,9 @@ export interface Actor {
   userAgent?: string
 }
 
+/** An actor inside one organization: what every tenant model function takes. */
+export type TenantActor = Actor & { organizationId: string }
+
 type DbRole = 'authenticated' | 'nextsaas_auth'
 
 async function inRole<T>(role: DbRole, claims: Record<string, string>, fn: (tx: Tx) => Promise<T>): Promise<T> {

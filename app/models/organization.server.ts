@@ -3,7 +3,8 @@ import { z } from 'zod'
 import { BUILTIN_ROLES } from '~/utils/permissions'
 import { slugCandidates, slugify } from '~/utils/slug'
 import { writeAudit } from './audit.server'
-import { sql, withTenant, type Actor } from './db.server'
+import { sql, withTenant, type Actor, type TenantActor } from './db.server'
+import { DomainError, withSlugCheck } from './errors.server'
 
 const MyOrganization = z.object({
   id: z.string(),
@@ -58,5 +59,48 @@ export function createOrganization(actor: Actor, input: { name: string }): Promi
       }
     }
     throw new Error('unreachable')
+  })
+}
+
+const SLUG_TAKEN = 'This address is taken by another organization'
+
+/** Renames the organization and/or changes its slug (old links then answer 404). */
+export function updateOrganization(
+  actor: TenantActor,
+  input: { name: string; slug: string },
+): Promise<{ slug: string }> {
+  return withTenant(actor, async (tx) => {
+    const updated = await withSlugCheck('organizations_slug_key', SLUG_TAKEN, () =>
+      tx.maybeOne(sql.type(z.object({ slug: z.string() }))`
+        update organizations set name = ${input.name}, slug = ${input.slug}
+        where id = ${actor.organizationId}
+        returning slug`),
+    )
+    if (!updated) throw new DomainError('You cannot change this organization', undefined, 'FORBIDDEN')
+    await writeAudit(tx, actor, {
+      action: 'organization.updated',
+      resourceType: 'organization',
+      resourceId: actor.organizationId,
+      details: input,
+    })
+    return updated
+  })
+}
+
+/**
+ * Deletes the organization with its roles, members, workspaces and projects
+ * (foreign keys cascade) in one transaction. The audit row is written first,
+ * while the actor is still a member; logs outlive the organization.
+ */
+export function deleteOrganization(actor: TenantActor, name: string): Promise<void> {
+  return withTenant(actor, async (tx) => {
+    await writeAudit(tx, actor, {
+      action: 'organization.deleted',
+      resourceType: 'organization',
+      resourceId: actor.organizationId,
+      details: { name },
+    })
+    const deleted = await tx.query(sql.unsafe`delete from organizations where id = ${actor.organizationId}`)
+    if (deleted.rowCount !== 1) throw new DomainError('You cannot delete this organization', undefined, 'FORBIDDEN')
   })
 }

@@ -1,10 +1,10 @@
-import { getFormProps, getInputProps, useForm } from '@conform-to/react'
-import { getZodConstraint, parseWithZod } from '@conform-to/zod'
+import { getFormProps, getInputProps } from '@conform-to/react'
+import { parseWithZod } from '@conform-to/zod'
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
 import { verifyPassword } from '~/auth/password.server'
 import { createSession, getUser } from '~/auth/session.server'
-import { ErrorList, SubmitButton, TextField } from '~/components/forms'
+import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { findCredentials, recordSignIn } from '~/models/user.server'
 import { invalid } from '~/utils/forms.server'
 import { LoginSchema, safeRedirect } from '~/utils/validation'
@@ -39,14 +39,11 @@ export default function Login() {
   const lastResult = useActionData<typeof action>()
   const navigation = useNavigation()
   const [searchParams] = useSearchParams()
-  const [form, fields] = useForm({
+  const [form, fields] = useValidatedForm({
     id: 'login',
+    schema: LoginSchema,
     lastResult,
-    constraint: getZodConstraint(LoginSchema),
-    shouldValidate: 'onBlur',
-    shouldRevalidate: 'onInput',
     defaultValue: { redirectTo: searchParams.get('redirectTo') ?? '' },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: LoginSchema }),
   })
   return (
     <div className="mx-auto max-w-sm">

@@ -15,15 +15,30 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   })
 }
 
+const SECTIONS = [
+  { to: '', label: 'Workspaces', end: true },
+  { to: '/settings', label: 'Settings', end: false },
+]
+
 export default function OrganizationLayout() {
   const { organization, switcher } = useLoaderData<typeof loader>()
   return (
     <div>
       <div className="mb-6 flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 pb-4">
-        <nav aria-label="Organization" className="flex items-center gap-4">
-          <NavLink end to={`/orgs/${organization.slug}`} className="text-xl font-semibold">
+        <nav aria-label="Organization" className="flex flex-wrap items-center gap-4">
+          <Link to={`/orgs/${organization.slug}`} className="text-xl font-semibold">
             {organization.name}
-          </NavLink>
+          </Link>
+          {SECTIONS.map((section) => (
+            <NavLink
+              key={section.to}
+              end={section.end}
+              to={`/orgs/${organization.slug}${section.to}`}
+              className="rounded-md px-2 py-1 text-sm text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-800"
+            >
+              {section.label}
+            </NavLink>
+          ))}
         </nav>
         <details className="relative">
           <summary className="cursor-pointer rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50">

@@ -1,9 +1,9 @@
-import { getFormProps, useForm } from '@conform-to/react'
-import { getZodConstraint, parseWithZod } from '@conform-to/zod'
+import { getFormProps } from '@conform-to/react'
+import { parseWithZod } from '@conform-to/zod'
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useNavigation } from '@remix-run/react'
 import { requireUser } from '~/auth/session.server'
-import { SubmitButton, TextField } from '~/components/forms'
+import { SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { createOrganization } from '~/models/organization.server'
 import { invalid } from '~/utils/forms.server'
 import { userActor } from '~/utils/tenant.server'
@@ -27,13 +27,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function NewOrganization() {
   const lastResult = useActionData<typeof action>()
   const navigation = useNavigation()
-  const [form, fields] = useForm({
+  const [form, fields] = useValidatedForm({
     id: 'new-organization',
+    schema: OrganizationSchema,
     lastResult,
-    constraint: getZodConstraint(OrganizationSchema),
-    shouldValidate: 'onBlur',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: OrganizationSchema }),
   })
   return (
     <div className="mx-auto max-w-md">

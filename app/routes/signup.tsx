@@ -1,10 +1,10 @@
-import { getFormProps, useForm } from '@conform-to/react'
-import { getZodConstraint, parseWithZod } from '@conform-to/zod'
+import { getFormProps } from '@conform-to/react'
+import { parseWithZod } from '@conform-to/zod'
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
 import { hashPassword } from '~/auth/password.server'
 import { createSession, getUser } from '~/auth/session.server'
-import { SubmitButton, TextField, ErrorList } from '~/components/forms'
+import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { createUser, EmailTakenError } from '~/models/user.server'
 import { invalid } from '~/utils/forms.server'
 import { SignupSchema } from '~/utils/validation'
@@ -39,13 +39,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function Signup() {
   const lastResult = useActionData<typeof action>()
   const navigation = useNavigation()
-  const [form, fields] = useForm({
+  const [form, fields] = useValidatedForm({
     id: 'signup',
+    schema: SignupSchema,
     lastResult,
-    constraint: getZodConstraint(SignupSchema),
-    shouldValidate: 'onBlur',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: SignupSchema }),
   })
   return (
     <div className="mx-auto max-w-sm">

@@ -1,8 +1,10 @@
 import type { AppLoadContext } from '@remix-run/node'
 import { requireUser, type SessionUser } from '~/auth/session.server'
 import { recordDenial } from '~/models/audit.server'
-import type { Actor } from '~/models/db.server'
+import type { Actor, TenantActor } from '~/models/db.server'
+import { findProject } from '~/models/project.server'
 import { findMembership, type Membership } from '~/models/tenant.server'
+import { findWorkspace } from '~/models/workspace.server'
 import { permits, type Permission } from './permissions'
 import { memoize } from './request-context'
 
@@ -12,7 +14,7 @@ export interface Tenant {
   membership: { id: string; role: string; roleName: string }
   permissions: readonly string[]
   /** The actor for withTenant() and the audit log. */
-  actor: Actor
+  actor: TenantActor
 }
 
 export function notFound(message = 'Not found'): Response {
@@ -77,4 +79,28 @@ export async function requirePermission(
 /** The actor for user-level work outside any organization (listing, creating one). */
 export function userActor(user: SessionUser, request: Request, context: AppLoadContext): Actor {
   return { userId: user.id, ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
+}
+
+/** The `$ws` workspace of the tenant, once per request; 404 when it is not there. */
+export async function requireWorkspace(request: Request, params: { org?: string; ws?: string }, context: AppLoadContext) {
+  const tenant = await requireTenant(request, params, context)
+  const workspace = await memoize(context, `workspace:${tenant.organization.id}:${params.ws}`, () =>
+    findWorkspace(tenant.actor, params.ws ?? ''),
+  )
+  if (!workspace) throw notFound('Workspace not found')
+  return { tenant, workspace, actor: tenant.actor }
+}
+
+/** The `$project` of the `$ws` workspace, once per request; 404 when it is not there. */
+export async function requireProject(
+  request: Request,
+  params: { org?: string; ws?: string; project?: string },
+  context: AppLoadContext,
+) {
+  const scope = await requireWorkspace(request, params, context)
+  const project = await memoize(context, `project:${scope.workspace.id}:${params.project}`, () =>
+    findProject(scope.actor, scope.workspace.id, params.project ?? ''),
+  )
+  if (!project) throw notFound('Project not found')
+  return { ...scope, project }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { SLUG_PATTERN } from './slug'
 
 /** Schemas shared by forms, the API and the server (the same rules everywhere). */
 export const EmailSchema = z
@@ -31,3 +32,28 @@ export function safeRedirect(to: string | null | undefined, fallback = '/orgs') 
   if (!to || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) return fallback
   return to
 }
+
+const SLUG_HINT = 'Use lowercase letters, digits and single hyphens'
+const OptionalSlug = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(64, 'Use at most 64 characters')
+  .regex(SLUG_PATTERN, SLUG_HINT)
+  .optional()
+const Description = z.string().trim().max(2000, 'Use at most 2000 characters').optional()
+
+export const OrganizationSettingsSchema = z.object({
+  name: NameSchema,
+  slug: z.string({ required_error: 'Slug is required' }).trim().toLowerCase().max(64, 'Use at most 64 characters').regex(SLUG_PATTERN, SLUG_HINT),
+})
+
+export const WorkspaceSchema = z.object({
+  name: NameSchema,
+  slug: OptionalSlug,
+  description: Description,
+  icon: z.string().trim().max(16, 'Use a short icon, such as one emoji').optional(),
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour like #3B82F6').optional(),
+})
+
+export const ProjectSchema = z.object({ name: NameSchema, slug: OptionalSlug, description: Description })

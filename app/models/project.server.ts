@@ -1,0 +1,101 @@
+import { z } from 'zod'
+import { projects } from '../../db/types/public/Projects'
+import { toPage, type ListQuery, type Page } from '~/utils/pagination'
+import { slugify } from '~/utils/slug'
+import { writeAudit } from './audit.server'
+import { sql, withTenant, type TenantActor } from './db.server'
+import { DomainError, withSlugCheck } from './errors.server'
+
+export const Project = projects.omit({ settings: true })
+export type Project = z.infer<typeof Project>
+const ProjectRow = Project.extend({ total: z.number() })
+
+const COLUMNS = sql.fragment`p.organization_id, p.id, p.workspace_id, p.name, p.slug, p.description, p.status, p.created_at, p.updated_at`
+const ORDER = { name: sql.fragment`lower(p.name), p.id`, recent: sql.fragment`p.created_at desc, p.id` }
+const SLUG_TAKEN = 'Another project in this workspace already uses this slug'
+const SLUG_KEY = 'projects_organization_id_workspace_id_slug_key'
+
+export interface ProjectInput {
+  name: string
+  slug?: string
+  description?: string
+}
+
+export function listProjects(actor: TenantActor, workspaceId: string, query: ListQuery): Promise<Page<Project>> {
+  return withTenant(actor, async (tx) => {
+    const rows = await tx.any(sql.type(ProjectRow)`
+      select ${COLUMNS}, count(*) over () as total
+      from projects p
+      where p.organization_id = ${actor.organizationId} and p.workspace_id = ${workspaceId}
+      order by p.status = 'archived', ${ORDER[query.sort]}
+      limit ${query.pageSize} offset ${(query.page - 1) * query.pageSize}`)
+    const total =
+      rows[0]?.total ??
+      (await tx.oneFirst(sql.type(z.object({ n: z.number() }))`
+        select count(*) as n from projects where organization_id = ${actor.organizationId} and workspace_id = ${workspaceId}`))
+    return toPage(rows.map(({ total: _, ...project }) => project), total, query)
+  })
+}
+
+export function findProject(actor: TenantActor, workspaceId: string, slug: string): Promise<Project | null> {
+  return withTenant(actor, (tx) =>
+    tx.maybeOne(sql.type(Project)`
+      select ${COLUMNS} from projects p
+      where p.organization_id = ${actor.organizationId} and p.workspace_id = ${workspaceId} and p.slug = ${slug}`),
+  )
+}
+
+export function createProject(actor: TenantActor, workspaceId: string, input: ProjectInput): Promise<Project> {
+  return withTenant(actor, async (tx) => {
+    const project = await withSlugCheck(SLUG_KEY, SLUG_TAKEN, () =>
+      tx.one(sql.type(Project)`
+        insert into projects as p (organization_id, workspace_id, name, slug, description)
+        values (${actor.organizationId}, ${workspaceId}, ${input.name}, ${input.slug || slugify(input.name, 'project')}, ${input.description ?? ''})
+        returning ${COLUMNS}`),
+    )
+    await writeAudit(tx, actor, {
+      action: 'project.created',
+      resourceType: 'project',
+      resourceId: project.id,
+      details: { name: project.name, slug: project.slug, workspaceId },
+    })
+    return project
+  })
+}
+
+export function updateProject(actor: TenantActor, id: string, input: ProjectInput): Promise<Project> {
+  return withTenant(actor, async (tx) => {
+    const project = await withSlugCheck(SLUG_KEY, SLUG_TAKEN, () =>
+      tx.maybeOne(sql.type(Project)`
+        update projects as p
+        set name = ${input.name}, slug = ${input.slug || slugify(input.name, 'project')}, description = ${input.description ?? ''}
+        where p.organization_id = ${actor.organizationId} and p.id = ${id}
+        returning ${COLUMNS}`),
+    )
+    if (!project) throw new DomainError('Project not found', undefined, 'NOT_FOUND')
+    await writeAudit(tx, actor, { action: 'project.updated', resourceType: 'project', resourceId: id, details: { ...input } })
+    return project
+  })
+}
+
+export function setProjectStatus(actor: TenantActor, id: string, status: 'active' | 'archived'): Promise<void> {
+  return withTenant(actor, async (tx) => {
+    const updated = await tx.query(sql.unsafe`
+      update projects set status = ${status} where organization_id = ${actor.organizationId} and id = ${id}`)
+    if (updated.rowCount !== 1) throw new DomainError('Project not found', undefined, 'NOT_FOUND')
+    await writeAudit(tx, actor, {
+      action: status === 'archived' ? 'project.archived' : 'project.unarchived',
+      resourceType: 'project',
+      resourceId: id,
+    })
+  })
+}
+
+export function deleteProject(actor: TenantActor, id: string): Promise<void> {
+  return withTenant(actor, async (tx) => {
+    const deleted = await tx.maybeOne(sql.type(z.object({ name: z.string(), slug: z.string() }))`
+      delete from projects where organization_id = ${actor.organizationId} and id = ${id} returning name, slug`)
+    if (!deleted) throw new DomainError('Project not found', undefined, 'NOT_FOUND')
+    await writeAudit(tx, actor, { action: 'project.deleted', resourceType: 'project', resourceId: id, details: deleted })
+  })
+}

@@ -1,0 +1,102 @@
+import { getFormProps } from '@conform-to/react'
+import { parseWithZod } from '@conform-to/zod'
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, useActionData, useNavigation } from '@remix-run/react'
+import { z } from 'zod'
+import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
+import { buttonStyles, PageHeader } from '~/components/ui'
+import { deleteOrganization, updateOrganization } from '~/models/organization.server'
+import { invalid, replyToDomainError } from '~/utils/forms.server'
+import { useCan, useOrganization } from '~/utils/tenant'
+import { requirePermission, requireTenant } from '~/utils/tenant.server'
+import { OrganizationSettingsSchema } from '~/utils/validation'
+
+export const meta: MetaFunction = () => [{ title: 'Organization settings · NextSaaS' }]
+
+const DeleteSchema = z.object({ confirm: z.string({ required_error: 'Type the organization name to confirm' }) })
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const tenant = await requireTenant(request, params, context)
+  await requirePermission(tenant, 'organization:view')
+  return json({})
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const tenant = await requireTenant(request, params, context)
+  const formData = await request.formData()
+
+  if (formData.get('intent') === 'delete') {
+    await requirePermission(tenant, 'organization:delete')
+    const submission = parseWithZod(formData, {
+      schema: DeleteSchema.refine((v) => v.confirm === tenant.organization.name, {
+        message: `Type “${tenant.organization.name}” exactly to confirm`,
+        path: ['confirm'],
+      }),
+    })
+    if (submission.status !== 'success') return invalid(submission.reply())
+    await deleteOrganization(tenant.actor, tenant.organization.name)
+    return redirect('/orgs')
+  }
+
+  await requirePermission(tenant, 'organization:manage')
+  const submission = parseWithZod(formData, { schema: OrganizationSettingsSchema })
+  if (submission.status !== 'success') return invalid(submission.reply())
+  try {
+    const { slug } = await updateOrganization(tenant.actor, submission.value)
+    return redirect(`/orgs/${encodeURIComponent(slug)}/settings`)
+  } catch (error) {
+    return replyToDomainError(submission, error)
+  }
+}
+
+export default function OrganizationSettings() {
+  const { organization } = useOrganization()
+  const can = useCan()
+  const lastResult = useActionData<typeof action>()
+  const navigation = useNavigation()
+  const deleting = navigation.formData?.get('intent') === 'delete'
+  const [form, fields] = useValidatedForm({
+    id: 'organization-settings',
+    schema: OrganizationSettingsSchema,
+    lastResult: lastResult && !('confirm' in (lastResult.initialValue ?? {})) ? lastResult : null,
+    defaultValue: { name: organization.name, slug: organization.slug },
+  })
+  const [deleteForm, deleteFields] = useValidatedForm({
+    id: 'delete-organization',
+    schema: DeleteSchema,
+    lastResult: lastResult && 'confirm' in (lastResult.initialValue ?? {}) ? lastResult : null,
+  })
+  const readOnly = !can('organization:manage')
+  return (
+    <div className="flex flex-col gap-10">
+      <section>
+        <PageHeader title="Organization settings" />
+        <Form method="post" {...getFormProps(form)} className="flex max-w-lg flex-col gap-2">
+          <fieldset disabled={readOnly} className="flex flex-col gap-2">
+            <TextField label="Name" field={fields.name} />
+            <TextField label="Slug" field={fields.slug} hint="Changing it changes every link to this organization; old links stop working." />
+            <ErrorList id={form.errorId} errors={form.errors} />
+            <SubmitButton pending={navigation.state === 'submitting' && !deleting}>Save changes</SubmitButton>
+          </fieldset>
+          {readOnly ? <p className="text-sm text-slate-600">Only members who can manage the organization can change these.</p> : null}
+        </Form>
+      </section>
+
+      {can('organization:delete') ? (
+        <section className="max-w-lg rounded-lg border border-red-200 bg-white p-4">
+          <h2 className="text-lg font-semibold text-red-800">Delete organization</h2>
+          <p className="mt-1 text-sm text-slate-700">
+            Deletes every workspace, project and membership of {organization.name}. This cannot be undone.
+          </p>
+          <Form method="post" {...getFormProps(deleteForm)} className="mt-4 flex flex-col gap-2">
+            <input type="hidden" name="intent" value="delete" />
+            <TextField label={`Type “${organization.name}” to confirm`} field={deleteFields.confirm} autoComplete="off" />
+            <button type="submit" className={buttonStyles.danger} disabled={deleting}>
+              {deleting ? 'Deleting…' : 'Delete this organization'}
+            </button>
+          </Form>
+        </section>
+      ) : null}
+    </div>
+  )
+}

@@ -1,0 +1,56 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { buttonStyles, EmptyState, PageHeader, Pagination, SortControl } from '~/components/ui'
+import { listProjects } from '~/models/project.server'
+import { parseListQuery } from '~/utils/pagination'
+import { useCan } from '~/utils/tenant'
+import { requireWorkspace } from '~/utils/tenant.server'
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.workspace.name ?? 'Workspace'} · NextSaaS` }]
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { workspace, actor } = await requireWorkspace(request, params, context)
+  const query = parseListQuery(request.url, 20)
+  return json({ workspace, projects: await listProjects(actor, workspace.id, query), sort: query.sort })
+}
+
+export default function WorkspacePage() {
+  const { workspace, projects, sort } = useLoaderData<typeof loader>()
+  const can = useCan()
+  return (
+    <section>
+      <PageHeader
+        title={<><span aria-hidden="true">{workspace.icon}</span> {workspace.name}</>}
+        subtitle={workspace.description || undefined}
+        actions={
+          <>
+            {can('project:create') ? <Link to="projects/new" className={buttonStyles.primary}>New project</Link> : null}
+            {can('workspace:update') ? <Link to="edit" className={buttonStyles.secondary}>Edit workspace</Link> : null}
+          </>
+        }
+      />
+      <div className="mb-4 flex items-center justify-between gap-4">
+        <h2 className="text-lg font-semibold">Projects <span className="text-sm font-normal text-slate-600">({projects.total})</span></h2>
+        <SortControl sort={sort} />
+      </div>
+      {projects.items.length === 0 ? (
+        <EmptyState>
+          No projects yet.{' '}
+          {can('project:create') ? <Link to="projects/new" className="text-indigo-700 hover:underline">Create the first project.</Link> : null}
+        </EmptyState>
+      ) : (
+        <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">
+          {projects.items.map((p) => (
+            <li key={p.id}>
+              <Link to={`projects/${p.slug}`} className="flex items-center justify-between gap-4 px-4 py-3 hover:bg-slate-50 focus:bg-slate-50 focus:outline-none">
+                <span className="font-medium">{p.name}</span>
+                {p.status === 'archived' ? <span className="rounded bg-amber-100 px-2 py-0.5 text-xs text-amber-800">Archived</span> : null}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+      <Pagination page={projects.page} pageCount={projects.pageCount} />
+    </section>
+  )
+}

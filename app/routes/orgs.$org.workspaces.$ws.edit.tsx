@@ -1,0 +1,61 @@
+import { parseWithZod } from '@conform-to/zod'
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { buttonStyles, PageHeader } from '~/components/ui'
+import { WorkspaceForm } from '~/components/workspace-form'
+import { makeDefaultWorkspace, updateWorkspace } from '~/models/workspace.server'
+import { invalid, replyToDomainError } from '~/utils/forms.server'
+import { useCan } from '~/utils/tenant'
+import { requirePermission, requireWorkspace } from '~/utils/tenant.server'
+import { WorkspaceSchema } from '~/utils/validation'
+
+export const meta: MetaFunction = () => [{ title: 'Edit workspace · NextSaaS' }]
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { tenant, workspace } = await requireWorkspace(request, params, context)
+  await requirePermission(tenant, 'workspace:update', { type: 'workspace', id: workspace.id })
+  return json({ workspace })
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { tenant, workspace, actor } = await requireWorkspace(request, params, context)
+  await requirePermission(tenant, 'workspace:update', { type: 'workspace', id: workspace.id })
+  const base = `/orgs/${encodeURIComponent(tenant.organization.slug)}/workspaces`
+  const formData = await request.formData()
+  if (formData.get('intent') === 'make-default') {
+    await makeDefaultWorkspace(actor, workspace.id)
+    return redirect(`${base}/${encodeURIComponent(workspace.slug)}`)
+  }
+  const submission = parseWithZod(formData, { schema: WorkspaceSchema })
+  if (submission.status !== 'success') return invalid(submission.reply())
+  try {
+    const updated = await updateWorkspace(actor, workspace.id, submission.value)
+    return redirect(`${base}/${encodeURIComponent(updated.slug)}`)
+  } catch (error) {
+    return replyToDomainError(submission, error)
+  }
+}
+
+export default function EditWorkspace() {
+  const { workspace } = useLoaderData<typeof loader>()
+  const can = useCan()
+  return (
+    <section className="flex flex-col gap-8">
+      <div>
+        <PageHeader title={`Edit ${workspace.name}`} />
+        <WorkspaceForm lastResult={useActionData<typeof action>()} defaultValue={workspace} submitLabel="Save workspace" />
+      </div>
+      <div className="flex flex-wrap items-center gap-3 border-t border-slate-200 pt-6">
+        {workspace.is_default ? (
+          <p className="text-sm text-slate-600">This is the organization’s default workspace.</p>
+        ) : (
+          <Form method="post">
+            <input type="hidden" name="intent" value="make-default" />
+            <button type="submit" className={buttonStyles.secondary}>Make default workspace</button>
+          </Form>
+        )}
+        {can('workspace:delete') ? <Link to="../delete" relative="path" className={buttonStyles.danger}>Delete workspace…</Link> : null}
+      </div>
+    </section>
+  )
+}

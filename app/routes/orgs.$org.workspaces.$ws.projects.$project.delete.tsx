@@ -1,0 +1,25 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { useLoaderData } from '@remix-run/react'
+import { ConfirmDelete } from '~/components/confirm-delete'
+import { deleteProject } from '~/models/project.server'
+import { requirePermission, requireProject } from '~/utils/tenant.server'
+
+export const meta: MetaFunction = () => [{ title: 'Delete project · NextSaaS' }]
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { tenant, project } = await requireProject(request, params, context)
+  await requirePermission(tenant, 'project:delete', { type: 'project', id: project.id })
+  return json({ project })
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { tenant, workspace, project, actor } = await requireProject(request, params, context)
+  await requirePermission(tenant, 'project:delete', { type: 'project', id: project.id })
+  await deleteProject(actor, project.id)
+  return redirect(`/orgs/${encodeURIComponent(tenant.organization.slug)}/workspaces/${encodeURIComponent(workspace.slug)}`)
+}
+
+export default function DeleteProject() {
+  const { project } = useLoaderData<typeof loader>()
+  return <ConfirmDelete what="project" name={project.name} consequence="The project and its settings are removed." cancelTo=".." />
+}

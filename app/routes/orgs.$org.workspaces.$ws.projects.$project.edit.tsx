@@ -1,0 +1,42 @@
+import { parseWithZod } from '@conform-to/zod'
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { useActionData, useLoaderData } from '@remix-run/react'
+import { ProjectForm } from '~/components/project-form'
+import { PageHeader } from '~/components/ui'
+import { updateProject } from '~/models/project.server'
+import { invalid, replyToDomainError } from '~/utils/forms.server'
+import { requirePermission, requireProject } from '~/utils/tenant.server'
+import { ProjectSchema } from '~/utils/validation'
+
+export const meta: MetaFunction = () => [{ title: 'Edit project · NextSaaS' }]
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { tenant, project } = await requireProject(request, params, context)
+  await requirePermission(tenant, 'project:update', { type: 'project', id: project.id })
+  return json({ project })
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { tenant, workspace, project, actor } = await requireProject(request, params, context)
+  await requirePermission(tenant, 'project:update', { type: 'project', id: project.id })
+  const submission = parseWithZod(await request.formData(), { schema: ProjectSchema })
+  if (submission.status !== 'success') return invalid(submission.reply())
+  try {
+    const updated = await updateProject(actor, project.id, submission.value)
+    return redirect(
+      `/orgs/${encodeURIComponent(tenant.organization.slug)}/workspaces/${encodeURIComponent(workspace.slug)}/projects/${encodeURIComponent(updated.slug)}`,
+    )
+  } catch (error) {
+    return replyToDomainError(submission, error)
+  }
+}
+
+export default function EditProject() {
+  const { project } = useLoaderData<typeof loader>()
+  return (
+    <section>
+      <PageHeader title={`Edit ${project.name}`} />
+      <ProjectForm lastResult={useActionData<typeof action>()} defaultValue={project} submitLabel="Save project" />
+    </section>
+  )
+}

@@ -1,0 +1,12 @@
+import { json, type LoaderFunctionArgs } from '@remix-run/node'
+import { Outlet } from '@remix-run/react'
+import { requireProject } from '~/utils/tenant.server'
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { project } = await requireProject(request, params, context)
+  return json({ project })
+}
+
+export default function ProjectLayout() {
+  return <Outlet />
+}

@@ -1,0 +1,41 @@
+import { parseWithZod } from '@conform-to/zod'
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { useActionData } from '@remix-run/react'
+import { ProjectForm } from '~/components/project-form'
+import { PageHeader } from '~/components/ui'
+import { createProject } from '~/models/project.server'
+import { invalid, replyToDomainError } from '~/utils/forms.server'
+import { requirePermission, requireWorkspace } from '~/utils/tenant.server'
+import { ProjectSchema } from '~/utils/validation'
+
+export const meta: MetaFunction = () => [{ title: 'New project · NextSaaS' }]
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { tenant, workspace } = await requireWorkspace(request, params, context)
+  await requirePermission(tenant, 'project:create', { type: 'workspace', id: workspace.id })
+  return json({})
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { tenant, workspace, actor } = await requireWorkspace(request, params, context)
+  await requirePermission(tenant, 'project:create', { type: 'workspace', id: workspace.id })
+  const submission = parseWithZod(await request.formData(), { schema: ProjectSchema })
+  if (submission.status !== 'success') return invalid(submission.reply())
+  try {
+    const project = await createProject(actor, workspace.id, submission.value)
+    return redirect(
+      `/orgs/${encodeURIComponent(tenant.organization.slug)}/workspaces/${encodeURIComponent(workspace.slug)}/projects/${encodeURIComponent(project.slug)}`,
+    )
+  } catch (error) {
+    return replyToDomainError(submission, error)
+  }
+}
+
+export default function NewProject() {
+  return (
+    <section>
+      <PageHeader title="New project" />
+      <ProjectForm lastResult={useActionData<typeof action>()} submitLabel="Create project" />
+    </section>
+  )
+}

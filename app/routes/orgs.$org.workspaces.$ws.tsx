@@ -1,0 +1,31 @@
+import { json, type LoaderFunctionArgs } from '@remix-run/node'
+import { Outlet, useLoaderData, useRouteError } from '@remix-run/react'
+import { ErrorPage } from '~/components/error-page'
+import { Breadcrumbs } from '~/components/ui'
+import { useOrganization } from '~/utils/tenant'
+import { requireWorkspace } from '~/utils/tenant.server'
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { workspace } = await requireWorkspace(request, params, context)
+  return json({ workspace })
+}
+
+export default function WorkspaceLayout() {
+  const { workspace } = useLoaderData<typeof loader>()
+  const { organization } = useOrganization()
+  return (
+    <div>
+      <Breadcrumbs
+        items={[
+          { to: `/orgs/${organization.slug}`, label: 'Workspaces' },
+          { to: `/orgs/${organization.slug}/workspaces/${workspace.slug}`, label: workspace.name },
+        ]}
+      />
+      <Outlet />
+    </div>
+  )
+}
+
+export function ErrorBoundary() {
+  return <ErrorPage error={useRouteError()} />
+}

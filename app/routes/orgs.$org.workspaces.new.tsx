@@ -1,0 +1,39 @@
+import { parseWithZod } from '@conform-to/zod'
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { useActionData } from '@remix-run/react'
+import { PageHeader } from '~/components/ui'
+import { WorkspaceForm } from '~/components/workspace-form'
+import { createWorkspace } from '~/models/workspace.server'
+import { invalid, replyToDomainError } from '~/utils/forms.server'
+import { requirePermission, requireTenant } from '~/utils/tenant.server'
+import { WorkspaceSchema } from '~/utils/validation'
+
+export const meta: MetaFunction = () => [{ title: 'New workspace · NextSaaS' }]
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const tenant = await requireTenant(request, params, context)
+  await requirePermission(tenant, 'workspace:create')
+  return json({})
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const tenant = await requireTenant(request, params, context)
+  await requirePermission(tenant, 'workspace:create')
+  const submission = parseWithZod(await request.formData(), { schema: WorkspaceSchema })
+  if (submission.status !== 'success') return invalid(submission.reply())
+  try {
+    const workspace = await createWorkspace(tenant.actor, submission.value)
+    return redirect(`/orgs/${encodeURIComponent(tenant.organization.slug)}/workspaces/${encodeURIComponent(workspace.slug)}`)
+  } catch (error) {
+    return replyToDomainError(submission, error)
+  }
+}
+
+export default function NewWorkspace() {
+  return (
+    <section>
+      <PageHeader title="New workspace" subtitle="Workspaces group the projects of a team or a topic." />
+      <WorkspaceForm lastResult={useActionData<typeof action>()} submitLabel="Create workspace" />
+    </section>
+  )
+}

@@ -1,0 +1,21 @@
+import { useRouteLoaderData } from '@remix-run/react'
+import { permits, type Permission } from './permissions'
+
+interface OrganizationLayoutData {
+  organization: { id: string; name: string; slug: string }
+  membership: { id: string; role: string; roleName: string }
+  permissions: string[]
+}
+
+/** The organization layout's data, for any page inside /orgs/$org. */
+export function useOrganization(): OrganizationLayoutData {
+  const data = useRouteLoaderData<OrganizationLayoutData>('routes/orgs.$org')
+  if (!data) throw new Error('useOrganization() used outside /orgs/$org')
+  return data
+}
+
+/** What the UI may offer; the server checks the same rule again on every action. */
+export function useCan(): (permission: Permission) => boolean {
+  const { permissions } = useOrganization()
+  return (permission) => permits(permissions, permission)
+}
