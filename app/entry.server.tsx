@@ -1,16 +1,18 @@
 import { PassThrough } from 'node:stream'
 import type { AppLoadContext, EntryContext, HandleErrorFunction } from '@remix-run/node'
 import { createReadableStreamFromReadable } from '@remix-run/node'
-import { RemixServer } from '@remix-run/react'
+import { isRouteErrorResponse, RemixServer } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
+import { NonceContext } from '~/utils/nonce'
 import { TraceIdContext } from '~/utils/trace-id'
 
 const ABORT_DELAY = 5_000
 
 /** Unexpected errors are logged once, with the request's traceId. */
 export const handleError: HandleErrorFunction = (error, { request, context }) => {
-  if (request.signal.aborted) return
+  // Aborted requests and the router's own 4xx (no route matches) are not faults.
+  if (request.signal.aborted || (isRouteErrorResponse(error) && error.status < 500)) return
   const logger = (context as AppLoadContext | undefined)?.logger
   if (logger) logger.error({ err: error }, 'unhandled error')
   else console.error(error)
@@ -28,10 +30,13 @@ export default function handleRequest(
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false
     const { pipe, abort } = renderToPipeableStream(
-      <TraceIdContext.Provider value={loadContext.traceId}>
-        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />
-      </TraceIdContext.Provider>,
+      <NonceContext.Provider value={loadContext.cspNonce}>
+        <TraceIdContext.Provider value={loadContext.traceId}>
+          <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={loadContext.cspNonce} />
+        </TraceIdContext.Provider>
+      </NonceContext.Provider>,
       {
+        nonce: loadContext.cspNonce,
         [readyEvent]() {
           shellRendered = true
           const body = new PassThrough()

@@ -15,9 +15,13 @@ import type { ReactNode } from 'react'
 import { getUser } from '~/auth/session.server'
 import tailwind from '~/tailwind.css'
 import { ErrorPage } from '~/components/error-page'
+import { useNonce } from '~/utils/nonce'
 import { useTraceId } from '~/utils/trace-id'
 
-export const links: LinksFunction = () => [{ rel: 'stylesheet', href: tailwind }]
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: tailwind },
+  { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+]
 export const meta: MetaFunction = () => [{ title: 'NextSaaS' }]
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -28,6 +32,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>('root')
   const traceId = useTraceId()
+  const nonce = useNonce()
   return (
     <html lang="en" className="h-full bg-slate-50">
       <head>
@@ -45,7 +50,7 @@ export function Layout({ children }: { children: ReactNode }) {
             </Link>
             {data?.user ? (
               <div className="flex items-center gap-3 text-sm">
-                <span className="hidden text-slate-600 sm:inline">{data.user.email}</span>
+                <Link to="/account" className="hidden text-slate-600 hover:underline sm:inline">{data.user.email}</Link>
                 <Form method="post" action="/logout">
                   <button type="submit" className="rounded-md px-2 py-1 text-slate-700 hover:bg-slate-100 focus:outline-none focus:ring-2 focus:ring-indigo-500">
                     Sign out
@@ -60,11 +65,26 @@ export function Layout({ children }: { children: ReactNode }) {
             )}
           </nav>
         </header>
+        {data?.user && !data.user.emailVerified ? <VerifyEmailBanner email={data.user.email} /> : null}
         <main className="mx-auto max-w-5xl px-4 py-8">{children}</main>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
+  )
+}
+
+/** Unverified accounts can work as usual, but are reminded, with a way to get a new link. */
+function VerifyEmailBanner({ email }: { email: string }) {
+  return (
+    <div role="status" className="border-b border-amber-200 bg-amber-50">
+      <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-3 gap-y-1 px-4 py-2 text-sm text-amber-900">
+        <span>{`Please verify your email address: we sent a link to ${email}.`}</span>
+        <Form method="post" action="/verify-email/resend">
+          <button type="submit" className="font-medium underline hover:no-underline">Send a new link</button>
+        </Form>
+      </div>
+    </div>
   )
 }
 

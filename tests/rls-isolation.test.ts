@@ -7,25 +7,39 @@ import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { closePool, getPool, sql, withTenant, type Tx } from '~/models/db.server'
 import { adminClient } from './utils/db'
+import { TENANT_TABLES, type TenantTable } from './utils/tenant-tables'
 import { createTenant } from './utils/tenants'
 
 let admin: pg.Client
 let a: Awaited<ReturnType<typeof createTenant>>
 let b: Awaited<ReturnType<typeof createTenant>>
+/** An id an attacker might have learned (from a link, a log): knowing it must not help. */
+let bOwnerMemberId: string
 
 beforeAll(async () => {
   admin = await adminClient()
   a = await createTenant('Alpha')
   b = await createTenant('Bravo')
   await admin.query(`insert into security_events (organization_id, type, severity) values ($1, 'XSS_ATTEMPT', 'HIGH')`, [b.org.id])
+  bOwnerMemberId = (await admin.query('select id from organization_members where organization_id = $1', [b.org.id])).rows[0].id
+  await admin.query(
+    `insert into role_grants (organization_id, member_id, role, workspace_id)
+     select organization_id, id, 'admin', $2 from organization_members where organization_id = $1`,
+    [b.org.id, b.workspaceId],
+  )
+  await admin.query(
+    `insert into invitations (organization_id, email, role, token_hash, invited_by, expires_at)
+     values ($1, 'guest@example.test', 'member', repeat('a', 64), $2, now() + interval '1 day')`,
+    [b.org.id, b.user.id],
+  )
 })
 afterAll(async () => {
   await admin.end()
   await closePool()
 })
 
-const TABLES = ['organizations', 'roles', 'organization_members', 'workspaces', 'projects', 'audit_logs', 'security_events'] as const
-type Table = (typeof TABLES)[number]
+const TABLES = TENANT_TABLES
+type Table = TenantTable
 const orgColumn = (t: Table) => (t === 'organizations' ? 'id' : 'organization_id')
 
 /** Everything organization B owns, as a superuser sees it. */
@@ -52,6 +66,12 @@ function insertIntoB(table: Table) {
       return sql.unsafe`insert into workspaces (organization_id, name, slug) values (${org}, 'Hijack', 'hijack')`
     case 'projects':
       return sql.unsafe`insert into projects (organization_id, workspace_id, name, slug) values (${org}, ${b.workspaceId}, 'Hijack', 'hijack')`
+    case 'role_grants':
+      return sql.unsafe`insert into role_grants (organization_id, member_id, role, workspace_id)
+        values (${org}, ${bOwnerMemberId}, 'owner', ${b.workspaceId})`
+    case 'invitations':
+      return sql.unsafe`insert into invitations (organization_id, email, role, token_hash, invited_by, expires_at)
+        values (${org}, 'spy@example.test', 'owner', ${'b'.repeat(64)}, ${a.user.id}, now() + interval '1 day')`
     case 'audit_logs':
       return sql.unsafe`insert into audit_logs (organization_id, user_id, action, resource_type, result) values (${org}, ${a.user.id}, 'forged', 'x', 'success')`
     case 'security_events':

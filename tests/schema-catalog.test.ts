@@ -6,6 +6,7 @@
 import type pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { adminClient } from './utils/db'
+import { TENANT_TABLES } from './utils/tenant-tables'
 
 let admin: pg.Client
 beforeAll(async () => {
@@ -28,7 +29,7 @@ async function tenantTables(): Promise<string[]> {
 }
 
 test('the tenant tables are the ones we expect (a new one must join these checks)', async () => {
-  expect(await tenantTables()).toEqual(['audit_logs', 'organization_members', 'organizations', 'projects', 'roles', 'security_events', 'workspaces'])
+  expect(await tenantTables()).toEqual([...TENANT_TABLES].sort())
 })
 
 test('every tenant table has RLS enabled and forced', async () => {
@@ -75,7 +76,7 @@ async function appRoles(): Promise<string[]> {
 
 test('no role the app can become is a superuser, bypasses RLS or owns anything', async () => {
   const roles = await appRoles()
-  expect(roles).toEqual(['authenticated', 'nextsaas_app', 'nextsaas_auth'])
+  expect(roles).toEqual(['authenticated', 'nextsaas_app', 'nextsaas_auth', 'nextsaas_limiter'])
   const { rows } = await admin.query(
     `select rolname, rolsuper, rolbypassrls, rolinherit from pg_roles where rolname = any($1)`,
     [roles],

@@ -4,12 +4,22 @@
  *
  * The cookie carries a random token; the database stores only its SHA-256 as
  * the session id, so a leaked sessions table yields no usable session.
+ *
+ * Two clocks end a session: the idle timeout (expires_at, moved forward as the
+ * session is used, at most once a minute) and the absolute timeout, counted
+ * from sign-in (created_at), which no activity extends.
+ *
+ * Over HTTPS (seen directly or through a trusted proxy's X-Forwarded-Proto)
+ * and always in production, the cookie is `__Host-nextsaas_session` with
+ * Secure: only this exact host, over HTTPS, can set or read it. Over plain
+ * http in development it is `nextsaas_session`, so localhost works.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { NodePostgresAdapter } from '@lucia-auth/adapter-postgresql'
 import { redirect, type AppLoadContext } from '@remix-run/node'
-import { Lucia, TimeSpan } from 'lucia'
+import { Cookie, Lucia, TimeSpan } from 'lucia'
 import pg from 'pg'
+import { endOtherSessions, touchSession } from '~/models/sessions.server'
 import { appDatabaseUrl, getConfig } from '~/utils/config.server'
 import { memoize } from '~/utils/request-context'
 
@@ -17,7 +27,13 @@ export interface SessionUser {
   id: string
   email: string
   name: string
+  emailVerified: boolean
 }
+
+const COOKIE_NAME = 'nextsaas_session'
+const SECURE_COOKIE_NAME = `__Host-${COOKIE_NAME}`
+/** How stale last_seen_at may get before a request writes it again. */
+const TOUCH_INTERVAL_MS = 60_000
 
 function createLucia() {
   // Lucia's adapter talks to its own small pg pool, logged in as the app role
@@ -27,19 +43,32 @@ function createLucia() {
     options: '-c role=nextsaas_auth',
     max: 4,
   })
+  // An idle connection cut by the server (restart, failover) must not crash the process.
+  pool.on('error', () => {})
   const adapter = new NodePostgresAdapter(pool, { user: 'auth.users', session: 'auth.sessions' })
   return new Lucia(adapter, {
-    sessionExpiresIn: new TimeSpan(getConfig().SESSION_DAYS, 'd'),
-    sessionCookie: { name: 'nextsaas_session', expires: true, attributes: { sameSite: 'lax', secure: false } },
-    getUserAttributes: (attributes) => ({ email: attributes.email, name: attributes.name }),
+    sessionExpiresIn: new TimeSpan(getConfig().SESSION_IDLE_TIMEOUT / 1000, 's'),
+    sessionCookie: { name: COOKIE_NAME, attributes: { sameSite: 'lax' } },
+    getUserAttributes: (attributes) => ({
+      email: attributes.email,
+      name: attributes.name,
+      emailVerified: attributes.email_verified_at !== null,
+    }),
+    getSessionAttributes: (attributes) => ({ createdAt: attributes.created_at, lastSeenAt: attributes.last_seen_at }),
   })
 }
 
 declare module 'lucia' {
   interface Register {
     Lucia: ReturnType<typeof createLucia>
-    DatabaseUserAttributes: { email: string; name: string }
-    DatabaseSessionAttributes: { ip_address: string | null; user_agent: string | null }
+    DatabaseUserAttributes: { email: string; name: string; email_verified_at: Date | null }
+    DatabaseSessionAttributes: {
+      ip_address: string | null
+      user_agent: string | null
+      // Set by the database on insert.
+      created_at?: Date
+      last_seen_at?: Date
+    }
   }
 }
 
@@ -51,42 +80,86 @@ function lucia() {
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 
-function isHttps(request: Request) {
-  return new URL(request.url).protocol === 'https:'
+function securedCookie(request: Request) {
+  return getConfig().NODE_ENV === 'production' || new URL(request.url).protocol === 'https:'
 }
 
-function serializeCookie(request: Request, token: string | null) {
-  const cookie = token === null ? lucia().createBlankSessionCookie() : lucia().createSessionCookie(token)
-  cookie.attributes.secure = isHttps(request)
-  return cookie.serialize()
+/** The session cookie, or the blank one that clears it; it lives until the absolute deadline. */
+function serializeCookie(request: Request, token: string | null, maxAgeMs = getConfig().SESSION_ABSOLUTE_TIMEOUT) {
+  const secure = securedCookie(request)
+  const base = token === null ? lucia().createBlankSessionCookie() : lucia().createSessionCookie(token)
+  const maxAge = token === null ? 0 : Math.max(0, Math.floor(maxAgeMs / 1000))
+  return new Cookie(secure ? SECURE_COOKIE_NAME : COOKIE_NAME, base.value, { ...base.attributes, secure, maxAge }).serialize()
 }
 
-/** Starts a new session (never reuses one: no fixation) and returns its Set-Cookie value. */
-export async function createSession(request: Request, userId: string, client: { ip?: string }): Promise<string> {
+/** The session token, read only under the cookie name this transport uses. */
+function readToken(request: Request): string | null {
+  const name = securedCookie(request) ? SECURE_COOKIE_NAME : COOKIE_NAME
+  for (const pair of (request.headers.get('cookie') ?? '').split(';')) {
+    const separator = pair.indexOf('=')
+    if (separator > 0 && pair.slice(0, separator).trim() === name) return pair.slice(separator + 1).trim() || null
+  }
+  return null
+}
+
+/** The id of the request's session (whether or not it is still valid), for "this device". */
+export function currentSessionId(request: Request): string | null {
+  const token = readToken(request)
+  return token ? hashToken(token) : null
+}
+
+/**
+ * Starts a new session (never reuses one: no fixation) and returns its token:
+ * the JSON API hands it over as a bearer token, createSession() as a cookie.
+ */
+export async function startSession(request: Request, userId: string, client: { ip?: string }): Promise<string> {
   const token = randomBytes(32).toString('base64url')
   await lucia().createSession(
     userId,
     { ip_address: client.ip ?? null, user_agent: request.headers.get('user-agent')?.slice(0, 512) ?? null },
     { sessionId: hashToken(token) },
   )
-  return serializeCookie(request, token)
+  return token
 }
 
-function readToken(request: Request) {
-  return lucia().readSessionCookie(request.headers.get('cookie') ?? '')
+/** Starts a new session and returns its Set-Cookie value. */
+export async function createSession(request: Request, userId: string, client: { ip?: string }): Promise<string> {
+  return serializeCookie(request, await startSession(request, userId, client))
+}
+
+/**
+ * A session token (the cookie's or an API bearer token) checked against both
+ * clocks: its user and session id, or null once either deadline has passed.
+ */
+export async function validateSessionToken(token: string) {
+  const sessionId = hashToken(token)
+  // Lucia ends a session past its idle deadline (expires_at) and returns nothing.
+  const { session, user } = await lucia().validateSession(sessionId)
+  const { SESSION_ABSOLUTE_TIMEOUT, SESSION_IDLE_TIMEOUT } = getConfig()
+  const now = Date.now()
+  const lifeLeft = session?.createdAt ? session.createdAt.getTime() + SESSION_ABSOLUTE_TIMEOUT - now : 0
+  if (!session || lifeLeft <= 0) {
+    if (session) await lucia().invalidateSession(sessionId)
+    return null
+  }
+  if (!session.lastSeenAt || now - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
+    await touchSession(sessionId, SESSION_IDLE_TIMEOUT)
+  }
+  const sessionUser: SessionUser = { id: user.id, email: user.email, name: user.name, emailVerified: user.emailVerified }
+  return { user: sessionUser, sessionId, fresh: session.fresh, lifeLeft }
 }
 
 async function validate(request: Request, context: AppLoadContext): Promise<SessionUser | null> {
   const token = readToken(request)
   if (!token) return null
-  const { session, user } = await lucia().validateSession(hashToken(token))
-  if (!session) {
+  const valid = await validateSessionToken(token)
+  if (!valid) {
     context.appendSetCookie(serializeCookie(request, null))
     return null
   }
-  // Lucia extends a session once half its lifetime has passed; renew the cookie too.
-  if (session.fresh) context.appendSetCookie(serializeCookie(request, token))
-  return { id: user.id, email: user.email, name: user.name }
+  // Lucia extended the idle deadline itself: send the cookie again (its lifetime is unchanged).
+  if (valid.fresh) context.appendSetCookie(serializeCookie(request, token, valid.lifeLeft))
+  return valid.user
 }
 
 /** The signed-in user, or null. Resolved once per request. */
@@ -105,7 +178,22 @@ export async function requireUser(request: Request, context: AppLoadContext): Pr
 
 /** Ends the current session on the server and returns the cookie that clears it. */
 export async function destroySession(request: Request): Promise<string> {
-  const token = readToken(request)
-  if (token) await lucia().invalidateSession(hashToken(token))
+  const sessionId = currentSessionId(request)
+  if (sessionId) await lucia().invalidateSession(sessionId)
   return serializeCookie(request, null)
+}
+
+/**
+ * Ends the user's other sessions: all but the one this request carries
+ * ("sign out everywhere else", after a password change), or every one of
+ * them (`keepCurrent: false`, after a password reset). Returns how many ended.
+ */
+export function signOutOtherSessions(
+  request: Request,
+  context: AppLoadContext,
+  user: { id: string },
+  options: { reason: string; keepCurrent: boolean },
+): Promise<number> {
+  const actor = { userId: user.id, ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
+  return endOtherSessions(actor, options.keepCurrent ? currentSessionId(request) : null, options.reason)
 }

@@ -99,3 +99,12 @@ export function deleteProject(actor: TenantActor, id: string): Promise<void> {
     await writeAudit(tx, actor, { action: 'project.deleted', resourceType: 'project', resourceId: id, details: deleted })
   })
 }
+
+/** A project of this workspace by id (the JSON API's address for it), or null. */
+export function findProjectById(actor: TenantActor, workspaceId: string, id: string): Promise<Project | null> {
+  return withTenant(actor, (tx) =>
+    tx.maybeOne(sql.type(Project)`
+      select ${COLUMNS} from projects p
+      where p.organization_id = ${actor.organizationId} and p.workspace_id = ${workspaceId} and p.id = ${id}`),
+  )
+}

@@ -9,6 +9,7 @@ const Membership = z.object({
   role: z.string(),
   roleName: z.string(),
   permissions: z.array(z.string()),
+  grants: z.array(z.object({ workspaceId: z.string().nullable(), projectId: z.string().nullable(), permissions: z.array(z.string()) })),
 })
 export type Membership = z.infer<typeof Membership>
 
@@ -21,10 +22,32 @@ export function findMembership(actor: Actor, organizationSlug: string): Promise<
   return withTenant(actor, (tx) =>
     tx.maybeOne(sql.type(Membership)`
       select o.id as "organizationId", o.name as "organizationName", o.slug as "organizationSlug",
-             m.id as "memberId", m.role, r.name as "roleName", r.permissions
+             m.id as "memberId", m.role, r.name as "roleName", r.permissions,
+             coalesce((select jsonb_agg(jsonb_build_object('workspaceId', g.workspace_id, 'projectId', g.project_id, 'permissions', gr.permissions))
+                       from role_grants g join roles gr on gr.organization_id = g.organization_id and gr.key = g.role
+                       where g.organization_id = o.id and g.member_id = m.id), '[]') as grants
       from organizations o
       join organization_members m on m.organization_id = o.id and m.user_id = auth.uid() and m.status = 'active'
       join roles r on r.organization_id = o.id and r.key = m.role
       where o.slug = ${organizationSlug}`),
+  )
+}
+
+/**
+ * The same membership found by the organization's id, as the JSON API
+ * addresses organizations; null alike for "no such id" and "not yours".
+ */
+export function findMembershipById(actor: Actor, organizationId: string): Promise<Membership | null> {
+  return withTenant(actor, (tx) =>
+    tx.maybeOne(sql.type(Membership)`
+      select o.id as "organizationId", o.name as "organizationName", o.slug as "organizationSlug",
+             m.id as "memberId", m.role, r.name as "roleName", r.permissions,
+             coalesce((select jsonb_agg(jsonb_build_object('workspaceId', g.workspace_id, 'projectId', g.project_id, 'permissions', gr.permissions))
+                       from role_grants g join roles gr on gr.organization_id = g.organization_id and gr.key = g.role
+                       where g.organization_id = o.id and g.member_id = m.id), '[]') as grants
+      from organizations o
+      join organization_members m on m.organization_id = o.id and m.user_id = auth.uid() and m.status = 'active'
+      join roles r on r.organization_id = o.id and r.key = m.role
+      where o.id = ${organizationId}`),
   )
 }

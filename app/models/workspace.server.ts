@@ -133,3 +133,11 @@ export function deleteWorkspace(actor: TenantActor, id: string): Promise<void> {
     })
   })
 }
+
+/** A workspace of the actor's organization by id (the JSON API's address for it), or null. */
+export function findWorkspaceById(actor: TenantActor, id: string): Promise<Workspace | null> {
+  return withTenant(actor, (tx) =>
+    tx.maybeOne(sql.type(Workspace)`
+      select ${COLUMNS} from workspaces w where w.organization_id = ${actor.organizationId} and w.id = ${id}`),
+  )
+}

@@ -2,6 +2,7 @@ import { json, type LoaderFunctionArgs } from '@remix-run/node'
 import { Link, NavLink, Outlet, useLoaderData, useRouteError } from '@remix-run/react'
 import { ErrorPage } from '~/components/error-page'
 import { listMyOrganizations } from '~/models/organization.server'
+import { permitsAt } from '~/utils/permissions'
 import { requireTenant } from '~/utils/tenant.server'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -11,17 +12,20 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     organization: tenant.organization,
     membership: tenant.membership,
     permissions: tenant.permissions,
+    grants: tenant.grants,
     switcher: organizations.map((o) => ({ slug: o.slug, name: o.name })),
   })
 }
 
 const SECTIONS = [
-  { to: '', label: 'Workspaces', end: true },
-  { to: '/settings', label: 'Settings', end: false },
-]
+  { to: '', label: 'Workspaces', end: true, permission: 'workspace:view' },
+  { to: '/members', label: 'Members', end: false, permission: 'member:view' },
+  { to: '/roles', label: 'Roles', end: false, permission: 'role:view' },
+  { to: '/settings', label: 'Settings', end: false, permission: 'organization:view' },
+] as const
 
 export default function OrganizationLayout() {
-  const { organization, switcher } = useLoaderData<typeof loader>()
+  const { organization, switcher, permissions } = useLoaderData<typeof loader>()
   return (
     <div>
       <div className="mb-6 flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 pb-4">
@@ -29,7 +33,7 @@ export default function OrganizationLayout() {
           <Link to={`/orgs/${organization.slug}`} className="text-xl font-semibold">
             {organization.name}
           </Link>
-          {SECTIONS.map((section) => (
+          {SECTIONS.filter((section) => permitsAt(permissions, [], section.permission)).map((section) => (
             <NavLink
               key={section.to}
               end={section.end}

@@ -17,6 +17,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export default function WorkspacePage() {
   const { workspace, projects, sort } = useLoaderData<typeof loader>()
   const can = useCan()
+  const scope = { workspaceId: workspace.id }
   return (
     <section>
       <PageHeader
@@ -24,8 +25,8 @@ export default function WorkspacePage() {
         subtitle={workspace.description || undefined}
         actions={
           <>
-            {can('project:create') ? <Link to="projects/new" className={buttonStyles.primary}>New project</Link> : null}
-            {can('workspace:update') ? <Link to="edit" className={buttonStyles.secondary}>Edit workspace</Link> : null}
+            {can('project:create', scope) ? <Link to="projects/new" className={buttonStyles.primary}>New project</Link> : null}
+            {can('workspace:update', scope) ? <Link to="edit" className={buttonStyles.secondary}>Edit workspace</Link> : null}
           </>
         }
       />
@@ -36,7 +37,7 @@ export default function WorkspacePage() {
       {projects.items.length === 0 ? (
         <EmptyState>
           No projects yet.{' '}
-          {can('project:create') ? <Link to="projects/new" className="text-indigo-700 hover:underline">Create the first project.</Link> : null}
+          {can('project:create', scope) ? <Link to="projects/new" className="text-indigo-700 hover:underline">Create the first project.</Link> : null}
         </EmptyState>
       ) : (
         <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">

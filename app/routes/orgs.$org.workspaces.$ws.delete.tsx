@@ -9,13 +9,13 @@ export const meta: MetaFunction = () => [{ title: 'Delete workspace · NextSaaS'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { tenant, workspace } = await requireWorkspace(request, params, context)
-  await requirePermission(tenant, 'workspace:delete', { type: 'workspace', id: workspace.id })
+  await requirePermission(tenant, 'workspace:delete', { workspaceId: workspace.id })
   return json({ workspace })
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { tenant, workspace, actor } = await requireWorkspace(request, params, context)
-  await requirePermission(tenant, 'workspace:delete', { type: 'workspace', id: workspace.id })
+  await requirePermission(tenant, 'workspace:delete', { workspaceId: workspace.id })
   try {
     await deleteWorkspace(actor, workspace.id)
   } catch (error) {

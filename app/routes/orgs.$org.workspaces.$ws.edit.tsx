@@ -13,13 +13,13 @@ export const meta: MetaFunction = () => [{ title: 'Edit workspace · NextSaaS' }
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { tenant, workspace } = await requireWorkspace(request, params, context)
-  await requirePermission(tenant, 'workspace:update', { type: 'workspace', id: workspace.id })
+  await requirePermission(tenant, 'workspace:update', { workspaceId: workspace.id })
   return json({ workspace })
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { tenant, workspace, actor } = await requireWorkspace(request, params, context)
-  await requirePermission(tenant, 'workspace:update', { type: 'workspace', id: workspace.id })
+  await requirePermission(tenant, 'workspace:update', { workspaceId: workspace.id })
   const base = `/orgs/${encodeURIComponent(tenant.organization.slug)}/workspaces`
   const formData = await request.formData()
   if (formData.get('intent') === 'make-default') {
@@ -54,7 +54,7 @@ export default function EditWorkspace() {
             <button type="submit" className={buttonStyles.secondary}>Make default workspace</button>
           </Form>
         )}
-        {can('workspace:delete') ? <Link to="../delete" relative="path" className={buttonStyles.danger}>Delete workspace…</Link> : null}
+        {can('workspace:delete', { workspaceId: workspace.id }) ? <Link to="../delete" relative="path" className={buttonStyles.danger}>Delete workspace…</Link> : null}
       </div>
     </section>
   )

@@ -17,7 +17,7 @@ const StatusForm = z.object({ status: z.enum(['active', 'archived']) })
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { tenant, project, actor } = await requireProject(request, params, context)
-  await requirePermission(tenant, 'project:update', { type: 'project', id: project.id })
+  await requirePermission(tenant, 'project:update', { workspaceId: project.workspace_id, projectId: project.id })
   const parsed = StatusForm.safeParse(Object.fromEntries(await request.formData()))
   if (!parsed.success) throw new Response('Unknown status', { status: 400 })
   await setProjectStatus(actor, project.id, parsed.data.status)
@@ -27,6 +27,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 export default function ProjectPage() {
   const { project } = useLoaderData<typeof loader>()
   const can = useCan()
+  const scope = { workspaceId: project.workspace_id, projectId: project.id }
   const fetcher = useFetcher()
   // Optimistic: show the new status as soon as the toggle is submitted.
   const status = (fetcher.formData?.get('status') as string | null) ?? project.status
@@ -38,7 +39,7 @@ export default function ProjectPage() {
         subtitle={archived ? 'Archived' : 'Active'}
         actions={
           <>
-            {can('project:update') ? (
+            {can('project:update', scope) ? (
               <>
                 <fetcher.Form method="post">
                   <input type="hidden" name="status" value={archived ? 'active' : 'archived'} />
@@ -47,7 +48,7 @@ export default function ProjectPage() {
                 <Link to="edit" className={buttonStyles.secondary}>Edit</Link>
               </>
             ) : null}
-            {can('project:delete') ? <Link to="delete" className={buttonStyles.danger}>Delete…</Link> : null}
+            {can('project:delete', scope) ? <Link to="delete" className={buttonStyles.danger}>Delete…</Link> : null}
           </>
         }
       />

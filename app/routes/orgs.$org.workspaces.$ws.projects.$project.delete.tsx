@@ -8,13 +8,13 @@ export const meta: MetaFunction = () => [{ title: 'Delete project · NextSaaS' }
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { tenant, project } = await requireProject(request, params, context)
-  await requirePermission(tenant, 'project:delete', { type: 'project', id: project.id })
+  await requirePermission(tenant, 'project:delete', { workspaceId: project.workspace_id, projectId: project.id })
   return json({ project })
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { tenant, workspace, project, actor } = await requireProject(request, params, context)
-  await requirePermission(tenant, 'project:delete', { type: 'project', id: project.id })
+  await requirePermission(tenant, 'project:delete', { workspaceId: project.workspace_id, projectId: project.id })
   await deleteProject(actor, project.id)
   return redirect(`/orgs/${encodeURIComponent(tenant.organization.slug)}/workspaces/${encodeURIComponent(workspace.slug)}`)
 }

@@ -12,13 +12,13 @@ export const meta: MetaFunction = () => [{ title: 'Edit project · NextSaaS' }]
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { tenant, project } = await requireProject(request, params, context)
-  await requirePermission(tenant, 'project:update', { type: 'project', id: project.id })
+  await requirePermission(tenant, 'project:update', { workspaceId: project.workspace_id, projectId: project.id })
   return json({ project })
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { tenant, workspace, project, actor } = await requireProject(request, params, context)
-  await requirePermission(tenant, 'project:update', { type: 'project', id: project.id })
+  await requirePermission(tenant, 'project:update', { workspaceId: project.workspace_id, projectId: project.id })
   const submission = parseWithZod(await request.formData(), { schema: ProjectSchema })
   if (submission.status !== 'success') return invalid(submission.reply())
   try {

@@ -12,13 +12,13 @@ export const meta: MetaFunction = () => [{ title: 'New project · NextSaaS' }]
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { tenant, workspace } = await requireWorkspace(request, params, context)
-  await requirePermission(tenant, 'project:create', { type: 'workspace', id: workspace.id })
+  await requirePermission(tenant, 'project:create', { workspaceId: workspace.id })
   return json({})
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { tenant, workspace, actor } = await requireWorkspace(request, params, context)
-  await requirePermission(tenant, 'project:create', { type: 'workspace', id: workspace.id })
+  await requirePermission(tenant, 'project:create', { workspaceId: workspace.id })
   const submission = parseWithZod(await request.formData(), { schema: ProjectSchema })
   if (submission.status !== 'success') return invalid(submission.reply())
   try {

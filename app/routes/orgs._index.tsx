@@ -32,7 +32,7 @@ export default function Organizations() {
             <li key={org.id}>
               <Link to={`/orgs/${org.slug}`} className="flex items-center justify-between gap-4 px-4 py-3 hover:bg-slate-50 focus:bg-slate-50 focus:outline-none">
                 <span className="font-medium">{org.name}</span>
-                <span className="text-sm text-slate-600">
+                <span className="shrink-0 whitespace-nowrap text-sm text-slate-600">
                   {org.roleName} · {org.memberCount} {org.memberCount === 1 ? 'member' : 'members'}
                 </span>
               </Link>

@@ -1,13 +1,16 @@
-import { getFormProps } from '@conform-to/react'
+import { getFormProps, getInputProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
-import { hashPassword } from '~/auth/password.server'
+import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
+import { hashPassword, passwordWeakness } from '~/auth/password.server'
 import { createSession, getUser } from '~/auth/session.server'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
+import { HoneypotField } from '~/components/honeypot'
 import { createUser, EmailTakenError } from '~/models/user.server'
+import { mailVerificationAfterSignUp } from '~/utils/account-mail.server'
 import { invalid } from '~/utils/forms.server'
-import { SignupSchema } from '~/utils/validation'
+import { honeypotFilled } from '~/utils/honeypot'
+import { safeRedirect, SignupSchema } from '~/utils/validation'
 
 export const meta: MetaFunction = () => [{ title: 'Sign up · NextSaaS' }]
 
@@ -17,14 +20,19 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: SignupSchema })
+  const formData = await request.formData()
+  const submission = parseWithZod(formData, { schema: SignupSchema })
   if (submission.status !== 'success') return invalid(submission.reply({ hideFields: ['password'] }))
-  const { name, email, password } = submission.value
+  if (honeypotFilled(formData)) return invalid(submission.reply({ formErrors: ['We could not create this account.'], hideFields: ['password'] }))
+  const { name, email, password, redirectTo } = submission.value
+  const weakness = passwordWeakness(password, [email, name])
+  if (weakness) return invalid(submission.reply({ fieldErrors: { password: [weakness] }, hideFields: ['password'] }))
   try {
     const client = { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
     const user = await createUser({ name, email, passwordHash: await hashPassword(password) }, client)
     const cookie = await createSession(request, user.id, client)
-    return redirect('/orgs', { headers: { 'Set-Cookie': cookie } })
+    mailVerificationAfterSignUp(user.id, context.logger)
+    return redirect(safeRedirect(redirectTo), { headers: { 'Set-Cookie': cookie } })
   } catch (error) {
     if (!(error instanceof EmailTakenError)) throw error
     return invalid(
@@ -39,15 +47,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function Signup() {
   const lastResult = useActionData<typeof action>()
   const navigation = useNavigation()
+  const [searchParams] = useSearchParams()
   const [form, fields] = useValidatedForm({
     id: 'signup',
     schema: SignupSchema,
     lastResult,
+    defaultValue: { redirectTo: searchParams.get('redirectTo') ?? '' },
   })
   return (
     <div className="mx-auto max-w-sm">
       <h1 className="text-2xl font-semibold">Create your account</h1>
       <Form method="post" {...getFormProps(form)} className="mt-6 flex flex-col gap-2">
+        <HoneypotField />
+        <input {...getInputProps(fields.redirectTo, { type: 'hidden' })} />
         <TextField label="Name" field={fields.name} autoComplete="name" autoFocus />
         <TextField label="Email" field={fields.email} type="email" autoComplete="email" />
         <TextField label="Password" field={fields.password} type="password" autoComplete="new-password" hint="At least 12 characters." />

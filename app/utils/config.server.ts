@@ -8,6 +8,77 @@ const booleanish = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1')
 
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+/** A duration such as `30m`, `12h` or `14d`, in milliseconds; at least five minutes. */
+const duration = z
+  .string()
+  .regex(/^\d+[mhd]$/, 'use a whole number and a unit: 30m, 12h or 14d')
+  .transform((v) => Number(v.slice(0, -1)) * UNIT_MS[v.slice(-1) as keyof typeof UNIT_MS])
+  .refine((ms) => ms >= 5 * 60_000, 'must be at least 5m')
+
+/** A rate-limit window in milliseconds; the stores count whole seconds. */
+const windowMs = z.coerce
+  .number()
+  .int()
+  .min(1000)
+  .max(86_400_000)
+  .refine((ms) => ms % 1000 === 0, 'use whole seconds (a multiple of 1000)')
+const requests = z.coerce.number().int().min(1).max(1_000_000)
+const burst = z.coerce.number().int().min(0).max(1_000_000)
+
+/** Rate limiting and brute-force protection (app/rate-limit, app/utils/rate-limit.server.ts). */
+const RateLimitEnv = {
+  RATE_LIMIT_ENABLED: booleanish.default('true'),
+  RATE_LIMIT_STORE: z
+    .enum(['auto', 'redis', 'postgres', 'memory'])
+    .default('auto')
+    .describe('auto = redis when REDIS_URL is set, else postgres (shared by every app process)'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
+  RATE_LIMIT_REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(250),
+  RATE_LIMIT_KEY_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_]{1,40}$/, 'use 1-40 lowercase letters, digits or _')
+    .optional()
+    .describe('namespace of the counters; unset = rl_<database name>'),
+  RATE_LIMIT_WINDOW_MS: windowMs.default(60_000),
+  RATE_LIMIT_MAX_REQUESTS: requests.default(100).describe('per user and window'),
+  RATE_LIMIT_BURST: burst.default(50).describe('per user, on top of the sustained rate, per burst window'),
+  RATE_LIMIT_BURST_WINDOW_MS: windowMs.default(600_000),
+  RATE_LIMIT_ORG_MAX_REQUESTS: requests.default(1000).describe('per organization and window'),
+  RATE_LIMIT_ORG_BURST: burst.default(500),
+  RATE_LIMIT_OVERRIDE_MAX_FACTOR: z.coerce.number().int().min(1).max(1000).default(10),
+  RATE_LIMIT_IP_MAX_REQUESTS: requests.default(1000),
+  RATE_LIMIT_IP_WINDOW_MS: windowMs.default(60_000),
+  RATE_LIMIT_GLOBAL_MAX_REQUESTS: requests.default(5000).describe('per app process'),
+  RATE_LIMIT_GLOBAL_WINDOW_MS: windowMs.default(1000),
+  RATE_LIMIT_INVITES_PER_HOUR: requests.default(50),
+  RATE_LIMIT_EXPORTS_PER_HOUR: requests.default(10),
+  RATE_LIMIT_TOKENS_PER_HOUR: requests.default(20),
+  RATE_LIMIT_SIGNIN_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  RATE_LIMIT_SIGNIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
+  RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
+  RATE_LIMIT_SIGNIN_IP_PER_DAY: requests.default(100),
+  // OWASP ASVS 2.2.1: at most 100 failed attempts per hour on one account.
+  RATE_LIMIT_SIGNIN_ACCOUNT_PER_HOUR: z.coerce.number().int().min(1).max(100).default(100),
+}
+
+/** A comma-separated list, trimmed and lowercased. */
+const lowercaseList = z.string().transform((v) => v.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean))
+
+/** The security monitor (app/security). */
+const SecurityEnv = {
+  SECURITY_MODE: z
+    .enum(['block', 'monitor', 'off'])
+    .default('block')
+    .describe('block = HIGH and CRITICAL findings are refused with 403; monitor = findings are only recorded'),
+  SECURITY_RICH_TEXT_FIELDS: lowercaseList
+    .default('description,body_md')
+    .describe('field names that hold rich text or code: their findings are recorded, never blocked'),
+  SECURITY_MAX_VALUE_CHARS: z.coerce.number().int().min(1024).max(1024 * 1024).default(64 * 1024),
+  SECURITY_MAX_REQUEST_CHARS: z.coerce.number().int().min(4096).max(8 * 1024 * 1024).default(256 * 1024),
+  SECURITY_OPERATOR_EMAILS: lowercaseList.default('').describe('who may see every organization\'s security events'),
+}
+
 const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -24,9 +95,17 @@ const ConfigSchema = z
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
     EMBEDDED_PG_DIR: z.string().min(1).default('.data/postgres'),
-    SESSION_DAYS: z.coerce.number().min(1 / 24).max(365).default(30),
+    SESSION_IDLE_TIMEOUT: duration.default('30d').describe('a session unused for this long ends'),
+    SESSION_ABSOLUTE_TIMEOUT: duration.default('90d').describe('a session ends this long after sign-in, in use or not'),
+    APP_URL: z.string().url('APP_URL must be the public URL, such as https://app.example.com').optional(),
+    MAIL_API_URL: z.string().url().optional().describe('HTTP mail provider endpoint (Resend-style JSON POST); unset = dev mailbox'),
+    MAIL_API_KEY: z.string().min(1).optional(),
+    MAIL_FROM: z.string().min(3).default('NextSaaS <no-reply@nextsaas.dev>'),
     TRUST_PROXY: booleanish.default('false'),
     SEED_DEMO: booleanish.optional(),
+    API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(64 * 1024).describe('largest JSON body the API reads'),
+    ...RateLimitEnv,
+    ...SecurityEnv,
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.APP_DATABASE_PASSWORD && !env.APP_DATABASE_URL) {
@@ -35,6 +114,15 @@ const ConfigSchema = z
         path: ['APP_DATABASE_PASSWORD'],
         message: 'required in production (the password of the app database login)',
       })
+    }
+    if (env.MAIL_API_URL && !env.MAIL_API_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['MAIL_API_KEY'], message: 'required when MAIL_API_URL is set' })
+    }
+    if (env.RATE_LIMIT_STORE === 'redis' && !env.REDIS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'required when RATE_LIMIT_STORE=redis' })
+    }
+    if (env.RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS < env.RATE_LIMIT_SIGNIN_LOCK_SECONDS) {
+      ctx.addIssue({ code: 'custom', path: ['RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS'], message: 'must be at least RATE_LIMIT_SIGNIN_LOCK_SECONDS' })
     }
   })
 
@@ -69,6 +157,11 @@ export function appDatabaseUrl(cfg: Config): string {
   url.username = APP_DB_ROLE
   url.password = appDatabasePassword(cfg)
   return url.toString()
+}
+
+/** The origin that links in emails point to; never taken from a request's Host header. */
+export function appUrl(cfg: Config): string {
+  return (cfg.APP_URL ?? `http://localhost:${cfg.PORT}`).replace(/\/+$/, '')
 }
 
 let cached: Config | undefined

@@ -44,6 +44,31 @@ export function permits(held: readonly string[], required: string): boolean {
   return (IMPLIED_BY[action] ?? []).some((higher) => held.includes(`${resource}:${higher}`))
 }
 
+/** A role held on one workspace or one project, on top of the organization role. */
+export interface ScopedGrant {
+  workspaceId: string | null
+  projectId: string | null
+  permissions: readonly string[]
+}
+
+/** Where a check happens: the organization, one workspace, or one project (and its workspace). */
+export interface Scope {
+  workspaceId?: string
+  projectId?: string
+}
+
+/** The grants that apply at a scope: those on the resource itself and on its ancestors. */
+export function grantsAt(grants: readonly ScopedGrant[], scope: Scope): ScopedGrant[] {
+  return grants.filter(
+    (g) => (scope.workspaceId && g.workspaceId === scope.workspaceId) || (scope.projectId && g.projectId === scope.projectId),
+  )
+}
+
+/** Organization role plus applicable grants: the same union auth.has_permission() takes in SQL. */
+export function permitsAt(orgPermissions: readonly string[], grants: readonly ScopedGrant[], required: string, scope: Scope = {}) {
+  return permits([...orgPermissions, ...grantsAt(grants, scope).flatMap((g) => g.permissions)], required)
+}
+
 /** Every catalog permission a set of held permissions amounts to. */
 export function effectivePermissions(held: readonly string[]): CatalogPermission[] {
   return CATALOG.filter((p) => permits(held, p))

@@ -5,6 +5,8 @@ export interface RequestContext {
   traceId: string
   ip: string
   logger: Logger
+  /** This response's Content-Security-Policy nonce, for the scripts Remix renders. */
+  cspNonce: string
   /** Adds a Set-Cookie header to the response, whatever route answers. */
   appendSetCookie(value: string): void
   /** Per-request memo, so nested loaders resolve user and tenant once. */

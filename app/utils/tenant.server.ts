@@ -5,7 +5,8 @@ import type { Actor, TenantActor } from '~/models/db.server'
 import { findProject } from '~/models/project.server'
 import { findMembership, type Membership } from '~/models/tenant.server'
 import { findWorkspace } from '~/models/workspace.server'
-import { permits, type Permission } from './permissions'
+import { permitsAt, type Permission, type Scope, type ScopedGrant } from './permissions'
+import { enforceTenantLimits } from './rate-limit.server'
 import { memoize } from './request-context'
 
 export interface Tenant {
@@ -13,6 +14,8 @@ export interface Tenant {
   organization: { id: string; name: string; slug: string }
   membership: { id: string; role: string; roleName: string }
   permissions: readonly string[]
+  /** Roles held on single workspaces or projects. */
+  grants: readonly ScopedGrant[]
   /** The actor for withTenant() and the audit log. */
   actor: TenantActor
 }
@@ -27,6 +30,7 @@ function toTenant(user: SessionUser, m: Membership, request: Request, context: A
     organization: { id: m.organizationId, name: m.organizationName, slug: m.organizationSlug },
     membership: { id: m.memberId, role: m.role, roleName: m.roleName },
     permissions: m.permissions,
+    grants: m.grants,
     actor: {
       userId: user.id,
       organizationId: m.organizationId,
@@ -49,28 +53,41 @@ export async function requireTenant(
 ): Promise<Tenant> {
   const user = await requireUser(request, context)
   const slug = params.org ?? ''
-  return memoize(context, `tenant:${slug}`, async () => {
+  // Nested loaders share one resolution; a refusal is memoized as a Response
+  // and thrown as a fresh copy each time, since a body can be read only once.
+  const resolved = await memoize(context, `tenant:${slug}`, async (): Promise<Tenant | Response> => {
     const membership = await findMembership({ userId: user.id }, slug)
-    if (!membership) throw notFound('Organization not found')
-    return toTenant(user, membership, request, context)
+    if (!membership) return notFound('Organization not found')
+    const tenant = toTenant(user, membership, request, context)
+    try {
+      await enforceTenantLimits(tenant, request, context)
+    } catch (refusal) {
+      if (refusal instanceof Response) return refusal
+      throw refusal
+    }
+    return tenant
   })
+  if (resolved instanceof Response) throw resolved.clone()
+  return resolved
 }
 
-export function can(tenant: Tenant, permission: Permission): boolean {
-  return permits(tenant.permissions, permission)
+/** May the member do this here? Organization role plus grants on the scope and its ancestors. */
+export function can(tenant: Tenant, permission: Permission, scope: Scope = {}): boolean {
+  return permitsAt(tenant.permissions, tenant.grants, permission, scope)
 }
 
 /** 403 (and an audit row) when the member may see this but not do it. */
-export async function requirePermission(
-  tenant: Tenant,
-  permission: Permission,
-  resource: { type: string; id?: string } = { type: 'organization', id: tenant.organization.id },
-): Promise<void> {
-  if (can(tenant, permission)) return
+export async function requirePermission(tenant: Tenant, permission: Permission, scope: Scope = {}): Promise<void> {
+  if (can(tenant, permission, scope)) return
+  const [resourceType, resourceId] = scope.projectId
+    ? ['project', scope.projectId]
+    : scope.workspaceId
+      ? ['workspace', scope.workspaceId]
+      : ['organization', tenant.organization.id]
   await recordDenial(tenant.actor, {
     action: 'permission.denied',
-    resourceType: resource.type,
-    resourceId: resource.id,
+    resourceType,
+    resourceId,
     details: { permission },
   })
   throw new Response(`You do not have the ${permission} permission here`, { status: 403, statusText: 'Forbidden' })

@@ -1,10 +1,11 @@
 import { useRouteLoaderData } from '@remix-run/react'
-import { permits, type Permission } from './permissions'
+import { permitsAt, type Permission, type Scope, type ScopedGrant } from './permissions'
 
 interface OrganizationLayoutData {
   organization: { id: string; name: string; slug: string }
   membership: { id: string; role: string; roleName: string }
   permissions: string[]
+  grants: ScopedGrant[]
 }
 
 /** The organization layout's data, for any page inside /orgs/$org. */
@@ -15,7 +16,7 @@ export function useOrganization(): OrganizationLayoutData {
 }
 
 /** What the UI may offer; the server checks the same rule again on every action. */
-export function useCan(): (permission: Permission) => boolean {
-  const { permissions } = useOrganization()
-  return (permission) => permits(permissions, permission)
+export function useCan(): (permission: Permission, scope?: Scope) => boolean {
+  const { permissions, grants } = useOrganization()
+  return (permission, scope) => permitsAt(permissions, grants, permission, scope)
 }

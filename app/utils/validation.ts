@@ -19,7 +19,12 @@ export const NameSchema = z
   .min(1, 'Name is required')
   .max(100, 'Use at most 100 characters')
 
-export const SignupSchema = z.object({ name: NameSchema, email: EmailSchema, password: PasswordSchema })
+export const SignupSchema = z.object({
+  name: NameSchema,
+  email: EmailSchema,
+  password: PasswordSchema,
+  redirectTo: z.string().max(2000).optional(),
+})
 export const LoginSchema = z.object({
   email: EmailSchema,
   password: z.string({ required_error: 'Password is required' }).max(1024),
@@ -57,3 +62,14 @@ export const WorkspaceSchema = z.object({
 })
 
 export const ProjectSchema = z.object({ name: NameSchema, slug: OptionalSlug, description: Description })
+
+export const InvitationSchema = z.object({
+  email: EmailSchema,
+  role: z.string({ required_error: 'Choose a role' }).min(1, 'Choose a role').max(64),
+})
+
+export const RoleSchema = z.object({
+  name: NameSchema,
+  description: z.string().trim().max(500, 'Use at most 500 characters').optional(),
+  permissions: z.array(z.string().max(64)).max(100).default([]),
+})

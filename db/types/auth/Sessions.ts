@@ -19,6 +19,8 @@ export default interface Sessions {
   user_agent: string | null;
 
   created_at: Date;
+
+  last_seen_at: Date;
 }
 
 /** Represents the initializer for the table auth.sessions */
@@ -35,6 +37,9 @@ export interface SessionsInitializer {
 
   /** Default value: now() */
   created_at?: Date;
+
+  /** Default value: now() */
+  last_seen_at?: Date;
 }
 
 /** Represents the mutator for the table auth.sessions */
@@ -50,6 +55,8 @@ export interface SessionsMutator {
   user_agent?: string | null;
 
   created_at?: Date;
+
+  last_seen_at?: Date;
 }
 
 export const sessions = z.object({
@@ -59,6 +66,7 @@ export const sessions = z.object({
   ip_address: z.string().nullable(),
   user_agent: z.string().nullable(),
   created_at: z.date(),
+  last_seen_at: z.date(),
 });
 
 export const sessionsInitializer = z.object({
@@ -68,6 +76,7 @@ export const sessionsInitializer = z.object({
   ip_address: z.string().optional().nullable(),
   user_agent: z.string().optional().nullable(),
   created_at: z.date().optional(),
+  last_seen_at: z.date().optional(),
 });
 
 export const sessionsMutator = z.object({
@@ -77,4 +86,5 @@ export const sessionsMutator = z.object({
   ip_address: z.string().optional().nullable(),
   user_agent: z.string().optional().nullable(),
   created_at: z.date().optional(),
+  last_seen_at: z.date().optional(),
 });

@@ -16,6 +16,8 @@ export default interface Users {
   created_at: Date;
 
   updated_at: Date;
+
+  email_verified_at: Date | null;
 }
 
 /** Represents the initializer for the table auth.users */
@@ -32,6 +34,8 @@ export interface UsersInitializer {
 
   /** Default value: now() */
   updated_at?: Date;
+
+  email_verified_at?: Date | null;
 }
 
 /** Represents the mutator for the table auth.users */
@@ -45,6 +49,8 @@ export interface UsersMutator {
   created_at?: Date;
 
   updated_at?: Date;
+
+  email_verified_at?: Date | null;
 }
 
 export const users = z.object({
@@ -53,6 +59,7 @@ export const users = z.object({
   name: z.string(),
   created_at: z.date(),
   updated_at: z.date(),
+  email_verified_at: z.date().nullable(),
 });
 
 export const usersInitializer = z.object({
@@ -61,6 +68,7 @@ export const usersInitializer = z.object({
   name: z.string(),
   created_at: z.date().optional(),
   updated_at: z.date().optional(),
+  email_verified_at: z.date().optional().nullable(),
 });
 
 export const usersMutator = z.object({
@@ -69,4 +77,5 @@ export const usersMutator = z.object({
   name: z.string().optional(),
   created_at: z.date().optional(),
   updated_at: z.date().optional(),
+  email_verified_at: z.date().optional().nullable(),
 });

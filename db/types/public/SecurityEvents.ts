@@ -26,6 +26,20 @@ export default interface SecurityEvents {
   endpoint: string | null;
 
   created_at: Date;
+
+  rule_id: string;
+
+  location: string | null;
+
+  sample: string | null;
+
+  count: number;
+
+  blocked: boolean;
+
+  bucket: Date;
+
+  last_seen_at: Date;
 }
 
 /** Represents the initializer for the table public.security_events */
@@ -50,6 +64,25 @@ export interface SecurityEventsInitializer {
 
   /** Default value: now() */
   created_at?: Date;
+
+  /** Default value: 'unspecified'::text */
+  rule_id?: string;
+
+  location?: string | null;
+
+  sample?: string | null;
+
+  /** Default value: 1 */
+  count?: number;
+
+  /** Default value: false */
+  blocked?: boolean;
+
+  /** Default value: date_trunc('minute'::text, now()) */
+  bucket?: Date;
+
+  /** Default value: now() */
+  last_seen_at?: Date;
 }
 
 /** Represents the mutator for the table public.security_events */
@@ -71,6 +104,20 @@ export interface SecurityEventsMutator {
   endpoint?: string | null;
 
   created_at?: Date;
+
+  rule_id?: string;
+
+  location?: string | null;
+
+  sample?: string | null;
+
+  count?: number;
+
+  blocked?: boolean;
+
+  bucket?: Date;
+
+  last_seen_at?: Date;
 }
 
 export const securityEvents = z.object({
@@ -83,6 +130,13 @@ export const securityEvents = z.object({
   ip_address: z.string().nullable(),
   endpoint: z.string().nullable(),
   created_at: z.date(),
+  rule_id: z.string(),
+  location: z.string().nullable(),
+  sample: z.string().nullable(),
+  count: z.number(),
+  blocked: z.boolean(),
+  bucket: z.date(),
+  last_seen_at: z.date(),
 });
 
 export const securityEventsInitializer = z.object({
@@ -95,6 +149,13 @@ export const securityEventsInitializer = z.object({
   ip_address: z.string().optional().nullable(),
   endpoint: z.string().optional().nullable(),
   created_at: z.date().optional(),
+  rule_id: z.string().optional(),
+  location: z.string().optional().nullable(),
+  sample: z.string().optional().nullable(),
+  count: z.number().optional(),
+  blocked: z.boolean().optional(),
+  bucket: z.date().optional(),
+  last_seen_at: z.date().optional(),
 });
 
 export const securityEventsMutator = z.object({
@@ -107,4 +168,11 @@ export const securityEventsMutator = z.object({
   ip_address: z.string().optional().nullable(),
   endpoint: z.string().optional().nullable(),
   created_at: z.date().optional(),
+  rule_id: z.string().optional(),
+  location: z.string().optional().nullable(),
+  sample: z.string().optional().nullable(),
+  count: z.number().optional(),
+  blocked: z.boolean().optional(),
+  bucket: z.date().optional(),
+  last_seen_at: z.date().optional(),
 });

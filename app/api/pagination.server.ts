@@ -1,0 +1,45 @@
+/**
+ * `?page=&pageSize=&sort=` on API lists, and the meta and links that answer
+ * them. Unlike the pages (which fall back to page one), a malformed query is
+ * a 400 that says which parameter is wrong.
+ */
+import { z } from 'zod'
+import { SORTS, type ListQuery, type Page, type Sort } from '~/utils/pagination'
+import { ApiError, apiData, type Links, type Meta } from './envelope.server'
+import { fieldErrors } from './body.server'
+
+export const DEFAULT_PAGE_SIZE = 20
+export const MAX_PAGE_SIZE = 100
+
+export function listQuerySchema(sorts: readonly [Sort, ...Sort[]] = SORTS) {
+  return z.object({
+    page: z.coerce.number().int().min(1).max(10_000).default(1),
+    pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE, `Use at most ${MAX_PAGE_SIZE}`).default(DEFAULT_PAGE_SIZE),
+    sort: z.enum(sorts).default('name'),
+  })
+}
+
+/** The list query, with only the sort orders this list supports. */
+export function parseApiListQuery(request: Request, sorts?: readonly [Sort, ...Sort[]]): ListQuery {
+  const params = new URL(request.url).searchParams
+  const raw = Object.fromEntries(['page', 'pageSize', 'sort'].flatMap((key) => (params.has(key) ? [[key, params.get(key)]] : [])))
+  const result = listQuerySchema(sorts).safeParse(raw)
+  if (!result.success) throw new ApiError(400, 'INVALID_QUERY', 'The query string is not valid', fieldErrors(result.error))
+  return result.data
+}
+
+/** The same list at another page, as a path the client can follow as is. */
+function linkTo(request: Request, page: number) {
+  const url = new URL(request.url)
+  url.searchParams.set('page', String(page))
+  return `${url.pathname}${url.search}`
+}
+
+/** One page of a list: `data`, `meta` (total, page, pageSize) and `links` (self, next, prev). */
+export function apiPage<T>(request: Request, page: Page<T>, query: ListQuery, present: (item: T) => unknown = (item) => item) {
+  const meta: Meta = { total: page.total, page: page.page, pageSize: query.pageSize }
+  const links: Links = { self: linkTo(request, page.page) }
+  if (page.page < page.pageCount) links.next = linkTo(request, page.page + 1)
+  if (page.page > 1) links.prev = linkTo(request, Math.min(page.page - 1, page.pageCount))
+  return apiData(page.items.map(present), { meta, links })
+}

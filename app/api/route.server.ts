@@ -1,0 +1,33 @@
+/**
+ * One API resource route: a handler per HTTP method, with the envelope for
+ * every failure. Remix sends GET and HEAD to the loader and the rest to the
+ * action; both dispatch here, so a method the resource lacks is a 405 with
+ * Allow, never a Remix error page.
+ */
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import { ApiError, toErrorResponse } from './envelope.server'
+
+export const API_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
+export type ApiMethod = (typeof API_METHODS)[number]
+
+export type ApiArgs = LoaderFunctionArgs
+export type ApiHandler = (args: ApiArgs) => Promise<Response>
+
+export function apiRoute(handlers: Partial<Record<ApiMethod, ApiHandler>>) {
+  const allowed = API_METHODS.filter((method) => handlers[method])
+  const allow = [...allowed, ...(handlers.GET ? ['HEAD'] : [])].join(', ')
+
+  async function dispatch(args: ApiArgs | ActionFunctionArgs): Promise<Response> {
+    const method = args.request.method === 'HEAD' ? 'GET' : args.request.method
+    const handler = handlers[method as ApiMethod]
+    try {
+      if (!handler) {
+        throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${args.request.method} is not allowed here; use ${allow}`, { allowed }, { Allow: allow })
+      }
+      return await handler(args)
+    } catch (thrown) {
+      return toErrorResponse(args.context, thrown)
+    }
+  }
+  return { loader: dispatch, action: dispatch }
+}

@@ -1,0 +1,151 @@
+/**
+ * What the API reads and writes. Request bodies are the forms' own schemas
+ * (app/utils/validation.ts), narrowed or made partial where the API's verbs
+ * need it; responses are described here once, for the OpenAPI document and
+ * for the tests that hold responses to it.
+ */
+import { z } from './zod.server'
+import {
+  InvitationSchema,
+  LoginSchema,
+  OrganizationSchema,
+  OrganizationSettingsSchema,
+  ProjectSchema,
+  RoleSchema,
+  SignupSchema,
+  WorkspaceSchema,
+} from '~/utils/validation'
+
+// ---------------------------------------------------------------- requests
+
+export const SignupBody = SignupSchema.omit({ redirectTo: true }).openapi('SignupInput')
+export const LoginBody = LoginSchema.omit({ redirectTo: true }).openapi('LoginInput')
+export const CreateOrganizationBody = OrganizationSchema.openapi('OrganizationInput')
+/** PATCH: any of the settings; the merged result must still pass OrganizationSettingsSchema. */
+export const UpdateOrganizationBody = OrganizationSettingsSchema.partial().openapi('OrganizationPatch')
+export const WorkspaceBody = WorkspaceSchema.openapi('WorkspaceInput')
+export const WorkspacePatchBody = WorkspaceSchema.partial().openapi('WorkspacePatch')
+export const ProjectBody = ProjectSchema.openapi('ProjectInput')
+export const InvitationBody = InvitationSchema.openapi('InvitationInput')
+export const MemberRoleBody = InvitationSchema.pick({ role: true }).openapi('MemberRoleInput')
+export const RoleBody = RoleSchema.openapi('RoleInput')
+export const ProjectPatchBody = ProjectSchema.partial()
+  .extend({ status: z.enum(['active', 'archived'], { message: 'Use active or archived' }).optional() })
+  .openapi('ProjectPatch')
+
+// ---------------------------------------------------------------- responses
+
+const id = z.string().uuid()
+const timestamp = z.string().datetime().describe('ISO 8601, UTC')
+
+export const UserResource = z.object({ id, email: z.string().email(), name: z.string() }).openapi('User')
+export const AuthResult = z.object({
+  token: z.string().describe('Send as `Authorization: Bearer <token>`; shown only in this response'),
+  user: UserResource,
+}).openapi('AuthResult')
+
+export const MeResource = z
+  .object({
+    user: UserResource,
+    credential: z.object({
+      kind: z.enum(['session', 'token']).describe('A session from login or sign-up, or a personal access token'),
+      organizationId: z.string().uuid().nullable().describe('The only organization a scoped token reaches'),
+      permissions: z.array(z.string()).nullable().describe('The most a scoped token may do'),
+    }),
+  })
+  .openapi('Me')
+
+export const OrganizationResource = z.object({
+  id,
+  name: z.string(),
+  slug: z.string(),
+  role: z.string().describe("The caller's role key in the organization"),
+  roleName: z.string(),
+}).openapi('Organization')
+
+export const WorkspaceResource = z
+  .object({
+    id,
+    organizationId: id,
+    name: z.string(),
+    slug: z.string(),
+    description: z.string(),
+    icon: z.string(),
+    color: z.string(),
+    isDefault: z.boolean().describe('Exactly one workspace of an organization is its default'),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .openapi('Workspace')
+export const WorkspaceListItem = WorkspaceResource.extend({ projectCount: z.number().int() }).openapi('WorkspaceListItem')
+
+export const ProjectResource = z
+  .object({
+    id,
+    organizationId: id,
+    workspaceId: id,
+    name: z.string(),
+    slug: z.string(),
+    description: z.string(),
+    status: z.enum(['active', 'archived']),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .openapi('Project')
+
+export const GrantResource = z
+  .object({
+    id,
+    role: z.string(),
+    roleName: z.string(),
+    workspaceId: id.nullable(),
+    projectId: id.nullable(),
+  })
+  .describe('A role held on one workspace or one project, on top of the organization role')
+  .openapi('Grant')
+
+export const MemberResource = z
+  .object({
+    id,
+    userId: id,
+    name: z.string(),
+    email: z.string(),
+    role: z.string().describe('The key of the organization role'),
+    roleName: z.string(),
+    status: z.enum(['invited', 'active', 'suspended']),
+    joinedAt: timestamp.nullable(),
+    grants: z.array(GrantResource),
+  })
+  .openapi('Member')
+
+export const InvitationResource = z
+  .object({ id, email: z.string(), role: z.string() })
+  .describe('The invitation is mailed to the address; its link is never returned here')
+  .openapi('Invitation')
+
+export const RoleResource = z
+  .object({
+    id,
+    key: z.string().describe('What memberships and invitations refer to: owner, admin, member, or a custom role’s id'),
+    name: z.string(),
+    description: z.string(),
+    permissions: z.array(z.string()),
+    isBuiltin: z.boolean(),
+  })
+  .openapi('Role')
+export const RoleListItem = RoleResource.extend({ holders: z.number().int() }).openapi('RoleListItem')
+
+export const Meta = z.object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }).openapi('Meta')
+export const Links = z.object({ self: z.string(), next: z.string().optional(), prev: z.string().optional() }).openapi('Links')
+
+export const ErrorEnvelope = z.object({
+  error: z.object({
+    code: z.string().describe('Stable, machine-readable: NOT_FOUND, VALIDATION_FAILED, …'),
+    message: z.string(),
+    details: z.record(z.unknown()).describe('For VALIDATION_FAILED and INVALID_QUERY: field → messages'),
+    traceId: z.string().describe('Also in the x-request-id header; quote it when reporting a problem'),
+  }),
+}).openapi('Error')
+
+export const dataOf = <T extends z.ZodTypeAny>(schema: T) => z.object({ data: schema })
+export const pageOf = <T extends z.ZodTypeAny>(schema: T) => z.object({ data: z.array(schema), meta: Meta, links: Links })

@@ -1,0 +1,143 @@
+/**
+ * Personal access tokens for the JSON API. The raw token is shown to its
+ * owner once; the table keeps its SHA-256. Owners list, create and revoke
+ * their tokens through withTenant(), where RLS shows each user only their own;
+ * a presented token is resolved by the auth service, before anyone is known.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { z } from 'zod'
+import { writeAudit } from './audit.server'
+import { sql, withAuthService, withTenant, type Actor } from './db.server'
+import { DomainError } from './errors.server'
+
+/** Marks a token as ours, so it is told apart from a session token (and found by secret scanners). */
+export const API_TOKEN_PREFIX = 'nsp_'
+/** How stale last_used_at may get before a request writes it again. */
+const TOUCH_INTERVAL = '1 minute'
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
+
+export function isApiToken(token: string) {
+  return token.startsWith(API_TOKEN_PREFIX)
+}
+
+export interface TokenScope {
+  /** The only organization the token reaches, or null for all of the user's. */
+  organizationId: string | null
+  /** The most the token may do, or null for whatever the user may. */
+  permissions: readonly string[] | null
+}
+
+const ApiToken = z.object({
+  id: z.string(),
+  name: z.string(),
+  organizationId: z.string().nullable(),
+  /** Null when the organization is gone from the user's view (they left it). */
+  organizationName: z.string().nullable(),
+  permissions: z.array(z.string()).nullable(),
+  expiresAt: z.date().nullable(),
+  lastUsedAt: z.date().nullable(),
+  revokedAt: z.date().nullable(),
+  createdAt: z.date(),
+})
+export type ApiToken = z.infer<typeof ApiToken>
+
+const COLUMNS = sql.fragment`
+  t.id, t.name, t.scope_organization_id as "organizationId", o.name as "organizationName",
+  t.scope_permissions as permissions, t.expires_at as "expiresAt", t.last_used_at as "lastUsedAt",
+  t.revoked_at as "revokedAt", t.created_at as "createdAt"`
+
+/** The actor's tokens, newest first, revoked and expired ones included (they say so). */
+export function listApiTokens(actor: Actor): Promise<readonly ApiToken[]> {
+  return withTenant(actor, (tx) =>
+    tx.any(sql.type(ApiToken)`
+      select ${COLUMNS}
+      from auth.api_tokens t left join organizations o on o.id = t.scope_organization_id
+      where t.user_id = ${actor.userId}
+      order by t.created_at desc, t.id`),
+  )
+}
+
+export interface NewApiToken {
+  name: string
+  /** Days until it stops working; null for never. */
+  expiresInDays: number | null
+  organizationId: string | null
+  permissions: readonly string[] | null
+}
+
+/**
+ * Creates a token and returns it in clear, the only time it exists so. A scope
+ * naming an organization the actor does not belong to is refused by RLS.
+ */
+export function createApiToken(actor: Actor, input: NewApiToken): Promise<{ token: string; record: ApiToken }> {
+  return withTenant(actor, async (tx) => {
+    const token = `${API_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`
+    if (input.organizationId) {
+      // RLS shows only the organizations the actor is an active member of.
+      const member = await tx.exists(sql.unsafe`select 1 from organizations where id = ${input.organizationId}`)
+      if (!member) throw new DomainError('Choose one of your organizations', 'organizationId', 'INVALID_SCOPE')
+    }
+    const id = await tx.oneFirst(sql.type(z.object({ id: z.string() }))`
+      insert into auth.api_tokens (user_id, token_hash, name, scope_organization_id, scope_permissions, expires_at)
+      values (${actor.userId}, ${hashToken(token)}, ${input.name}, ${input.organizationId},
+              ${input.permissions ? sql.array(input.permissions, 'text') : null},
+              ${input.expiresInDays === null ? null : sql.fragment`now() + make_interval(days => ${input.expiresInDays})`})
+      returning id`)
+    await writeAudit(tx, actor, {
+      action: 'api_token.created',
+      resourceType: 'api_token',
+      resourceId: id,
+      details: { name: input.name, organizationId: input.organizationId, permissions: input.permissions, expiresInDays: input.expiresInDays },
+    })
+    const record = await tx.one(sql.type(ApiToken)`
+      select ${COLUMNS} from auth.api_tokens t left join organizations o on o.id = t.scope_organization_id where t.id = ${id}`)
+    return { token, record }
+  })
+}
+
+/** Revokes one of the actor's tokens; another user's token id matches nothing. */
+export function revokeApiToken(actor: Actor, id: string): Promise<boolean> {
+  return withTenant(actor, async (tx) => {
+    const revoked = await tx.query(sql.unsafe`
+      update auth.api_tokens set revoked_at = now() where id = ${id} and user_id = ${actor.userId} and revoked_at is null`)
+    if (revoked.rowCount) await writeAudit(tx, actor, { action: 'api_token.revoked', resourceType: 'api_token', resourceId: id })
+    return revoked.rowCount > 0
+  })
+}
+
+const Presented = z.object({
+  tokenId: z.string(),
+  userId: z.string(),
+  email: z.string(),
+  name: z.string(),
+  emailVerified: z.boolean(),
+  organizationId: z.string().nullable(),
+  permissions: z.array(z.string()).nullable(),
+})
+
+/**
+ * The user and scope behind a presented token, or null when it is unknown,
+ * revoked or expired. Notes its use, at most once a minute, in the same statement.
+ */
+export async function resolveApiToken(token: string) {
+  const row = await withAuthService((tx) =>
+    tx.maybeOne(sql.type(Presented)`
+      with presented as (
+        select t.id, t.user_id, t.scope_organization_id, t.scope_permissions
+        from auth.api_tokens t
+        where t.token_hash = ${hashToken(token)} and t.revoked_at is null and (t.expires_at is null or t.expires_at > now())
+      ), touched as (
+        update auth.api_tokens set last_used_at = now()
+        where id = (select id from presented)
+          and (last_used_at is null or last_used_at < now() - ${TOUCH_INTERVAL}::interval)
+      )
+      select p.id as "tokenId", u.id as "userId", u.email, u.name, u.email_verified_at is not null as "emailVerified",
+             p.scope_organization_id as "organizationId", p.scope_permissions as permissions
+      from presented p join auth.users u on u.id = p.user_id`),
+  )
+  if (!row) return null
+  const { tokenId, userId, email, name, emailVerified, organizationId, permissions } = row
+  const scope: TokenScope = { organizationId, permissions }
+  return { tokenId, user: { id: userId, email, name, emailVerified }, scope }
+}

@@ -1,0 +1,207 @@
+import { z } from 'zod'
+import { effectivePermissions, permits, type CatalogPermission } from '~/utils/permissions'
+import { toPage, type ListQuery, type Page } from '~/utils/pagination'
+import { writeAudit } from './audit.server'
+import { sql, withTenant, type TenantActor, type Tx } from './db.server'
+import { DomainError } from './errors.server'
+
+const Grant = z.object({
+  id: z.string(),
+  role: z.string(),
+  roleName: z.string(),
+  permissions: z.array(z.string()),
+  workspaceId: z.string().nullable(),
+  projectId: z.string().nullable(),
+  resourceName: z.string(),
+})
+export type Grant = z.infer<typeof Grant>
+
+const Member = z.object({
+  id: z.string(),
+  userId: z.string(),
+  name: z.string(),
+  email: z.string(),
+  role: z.string(),
+  roleName: z.string(),
+  rolePermissions: z.array(z.string()),
+  status: z.enum(['invited', 'active', 'suspended']),
+  joinedAt: z.date().nullable(),
+  grants: z.array(Grant),
+})
+export type Member = z.infer<typeof Member>
+
+const SELECT_MEMBER = sql.fragment`
+  select m.id, m.user_id as "userId", u.name, u.email, m.role, r.name as "roleName", r.permissions as "rolePermissions",
+         m.status, m.joined_at as "joinedAt",
+         coalesce((
+           select jsonb_agg(jsonb_build_object(
+                    'id', g.id, 'role', g.role, 'roleName', gr.name, 'permissions', gr.permissions,
+                    'workspaceId', g.workspace_id, 'projectId', g.project_id,
+                    'resourceName', coalesce(w.name, p.name, '')) order by g.created_at)
+           from role_grants g
+           join roles gr on gr.organization_id = g.organization_id and gr.key = g.role
+           left join workspaces w on w.organization_id = g.organization_id and w.id = g.workspace_id
+           left join projects p on p.organization_id = g.organization_id and p.id = g.project_id
+           where g.organization_id = m.organization_id and g.member_id = m.id), '[]') as grants
+  from organization_members m
+  join auth.users u on u.id = m.user_id
+  join roles r on r.organization_id = m.organization_id and r.key = m.role`
+
+export function listMembers(actor: TenantActor, query: ListQuery): Promise<Page<Member>> {
+  return withTenant(actor, async (tx) => {
+    const order = query.sort === 'recent' ? sql.fragment`m.joined_at desc nulls last, m.id` : sql.fragment`lower(u.name), m.id`
+    const rows = await tx.any(sql.type(Member)`
+      ${SELECT_MEMBER}
+      where m.organization_id = ${actor.organizationId}
+      order by ${order}
+      limit ${query.pageSize} offset ${(query.page - 1) * query.pageSize}`)
+    const total = await tx.oneFirst(sql.type(z.object({ n: z.number() }))`
+      select count(*) as n from organization_members where organization_id = ${actor.organizationId}`)
+    return toPage(rows, total, query)
+  })
+}
+
+export function findMember(actor: TenantActor, memberId: string): Promise<Member | null> {
+  if (!z.string().uuid().safeParse(memberId).success) return Promise.resolve(null)
+  return withTenant(actor, (tx) => tx.maybeOne(sql.type(Member)`${SELECT_MEMBER} where m.organization_id = ${actor.organizationId} and m.id = ${memberId}`))
+}
+
+/** What the actor may do to another member: never to themselves, never above their own permissions. */
+async function targetFor(tx: Tx, actor: TenantActor, held: readonly string[], memberId: string) {
+  const target = await tx.maybeOne(sql.type(Member)`${SELECT_MEMBER} where m.organization_id = ${actor.organizationId} and m.id = ${memberId}`)
+  if (!target) throw new DomainError('Member not found', undefined, 'NOT_FOUND')
+  if (target.userId === actor.userId) throw new DomainError('You cannot change your own membership', undefined, 'SELF')
+  if (!target.rolePermissions.every((p) => permits(held, p))) {
+    throw new DomainError(`Only someone holding everything an ${target.roleName} holds can change this member`, undefined, 'ESCALATION')
+  }
+  return target
+}
+
+async function rolePermissions(tx: Tx, organizationId: string, roleKey: string) {
+  const permissions = await tx.maybeOneFirst(sql.type(z.object({ permissions: z.array(z.string()) }))`
+    select permissions from roles where organization_id = ${organizationId} and key = ${roleKey}`)
+  if (!permissions) throw new DomainError('Choose one of the organization’s roles', 'role', 'VALIDATION')
+  return permissions
+}
+
+function mapLastOwner(error: unknown): never {
+  if (error instanceof Error && /last_owner/.test(error.message)) {
+    throw new DomainError('The organization needs at least one active owner', undefined, 'LAST_OWNER')
+  }
+  throw error
+}
+
+export function changeMemberRole(actor: TenantActor, held: readonly string[], memberId: string, role: string): Promise<void> {
+  return withTenant(actor, async (tx) => {
+    const target = await targetFor(tx, actor, held, memberId)
+    const permissions = await rolePermissions(tx, actor.organizationId, role)
+    if (!permissions.every((p) => permits(held, p))) {
+      throw new DomainError('You cannot give a role with permissions you do not hold', 'role', 'ESCALATION')
+    }
+    await tx.query(sql.unsafe`update organization_members set role = ${role} where organization_id = ${actor.organizationId} and id = ${memberId}`).catch(mapLastOwner)
+    await writeAudit(tx, actor, { action: 'member.role_changed', resourceType: 'member', resourceId: memberId, details: { from: target.role, to: role } })
+  })
+}
+
+export function setMemberStatus(actor: TenantActor, held: readonly string[], memberId: string, status: 'active' | 'suspended'): Promise<void> {
+  return withTenant(actor, async (tx) => {
+    await targetFor(tx, actor, held, memberId)
+    await tx.query(sql.unsafe`update organization_members set status = ${status} where organization_id = ${actor.organizationId} and id = ${memberId}`).catch(mapLastOwner)
+    await writeAudit(tx, actor, {
+      action: status === 'suspended' ? 'member.suspended' : 'member.reactivated',
+      resourceType: 'member',
+      resourceId: memberId,
+    })
+  })
+}
+
+export function removeMember(actor: TenantActor, held: readonly string[], memberId: string): Promise<void> {
+  return withTenant(actor, async (tx) => {
+    const target = await targetFor(tx, actor, held, memberId)
+    const removed = await tx.query(sql.unsafe`delete from organization_members where organization_id = ${actor.organizationId} and id = ${memberId}`).catch(mapLastOwner)
+    if (removed.rowCount !== 1) throw new DomainError('You cannot remove this member', undefined, 'FORBIDDEN')
+    await writeAudit(tx, actor, { action: 'member.removed', resourceType: 'member', resourceId: memberId, details: { email: target.email, role: target.role } })
+  })
+}
+
+export function transferOwnership(actor: TenantActor, memberId: string): Promise<void> {
+  return withTenant(actor, async (tx) => {
+    await tx.query(sql.unsafe`select transfer_ownership(${actor.organizationId}, ${memberId})`).catch((error: unknown) => {
+      if (error instanceof Error && /not_owner|invalid_member/.test(error.message)) {
+        throw new DomainError('Ownership can pass only from an owner to another active member', undefined, 'FORBIDDEN')
+      }
+      throw error
+    })
+    await writeAudit(tx, actor, { action: 'organization.ownership_transferred', resourceType: 'member', resourceId: memberId })
+  })
+}
+
+export function addGrant(
+  actor: TenantActor,
+  held: readonly string[],
+  memberId: string,
+  grant: { role: string; workspaceId?: string; projectId?: string },
+): Promise<void> {
+  return withTenant(actor, async (tx) => {
+    await targetFor(tx, actor, held, memberId)
+    const permissions = await rolePermissions(tx, actor.organizationId, grant.role)
+    if (!permissions.every((p) => permits(held, p))) {
+      throw new DomainError('You cannot give a role with permissions you do not hold', 'role', 'ESCALATION')
+    }
+    const result = await tx.query(sql.unsafe`
+      insert into role_grants (organization_id, member_id, role, workspace_id, project_id)
+      select ${actor.organizationId}, ${memberId}, ${grant.role}, ${grant.workspaceId ?? null}, ${grant.projectId ?? null}
+      where exists (select 1 from workspaces where organization_id = ${actor.organizationId} and id = ${grant.workspaceId ?? null})
+         or exists (select 1 from projects where organization_id = ${actor.organizationId} and id = ${grant.projectId ?? null})
+      on conflict (organization_id, member_id, coalesce(workspace_id, project_id)) do update set role = excluded.role`)
+    if (result.rowCount !== 1) throw new DomainError('Choose a workspace or project of this organization', 'resource', 'VALIDATION')
+    await writeAudit(tx, actor, { action: 'member.grant_added', resourceType: 'member', resourceId: memberId, details: grant })
+  })
+}
+
+export function removeGrant(actor: TenantActor, held: readonly string[], memberId: string, grantId: string): Promise<void> {
+  return withTenant(actor, async (tx) => {
+    await targetFor(tx, actor, held, memberId)
+    const removed = await tx.query(sql.unsafe`
+      delete from role_grants where organization_id = ${actor.organizationId} and member_id = ${memberId} and id = ${grantId}`)
+    if (removed.rowCount !== 1) throw new DomainError('Grant not found', undefined, 'NOT_FOUND')
+    await writeAudit(tx, actor, { action: 'member.grant_removed', resourceType: 'member', resourceId: memberId, details: { grantId } })
+  })
+}
+
+export interface PermissionSource {
+  permission: CatalogPermission
+  sources: string[]
+}
+
+/**
+ * The permission tracer: each permission the member holds organization-wide or
+ * through a grant, with where it comes from.
+ */
+export function tracePermissions(member: Member): PermissionSource[] {
+  const sources = new Map<CatalogPermission, string[]>()
+  const add = (held: readonly string[], label: string) => {
+    for (const p of effectivePermissions(held)) sources.set(p, [...(sources.get(p) ?? []), label])
+  }
+  add(member.rolePermissions, `${member.roleName} role (organization-wide)`)
+  for (const g of member.grants) {
+    const scope = g.workspaceId ? `workspace “${g.resourceName}”` : `project “${g.resourceName}”`
+    add(g.permissions, `${g.roleName} role on ${scope}`)
+  }
+  return [...sources].map(([permission, from]) => ({ permission, sources: from }))
+}
+
+
+const GrantTarget = z.object({ kind: z.enum(['workspace', 'project']), id: z.string(), name: z.string() })
+
+/** Workspaces and projects a grant can point at, for the grant form (first 200 of each). */
+export function listGrantTargets(actor: TenantActor): Promise<readonly z.infer<typeof GrantTarget>[]> {
+  return withTenant(actor, (tx) =>
+    tx.any(sql.type(GrantTarget)`
+      (select 'workspace' as kind, id, name from workspaces where organization_id = ${actor.organizationId} order by lower(name) limit 200)
+      union all
+      (select 'project', p.id, w.name || ' / ' || p.name from projects p
+        join workspaces w on w.organization_id = p.organization_id and w.id = p.workspace_id
+        where p.organization_id = ${actor.organizationId} order by lower(w.name), lower(p.name) limit 200)`),
+  )
+}

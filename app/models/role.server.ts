@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto'
+import { ForeignKeyIntegrityConstraintViolationError } from 'slonik'
+import { z } from 'zod'
+import { roles } from '../../db/types/public/Roles'
+import { CATALOG, permits } from '~/utils/permissions'
+import { writeAudit } from './audit.server'
+import { sql, withTenant, type TenantActor } from './db.server'
+import { DomainError, isUniqueViolation } from './errors.server'
+
+export const Role = roles.omit({ created_at: true, updated_at: true })
+export type Role = z.infer<typeof Role>
+const RoleWithHolders = Role.extend({ holders: z.number() })
+export type RoleWithHolders = z.infer<typeof RoleWithHolders>
+
+export interface RoleInput {
+  name: string
+  description?: string
+  permissions: readonly string[]
+}
+
+/** Built-in roles first (owner, admin, member), then custom roles by name, each with how many hold it. */
+export function listRoles(actor: TenantActor): Promise<readonly RoleWithHolders[]> {
+  return withTenant(actor, (tx) =>
+    tx.any(sql.type(RoleWithHolders)`
+      select r.organization_id, r.id, r.key, r.name, r.description, r.permissions, r.is_builtin,
+             (select count(*) from organization_members m where m.organization_id = r.organization_id and m.role = r.key)
+             + (select count(*) from role_grants g where g.organization_id = r.organization_id and g.role = r.key) as holders
+      from roles r
+      where r.organization_id = ${actor.organizationId}
+      order by r.is_builtin desc, array_position(array['owner', 'admin', 'member'], r.key), lower(r.name)`),
+  )
+}
+
+export function findRole(actor: TenantActor, id: string): Promise<Role | null> {
+  if (!z.string().uuid().safeParse(id).success) return Promise.resolve(null)
+  return withTenant(actor, (tx) =>
+    tx.maybeOne(sql.type(Role)`
+      select organization_id, id, key, name, description, permissions, is_builtin
+      from roles where organization_id = ${actor.organizationId} and id = ${id}`),
+  )
+}
+
+/** Refuses permissions outside the catalog and any the actor does not hold themselves. */
+function checkGrantable(held: readonly string[], requested: readonly string[]) {
+  const unknown = requested.filter((p) => p !== '*' && !(CATALOG as readonly string[]).includes(p))
+  if (unknown.length) throw new DomainError(`Unknown permissions: ${unknown.join(', ')}`, 'permissions', 'VALIDATION')
+  const above = requested.filter((p) => !permits(held, p))
+  if (above.length) {
+    throw new DomainError(`You cannot grant permissions you do not hold: ${above.join(', ')}`, 'permissions', 'ESCALATION')
+  }
+}
+
+const NAME_TAKEN = 'A role with this name already exists'
+
+export function createRole(actor: TenantActor, held: readonly string[], input: RoleInput): Promise<Role> {
+  checkGrantable(held, input.permissions)
+  return withTenant(actor, async (tx) => {
+    const id = randomUUID()
+    const existing = await tx.maybeOne(sql.unsafe`
+      select 1 from roles where organization_id = ${actor.organizationId} and lower(name) = lower(${input.name})`)
+    if (existing) throw new DomainError(NAME_TAKEN, 'name')
+    const role = await tx.one(sql.type(Role)`
+      insert into roles (organization_id, id, key, name, description, permissions)
+      values (${actor.organizationId}, ${id}, ${id}, ${input.name}, ${input.description ?? ''}, ${sql.array([...input.permissions], 'text')})
+      returning organization_id, id, key, name, description, permissions, is_builtin`)
+    await writeAudit(tx, actor, { action: 'role.created', resourceType: 'role', resourceId: id, details: { ...input } })
+    return role
+  })
+}
+
+export function updateRole(actor: TenantActor, held: readonly string[], id: string, input: RoleInput): Promise<Role> {
+  checkGrantable(held, input.permissions)
+  return withTenant(actor, async (tx) => {
+    const clash = await tx.maybeOne(sql.unsafe`
+      select 1 from roles where organization_id = ${actor.organizationId} and lower(name) = lower(${input.name}) and id <> ${id}`)
+    if (clash) throw new DomainError(NAME_TAKEN, 'name')
+    const role = await tx.maybeOne(sql.type(Role)`
+      update roles set name = ${input.name}, description = ${input.description ?? ''}, permissions = ${sql.array([...input.permissions], 'text')}
+      where organization_id = ${actor.organizationId} and id = ${id} and not is_builtin
+      returning organization_id, id, key, name, description, permissions, is_builtin`)
+    if (!role) throw new DomainError('Built-in roles cannot be changed', undefined, 'BUILTIN')
+    await writeAudit(tx, actor, { action: 'role.updated', resourceType: 'role', resourceId: id, details: { ...input } })
+    return role
+  })
+}
+
+/**
+ * Deletes a custom role. When people hold it, `reassignTo` (another role's
+ * key) takes its place for all of them in the same transaction; without it
+ * the role stays.
+ */
+export function deleteRole(actor: TenantActor, held: readonly string[], id: string, reassignTo?: string): Promise<void> {
+  return withTenant(actor, async (tx) => {
+    const role = await tx.maybeOne(sql.type(Role)`
+      select organization_id, id, key, name, description, permissions, is_builtin
+      from roles where organization_id = ${actor.organizationId} and id = ${id}`)
+    if (!role) throw new DomainError('Role not found', undefined, 'NOT_FOUND')
+    if (role.is_builtin) throw new DomainError('Built-in roles cannot be deleted', undefined, 'BUILTIN')
+    if (!role.permissions.every((p) => permits(held, p))) {
+      throw new DomainError('You cannot delete a role with permissions you do not hold', undefined, 'ESCALATION')
+    }
+    if (reassignTo) {
+      await tx.query(sql.unsafe`update organization_members set role = ${reassignTo} where organization_id = ${actor.organizationId} and role = ${role.key}`)
+      await tx.query(sql.unsafe`delete from role_grants where organization_id = ${actor.organizationId} and role = ${role.key}`)
+    }
+    try {
+      await tx.transaction((sp) => sp.query(sql.unsafe`delete from roles where organization_id = ${actor.organizationId} and id = ${id}`))
+    } catch (error) {
+      if (error instanceof ForeignKeyIntegrityConstraintViolationError) {
+        throw new DomainError('People still hold this role: choose a role to give them instead', 'reassignTo', 'IN_USE')
+      }
+      throw error
+    }
+    await writeAudit(tx, actor, { action: 'role.deleted', resourceType: 'role', resourceId: id, details: { name: role.name, reassignTo } })
+  })
+}
+

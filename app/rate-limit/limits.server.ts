@@ -1,0 +1,166 @@
+/**
+ * The limiters and the decisions they make: global and per-IP for the HTTP
+ * layer, per user and per organization (each with a burst allowance) for
+ * requireTenant, per endpoint for expensive actions, and the sign-in guard.
+ *
+ * The library counts; this module decides. Overridable policies are built
+ * with the system maximum as their points, and each request is compared with
+ * its organization's own limit — so an owner's change applies on the next
+ * request without a limiter per value.
+ */
+import type { Logger } from 'pino'
+import { RateLimiterMemory } from 'rate-limiter-flexible'
+import type { Config } from '~/utils/config.server'
+import {
+  ENDPOINTS,
+  effectiveLimits,
+  endpointQuota,
+  maximumLimits,
+  type Endpoint,
+  type OrganizationLimits,
+  type Outcome,
+  type Policy,
+} from './policies'
+import { judge, take, type Limiter, type Taken } from './counting.server'
+import { createSignInGuard } from './sign-in.server'
+import { keyPrefix, openStore } from './stores.server'
+
+/** A sustained policy with a burst allowance on top (BurstyRateLimiter's rule, with both parts visible). */
+interface Bursty {
+  sustained: { policy: Policy; limiter: Limiter }
+  burst: { policy: Policy; limiter: Limiter }
+}
+
+async function takeBursty(b: Bursty, key: string, quota: number, burstQuota: number, sustainedTaken: Taken): Promise<Outcome> {
+  const sustained = judge(b.sustained.policy, sustainedTaken, quota)
+  if (!sustained.limited || burstQuota === 0) return sustained
+  const burst = judge(b.burst.policy, await take(b.burst.limiter, key), burstQuota)
+  if (!burst.limited) return burst
+  return {
+    ...sustained,
+    resetSeconds: Math.min(sustained.resetSeconds, burst.resetSeconds),
+    firstRefusal: burst.firstRefusal,
+  }
+}
+
+/** Where a key stands without spending a point (the usage page). */
+async function peek(limiter: Limiter, policy: Policy, key: string, quota: number): Promise<Outcome> {
+  const res = await limiter.get(key)
+  return judge(policy, { consumed: res?.consumedPoints ?? 0, resetMs: res?.msBeforeNext ?? 0, refused: false }, quota)
+}
+
+/** How long a process trusts its copy of an organization's limits without asking the store. */
+const LIMITS_CACHE_MS = 60_000
+
+export type RateLimits = ReturnType<typeof createRateLimits>
+
+export function createRateLimits(config: Config, logger: Logger) {
+  const store = openStore(config, logger)
+  const prefix = keyPrefix(config)
+  const seconds = (ms: number) => ms / 1000
+  const limiter = (name: string, points: number, windowSeconds: number, blockInMemory = false) =>
+    store.limiter({ keyPrefix: `${prefix}:${name}`, points, seconds: windowSeconds, blockInMemory })
+  const policy = (name: string, quota: number, windowSeconds: number): Policy => ({ name, quota, windowSeconds })
+  const max = maximumLimits(config)
+
+  // Per process by design: it guards this process's capacity, with no store round trip.
+  const globalPolicy = policy('global', config.RATE_LIMIT_GLOBAL_MAX_REQUESTS, seconds(config.RATE_LIMIT_GLOBAL_WINDOW_MS))
+  const global = new RateLimiterMemory({ points: globalPolicy.quota, duration: globalPolicy.windowSeconds })
+  const ipPolicy = policy('ip', config.RATE_LIMIT_IP_MAX_REQUESTS, seconds(config.RATE_LIMIT_IP_WINDOW_MS))
+  const ip = limiter('ip', ipPolicy.quota, ipPolicy.windowSeconds, true)
+
+  const bursty = (name: string, sustainedMax: number, burstMax: number): Bursty => {
+    const window = seconds(config.RATE_LIMIT_WINDOW_MS)
+    const burstWindow = seconds(config.RATE_LIMIT_BURST_WINDOW_MS)
+    return {
+      sustained: { policy: policy(name, sustainedMax, window), limiter: limiter(name, sustainedMax, window) },
+      burst: { policy: policy(`${name}-burst`, burstMax, burstWindow), limiter: limiter(`${name}_burst`, burstMax, burstWindow) },
+    }
+  }
+  const user = bursty('user', max.userRequests, max.userBurst)
+  const organization = bursty('organization', max.organizationRequests, max.organizationBurst)
+
+  const endpoints = Object.fromEntries(
+    ENDPOINTS.map((e) => {
+      const p = policy(e, endpointQuota(config, e), 3600)
+      return [e, { policy: p, limiter: limiter(`endpoint_${e}`, p.quota, p.windowSeconds) }]
+    }),
+  ) as Record<Endpoint, { policy: Policy; limiter: Limiter }>
+
+  // Processes learn of an owner's change through a version counter in the
+  // shared store, read alongside the request's own counters.
+  const versions = limiter('limits_version', 1, 0)
+  const cache = new Map<string, { version: number | null; limits: OrganizationLimits; at: number }>()
+  async function organizationLimits(organizationId: string, load: () => Promise<unknown>): Promise<OrganizationLimits> {
+    const version = (await versions.get(organizationId))?.consumedPoints ?? null
+    const cached = cache.get(organizationId)
+    if (cached && cached.version === version && Date.now() - cached.at < LIMITS_CACHE_MS) return cached.limits
+    const limits = effectiveLimits(config, await load())
+    if (cache.size >= 10_000) cache.clear()
+    cache.set(organizationId, { version, limits, at: Date.now() })
+    return limits
+  }
+
+  /** Refusals per policy since the process started, for the metrics endpoint. */
+  const refusals = new Map<string, number>()
+  function count(outcomes: Outcome[]): Outcome[] {
+    for (const o of outcomes) if (o.limited) refusals.set(o.policy.name, (refusals.get(o.policy.name) ?? 0) + 1)
+    return outcomes
+  }
+
+  return {
+    store: store.kind,
+    refusals,
+
+    /** The HTTP layer's limits: this process first (no round trip), then the client's address. */
+    async request(clientIp: string): Promise<Outcome[]> {
+      const g = judge(globalPolicy, await take(global, 'all'))
+      if (g.limited) return count([g])
+      return count([g, judge(ipPolicy, await take(ip, clientIp))])
+    },
+
+    /** requireTenant's limits: the member and the organization, each with its burst allowance. */
+    async tenant(ids: { userId: string; organizationId: string }, loadOverrides: () => Promise<unknown>): Promise<Outcome[]> {
+      const [limits, u, o] = await Promise.all([
+        organizationLimits(ids.organizationId, loadOverrides),
+        take(user.sustained.limiter, ids.userId),
+        take(organization.sustained.limiter, ids.organizationId),
+      ])
+      return count(
+        await Promise.all([
+          takeBursty(user, ids.userId, limits.userRequests, limits.userBurst, u),
+          takeBursty(organization, ids.organizationId, limits.organizationRequests, limits.organizationBurst, o),
+        ]),
+      )
+    },
+
+    async endpoint(organizationId: string, endpoint: Endpoint): Promise<Outcome> {
+      const e = endpoints[endpoint]
+      const [outcome] = count([judge(e.policy, await take(e.limiter, organizationId))])
+      return outcome!
+    },
+
+    /** The seed's getStatus(org, endpoint): every policy that applies to this member, unspent. */
+    async status(ids: { userId: string; organizationId: string }, stored: unknown): Promise<Outcome[]> {
+      const limits = effectiveLimits(config, stored)
+      return Promise.all([
+        peek(user.sustained.limiter, user.sustained.policy, ids.userId, limits.userRequests),
+        peek(user.burst.limiter, user.burst.policy, ids.userId, limits.userBurst),
+        peek(organization.sustained.limiter, organization.sustained.policy, ids.organizationId, limits.organizationRequests),
+        peek(organization.burst.limiter, organization.burst.policy, ids.organizationId, limits.organizationBurst),
+        ...ENDPOINTS.map((e) => peek(endpoints[e].limiter, endpoints[e].policy, ids.organizationId, endpoints[e].policy.quota)),
+      ])
+    },
+
+    /** After an owner saves new limits: every process reloads them on its next request. */
+    async limitsChanged(organizationId: string): Promise<void> {
+      cache.delete(organizationId)
+      await versions.penalty(organizationId, 1)
+    },
+
+    signIn: createSignInGuard(config, limiter),
+
+    ready: () => store.ready(),
+    close: () => store.close(),
+  }
+}

@@ -1,0 +1,65 @@
+import { getFormProps } from '@conform-to/react'
+import { parseWithZod } from '@conform-to/zod'
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
+import { hashPassword, passwordWeakness, verifyPassword } from '~/auth/password.server'
+import { requireUser, signOutOtherSessions } from '~/auth/session.server'
+import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
+import { changePassword } from '~/models/account.server'
+import { findCredentials } from '~/models/user.server'
+import { ChangePasswordSchema } from '~/utils/account-schemas'
+import { invalid } from '~/utils/forms.server'
+
+export const meta: MetaFunction = () => [{ title: 'Change password · NextSaaS' }]
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireUser(request, context)
+  return json(null)
+}
+
+const HIDDEN = ['currentPassword', 'newPassword']
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context)
+  const submission = parseWithZod(await request.formData(), { schema: ChangePasswordSchema })
+  if (submission.status !== 'success') return invalid(submission.reply({ hideFields: HIDDEN }))
+  const { currentPassword, newPassword } = submission.value
+  const credentials = await findCredentials(user.email)
+  if (!(await verifyPassword(credentials?.passwordHash, currentPassword))) {
+    return invalid(submission.reply({ fieldErrors: { currentPassword: ['That is not your current password.'] }, hideFields: HIDDEN }))
+  }
+  const weakness = newPassword === currentPassword ? 'Choose a password different from your current one.' : passwordWeakness(newPassword, [user.email, user.name])
+  if (weakness) return invalid(submission.reply({ fieldErrors: { newPassword: [weakness] }, hideFields: HIDDEN }))
+
+  const client = { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
+  await changePassword(user.id, await hashPassword(newPassword), client)
+  await signOutOtherSessions(request, context, user, { reason: 'password_changed', keepCurrent: true })
+  return redirect('/account?password=changed')
+}
+
+export default function ChangePassword() {
+  const lastResult = useActionData<typeof action>()
+  const navigation = useNavigation()
+  const [form, fields] = useValidatedForm({ id: 'change-password', schema: ChangePasswordSchema, lastResult })
+  return (
+    <section className="max-w-sm">
+      <h1 className="text-2xl font-semibold">Change password</h1>
+      <Form method="post" {...getFormProps(form)} className="mt-6 flex flex-col gap-2">
+        <TextField label="Current password" field={fields.currentPassword} type="password" autoComplete="current-password" autoFocus />
+        <TextField
+          label="New password"
+          field={fields.newPassword}
+          type="password"
+          autoComplete="new-password"
+          hint="At least 12 characters; a few unrelated words work well."
+        />
+        <ErrorList id={form.errorId} errors={form.errors} />
+        <SubmitButton pending={navigation.state === 'submitting'}>Change password</SubmitButton>
+      </Form>
+      <p className="mt-4 text-sm text-slate-600">
+        Every other device signed in to your account will be signed out. Forgot it?{' '}
+        <Link to="/forgot-password" className="text-indigo-700 hover:underline">Reset it by email</Link>
+      </p>
+    </section>
+  )
+}

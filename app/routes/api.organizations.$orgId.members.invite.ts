@@ -1,0 +1,28 @@
+import { requireApiTenant } from '~/api/auth.server'
+import { readBody } from '~/api/body.server'
+import { apiCreated } from '~/api/envelope.server'
+import { apiRoute } from '~/api/route.server'
+import { InvitationBody } from '~/api/schemas.server'
+import { createInvitation } from '~/models/invitation.server'
+import { sendInvitationEmail } from '~/utils/invitations.server'
+import { enforceEndpointLimit } from '~/utils/rate-limit.server'
+import { requirePermission } from '~/utils/tenant.server'
+
+export const { loader, action } = apiRoute({
+  /** Mails a single-use invitation to join with a role the inviter holds everything of; the link never comes back here. */
+  async POST(args) {
+    const tenant = await requireApiTenant(args)
+    await requirePermission(tenant, 'member:invite')
+    await enforceEndpointLimit(tenant, 'invite', args.request, args.context)
+    const input = await readBody(args.request, InvitationBody)
+    const { id, token } = await createInvitation(tenant.actor, tenant.permissions, input)
+    await sendInvitationEmail(args.context, {
+      email: input.email,
+      token,
+      organizationName: tenant.organization.name,
+      inviterName: tenant.user.name,
+    })
+    // Invitees show up among the members once they accept.
+    return apiCreated({ id, email: input.email.toLowerCase(), role: input.role }, `/api/organizations/${tenant.organization.id}/members`)
+  },
+})

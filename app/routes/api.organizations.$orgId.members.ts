@@ -1,0 +1,16 @@
+import { requireApiTenant } from '~/api/auth.server'
+import { apiPage, parseApiListQuery } from '~/api/pagination.server'
+import { presentMember } from '~/api/present.server'
+import { apiRoute } from '~/api/route.server'
+import { listMembers } from '~/models/member.server'
+import { requirePermission } from '~/utils/tenant.server'
+
+export const { loader, action } = apiRoute({
+  /** The organization's members with their roles and scoped grants, by name (or sort=recent: newest first). */
+  async GET(args) {
+    const tenant = await requireApiTenant(args)
+    await requirePermission(tenant, 'member:view')
+    const query = parseApiListQuery(args.request)
+    return apiPage(args.request, await listMembers(tenant.actor, query), query, presentMember)
+  },
+})

@@ -1,0 +1,16 @@
+import { requireApiTenant } from '~/api/auth.server'
+import { apiData, notFound } from '~/api/envelope.server'
+import { presentRole } from '~/api/present.server'
+import { apiRoute } from '~/api/route.server'
+import { findRole } from '~/models/role.server'
+import { requirePermission } from '~/utils/tenant.server'
+
+export const { loader, action } = apiRoute({
+  async GET(args) {
+    const tenant = await requireApiTenant(args)
+    const role = await findRole(tenant.actor, args.params.roleId ?? '')
+    if (!role) throw notFound('Role not found')
+    await requirePermission(tenant, 'role:view')
+    return apiData(presentRole(role))
+  },
+})

@@ -1,0 +1,31 @@
+import { requireApiTenant } from '~/api/auth.server'
+import { readBody } from '~/api/body.server'
+import { apiCreated } from '~/api/envelope.server'
+import { apiPage, parseApiListQuery } from '~/api/pagination.server'
+import { presentRole } from '~/api/present.server'
+import { apiRoute } from '~/api/route.server'
+import { RoleBody } from '~/api/schemas.server'
+import { createRole, listRoles } from '~/models/role.server'
+import { toPage } from '~/utils/pagination'
+import { requirePermission } from '~/utils/tenant.server'
+
+export const { loader, action } = apiRoute({
+  /** Built-in roles first, then custom ones by name, each with how many hold it. */
+  async GET(args) {
+    const tenant = await requireApiTenant(args)
+    await requirePermission(tenant, 'role:view')
+    const query = parseApiListQuery(args.request, ['name'])
+    // An organization has few roles: the model lists them all, the API pages them.
+    const roles = await listRoles(tenant.actor)
+    const start = (query.page - 1) * query.pageSize
+    return apiPage(args.request, toPage(roles.slice(start, start + query.pageSize), roles.length, query), query, presentRole)
+  },
+
+  /** Creates a custom role with permissions the caller holds. */
+  async POST(args) {
+    const tenant = await requireApiTenant(args)
+    await requirePermission(tenant, 'role:manage')
+    const role = await createRole(tenant.actor, tenant.permissions, await readBody(args.request, RoleBody))
+    return apiCreated(presentRole(role), `/api/organizations/${tenant.organization.id}/roles/${role.id}`)
+  },
+})

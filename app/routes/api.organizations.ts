@@ -1,0 +1,38 @@
+import { apiActor, requireApiUser, requireUnscoped, scopeOf } from '~/api/auth.server'
+import { readBody } from '~/api/body.server'
+import { apiCreated } from '~/api/envelope.server'
+import { apiPage, parseApiListQuery } from '~/api/pagination.server'
+import { presentMembership } from '~/api/present.server'
+import { apiRoute } from '~/api/route.server'
+import { CreateOrganizationBody } from '~/api/schemas.server'
+import { createOrganization, listMyOrganizations } from '~/models/organization.server'
+import { findMembershipById } from '~/models/tenant.server'
+import { toPage } from '~/utils/pagination'
+
+export const { loader, action } = apiRoute({
+  /** The caller's organizations (only the one a scoped token is limited to), by name. */
+  async GET(args) {
+    const principal = await requireApiUser(args)
+    const query = parseApiListQuery(args.request, ['name'])
+    const only = scopeOf(principal).organizationId
+    // A user belongs to few organizations: the model lists them all, the API pages them.
+    const all = (await listMyOrganizations(apiActor(principal, args))).filter((o) => !only || o.id === only)
+    const start = (query.page - 1) * query.pageSize
+    const page = toPage(all.slice(start, start + query.pageSize), all.length, query)
+    return apiPage(args.request, page, query, (o) =>
+      presentMembership({ organizationId: o.id, organizationName: o.name, organizationSlug: o.slug, role: o.role, roleName: o.roleName }),
+    )
+  },
+
+  /** Creates an organization with the caller as owner (and its default workspace). */
+  async POST(args) {
+    const principal = await requireApiUser(args)
+    requireUnscoped(principal, 'create organizations')
+    const input = await readBody(args.request, CreateOrganizationBody)
+    const actor = apiActor(principal, args)
+    const { id } = await createOrganization(actor, input)
+    const membership = await findMembershipById(actor, id)
+    if (!membership) throw new Error(`organization ${id} is not visible to the owner who created it`)
+    return apiCreated(presentMembership(membership), `/api/organizations/${id}`)
+  },
+})

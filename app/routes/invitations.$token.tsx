@@ -1,0 +1,66 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { getUser, requireUser } from '~/auth/session.server'
+import { buttonStyles } from '~/components/ui'
+import { DomainError } from '~/models/errors.server'
+import { acceptInvitation, previewInvitation } from '~/models/invitation.server'
+import { notFound, userActor } from '~/utils/tenant.server'
+
+export const meta: MetaFunction = () => [{ title: 'Invitation · NextSaaS' }]
+
+const TOKEN = /^[A-Za-z0-9_-]{20,100}$/
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const token = params.token ?? ''
+  const invitation = TOKEN.test(token) ? await previewInvitation(token) : null
+  if (!invitation) throw notFound('This invitation link is not valid.')
+  const user = await getUser(request, context)
+  return json({ invitation, user: user ? { email: user.email } : null, path: new URL(request.url).pathname })
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context)
+  const token = params.token ?? ''
+  if (!TOKEN.test(token)) throw notFound('This invitation link is not valid.')
+  try {
+    const slug = await acceptInvitation(userActor(user, request, context), token)
+    return redirect(`/orgs/${encodeURIComponent(slug)}`)
+  } catch (error) {
+    if (error instanceof DomainError) return json({ error: error.message }, { status: error.code === 'INVITATION_NOT_FOUND' ? 404 : 409 })
+    throw error
+  }
+}
+
+const CLOSED: Record<string, string> = {
+  accepted: 'This invitation has already been used.',
+  revoked: 'This invitation was revoked.',
+  expired: 'This invitation has expired. Ask for a new one.',
+}
+
+export default function Invitation() {
+  const { invitation, user, path } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  const back = encodeURIComponent(path)
+  return (
+    <div className="mx-auto max-w-lg rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+      <h1 className="text-xl font-semibold">{`Join ${invitation.organization_name}`}</h1>
+      <p className="mt-2 text-slate-700">
+        {invitation.inviter_name ?? 'Someone'} invited <strong>{invitation.email}</strong> to join as {invitation.role_name}.
+      </p>
+      {result?.error ? <p role="alert" className="mt-4 rounded-md bg-red-50 p-3 text-sm text-red-800">{result.error}</p> : null}
+      {invitation.status !== 'pending' ? (
+        <p role="alert" className="mt-4 rounded-md bg-amber-50 p-3 text-sm text-amber-900">{CLOSED[invitation.status]}</p>
+      ) : user ? (
+        <Form method="post" className="mt-6">
+          <p className="mb-3 text-sm text-slate-600">Signed in as {user.email}.</p>
+          <button type="submit" className={buttonStyles.primary}>Accept invitation</button>
+        </Form>
+      ) : (
+        <div className="mt-6 flex flex-wrap gap-3">
+          <Link to={`/signup?redirectTo=${back}`} className={buttonStyles.primary}>Create an account</Link>
+          <Link to={`/login?redirectTo=${back}`} className={buttonStyles.secondary}>Sign in</Link>
+        </div>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,196 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { buttonStyles, Breadcrumbs, PageHeader } from '~/components/ui'
+import { DomainError } from '~/models/errors.server'
+import {
+  addGrant,
+  changeMemberRole,
+  findMember,
+  listGrantTargets,
+  removeGrant,
+  setMemberStatus,
+  tracePermissions,
+  transferOwnership,
+} from '~/models/member.server'
+import { grantableRoles } from '~/utils/invitations.server'
+import { PERMISSIONS, type Permission } from '~/utils/permissions'
+import { useCan, useOrganization } from '~/utils/tenant'
+import { notFound, requirePermission, requireTenant } from '~/utils/tenant.server'
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.member.name ?? 'Member'} · NextSaaS` }]
+
+async function requireMember(request: Request, params: { org?: string; memberId?: string }, context: Parameters<typeof requireTenant>[2]) {
+  const tenant = await requireTenant(request, params, context)
+  await requirePermission(tenant, 'member:view')
+  const member = await findMember(tenant.actor, params.memberId ?? '')
+  if (!member) throw notFound('Member not found')
+  return { tenant, member }
+}
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { tenant, member } = await requireMember(request, params, context)
+  return json({
+    member,
+    trace: tracePermissions(member),
+    roles: await grantableRoles(tenant),
+    targets: await listGrantTargets(tenant.actor),
+    isSelf: member.userId === tenant.user.id,
+    isOwner: tenant.membership.role === 'owner',
+  })
+}
+
+const MemberAction = z.discriminatedUnion('intent', [
+  z.object({ intent: z.literal('role'), role: z.string().min(1).max(64) }),
+  z.object({ intent: z.enum(['suspend', 'reactivate']) }),
+  z.object({ intent: z.literal('add-grant'), role: z.string().min(1).max(64), target: z.string().regex(/^(workspace|project):[0-9a-f-]{36}$/, 'Choose a workspace or project') }),
+  z.object({ intent: z.literal('remove-grant'), grantId: z.string().uuid() }),
+  z.object({ intent: z.literal('transfer'), confirm: z.literal('on', { errorMap: () => ({ message: 'Tick the box to confirm the transfer' }) }) }),
+])
+
+const REQUIRED: Record<z.infer<typeof MemberAction>['intent'], Permission> = {
+  role: 'member:update',
+  suspend: 'member:update',
+  reactivate: 'member:update',
+  'add-grant': 'member:update',
+  'remove-grant': 'member:update',
+  transfer: 'organization:view',
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { tenant, member } = await requireMember(request, params, context)
+  const parsed = MemberAction.safeParse(Object.fromEntries(await request.formData()))
+  if (!parsed.success) return json({ error: parsed.error.issues[0]?.message ?? 'Invalid request' }, { status: 422 })
+  const input = parsed.data
+  await requirePermission(tenant, REQUIRED[input.intent])
+  const held = tenant.permissions
+  try {
+    switch (input.intent) {
+      case 'role':
+        await changeMemberRole(tenant.actor, held, member.id, input.role)
+        break
+      case 'suspend':
+      case 'reactivate':
+        await setMemberStatus(tenant.actor, held, member.id, input.intent === 'suspend' ? 'suspended' : 'active')
+        break
+      case 'add-grant': {
+        const [kind, id] = input.target.split(':') as ['workspace' | 'project', string]
+        await addGrant(tenant.actor, held, member.id, { role: input.role, [kind === 'workspace' ? 'workspaceId' : 'projectId']: id })
+        break
+      }
+      case 'remove-grant':
+        await removeGrant(tenant.actor, held, member.id, input.grantId)
+        break
+      case 'transfer':
+        await transferOwnership(tenant.actor, member.id)
+        break
+    }
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error
+    const status = error.code === 'ESCALATION' || error.code === 'SELF' || error.code === 'FORBIDDEN' ? 403 : error.code === 'NOT_FOUND' ? 404 : 409
+    return json({ error: error.message }, { status })
+  }
+  return redirect(new URL(request.url).pathname)
+}
+
+export default function MemberPage() {
+  const { member, trace, roles, targets, isSelf, isOwner } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  const { organization } = useOrganization()
+  const can = useCan()
+  const manage = can('member:update') && !isSelf
+  return (
+    <section className="flex flex-col gap-8">
+      <div>
+        <Breadcrumbs items={[{ to: `/orgs/${organization.slug}/members`, label: 'Members' }, { label: member.name }]} />
+        <PageHeader title={member.name} subtitle={`${member.email} · ${member.roleName} · ${member.status}`} />
+        {result && 'error' in result ? <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-800">{result.error}</p> : null}
+        {isSelf ? <p className="text-sm text-slate-600">This is you. Someone else has to change your membership.</p> : null}
+      </div>
+
+      {manage ? (
+        <div className="flex flex-wrap items-end gap-4">
+          <Form method="post" className="flex items-end gap-2">
+            <input type="hidden" name="intent" value="role" />
+            <div className="flex flex-col gap-1">
+              <label htmlFor="role" className="text-sm font-medium">Organization role</label>
+              <select id="role" name="role" defaultValue={member.role} className="rounded-md border border-slate-300 bg-white px-3 py-2">
+                {roles.map((r) => <option key={r.key} value={r.key}>{r.name}</option>)}
+              </select>
+            </div>
+            <button type="submit" className={buttonStyles.secondary}>Change role</button>
+          </Form>
+          <Form method="post">
+            <button type="submit" name="intent" value={member.status === 'suspended' ? 'reactivate' : 'suspend'} className={buttonStyles.secondary}>
+              {member.status === 'suspended' ? 'Reactivate' : 'Suspend'}
+            </button>
+          </Form>
+          {can('member:remove') ? <Link to="remove" className={buttonStyles.danger}>Remove…</Link> : null}
+        </div>
+      ) : null}
+
+      <div>
+        <h2 className="mb-2 text-lg font-semibold">Scoped grants</h2>
+        {member.grants.length === 0 ? <p className="text-sm text-slate-600">No grants beyond the organization role.</p> : (
+          <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white text-sm">
+            {member.grants.map((g) => (
+              <li key={g.id} className="flex items-center justify-between gap-3 px-4 py-2">
+                <span>{g.roleName} on {g.workspaceId ? 'workspace' : 'project'} “{g.resourceName}”</span>
+                {manage ? (
+                  <Form method="post">
+                    <input type="hidden" name="grantId" value={g.id} />
+                    <button type="submit" name="intent" value="remove-grant" className={buttonStyles.secondary}>Remove</button>
+                  </Form>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        )}
+        {manage && targets.length ? (
+          <Form method="post" className="mt-3 flex flex-wrap items-end gap-2">
+            <input type="hidden" name="intent" value="add-grant" />
+            <div className="flex flex-col gap-1">
+              <label htmlFor="grant-role" className="text-sm font-medium">Role</label>
+              <select id="grant-role" name="role" className="rounded-md border border-slate-300 bg-white px-3 py-2">
+                {roles.map((r) => <option key={r.key} value={r.key}>{r.name}</option>)}
+              </select>
+            </div>
+            <div className="flex flex-col gap-1">
+              <label htmlFor="grant-target" className="text-sm font-medium">On</label>
+              <select id="grant-target" name="target" className="rounded-md border border-slate-300 bg-white px-3 py-2">
+                {targets.map((t) => <option key={t.id} value={`${t.kind}:${t.id}`}>{t.kind === 'workspace' ? 'Workspace' : 'Project'}: {t.name}</option>)}
+              </select>
+            </div>
+            <button type="submit" className={buttonStyles.secondary}>Add grant</button>
+          </Form>
+        ) : null}
+      </div>
+
+      <div>
+        <h2 className="mb-2 text-lg font-semibold">Effective permissions</h2>
+        <table className="w-full text-left text-sm">
+          <thead className="text-slate-600"><tr><th className="py-1 pr-4">Permission</th><th className="py-1">Comes from</th></tr></thead>
+          <tbody className="divide-y divide-slate-200">
+            {trace.map((t) => (
+              <tr key={t.permission}>
+                <td className="py-1 pr-4">{PERMISSIONS[t.permission].label} <code className="text-xs text-slate-500">{t.permission}</code></td>
+                <td className="py-1 text-slate-700">{t.sources.join('; ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      {isOwner && !isSelf && member.status === 'active' && member.role !== 'owner' ? (
+        <Form method="post" className="max-w-lg rounded-lg border border-amber-200 bg-white p-4">
+          <h2 className="text-lg font-semibold">Transfer ownership</h2>
+          <p className="mt-1 text-sm text-slate-700">{member.name} becomes owner; you become admin.</p>
+          <label className="mt-2 flex items-center gap-2 text-sm">
+            <input type="checkbox" name="confirm" required /> I understand that I will no longer be an owner
+          </label>
+          <button type="submit" name="intent" value="transfer" className={`${buttonStyles.danger} mt-3`}>Transfer ownership</button>
+        </Form>
+      ) : null}
+    </section>
+  )
+}

@@ -1,0 +1,41 @@
+import { parseWithZod } from '@conform-to/zod'
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { useActionData } from '@remix-run/react'
+import { RoleForm } from '~/components/role-form'
+import { PageHeader } from '~/components/ui'
+import { createRole } from '~/models/role.server'
+import { invalid, replyToDomainError } from '~/utils/forms.server'
+import { useCan } from '~/utils/tenant'
+import { requirePermission, requireTenant } from '~/utils/tenant.server'
+import { RoleSchema } from '~/utils/validation'
+
+export const meta: MetaFunction = () => [{ title: 'New role · NextSaaS' }]
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const tenant = await requireTenant(request, params, context)
+  await requirePermission(tenant, 'role:manage')
+  return json({})
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const tenant = await requireTenant(request, params, context)
+  await requirePermission(tenant, 'role:manage')
+  const submission = parseWithZod(await request.formData(), { schema: RoleSchema })
+  if (submission.status !== 'success') return invalid(submission.reply())
+  try {
+    await createRole(tenant.actor, tenant.permissions, submission.value)
+    return redirect(`/orgs/${encodeURIComponent(tenant.organization.slug)}/roles`)
+  } catch (error) {
+    return replyToDomainError(submission, error)
+  }
+}
+
+export default function NewRole() {
+  const can = useCan()
+  return (
+    <section>
+      <PageHeader title="New role" />
+      <RoleForm lastResult={useActionData<typeof action>()} grantable={(p) => can(p as never)} submitLabel="Create role" />
+    </section>
+  )
+}

@@ -1,0 +1,69 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { EmptyState, PageHeader, Pagination } from '~/components/ui'
+import { countSecurityEventsByDay, EventFilters, listSecurityEvents } from '~/models/security-event.server'
+import { EventFilterForm, EventsChart, EventTable, filterValues, type FilterErrors } from '~/security/ui'
+import { requirePermission, requireTenant } from '~/utils/tenant.server'
+
+export const meta: MetaFunction = () => [{ title: 'Security events · NextSaaS' }]
+
+const PAGE_SIZE = 25
+const CHART_DAYS = 14
+const MAX_CHART_DAYS = 92
+const DAY_MS = 86_400_000
+
+const isoDay = (time: number) => new Date(time).toISOString().slice(0, 10)
+
+/** The chart's days: the filtered range, or the last two weeks; never more than three months. */
+function chartDays(filters: EventFilters): string[] {
+  const until = Date.parse(`${filters.to ?? isoDay(Date.now())}T00:00:00Z`)
+  const from = filters.from ? Date.parse(`${filters.from}T00:00:00Z`) : until - (CHART_DAYS - 1) * DAY_MS
+  const since = Math.max(from, until - (MAX_CHART_DAYS - 1) * DAY_MS)
+  return Array.from({ length: Math.round((until - since) / DAY_MS) + 1 }, (_, i) => isoDay(since + i * DAY_MS))
+}
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const tenant = await requireTenant(request, params, context)
+  await requirePermission(tenant, 'security:view')
+  const url = new URL(request.url)
+  const values = filterValues(url)
+  const page = z.coerce.number().int().min(1).max(10_000).catch(1).parse(url.searchParams.get('page') ?? undefined)
+  const parsed = EventFilters.safeParse(Object.fromEntries(Object.entries(values).filter(([, value]) => value !== '')))
+  if (!parsed.success) {
+    const errors: FilterErrors = parsed.error.flatten().fieldErrors
+    return json({ values, errors, events: [], total: 0, page: 1, pageCount: 1, days: [], chart: [] }, { status: 400 })
+  }
+  const days = chartDays(parsed.data)
+  const [list, chart] = await Promise.all([
+    listSecurityEvents(tenant.actor, parsed.data, { page, pageSize: PAGE_SIZE }),
+    countSecurityEventsByDay(tenant.actor, parsed.data, { since: days[0]!, until: days.at(-1)! }),
+  ])
+  return json({
+    values,
+    errors: {} as FilterErrors,
+    events: list.items,
+    total: list.total,
+    page,
+    pageCount: Math.max(1, Math.ceil(list.total / PAGE_SIZE)),
+    days,
+    chart,
+  })
+}
+
+export default function SecurityEvents() {
+  const { values, errors, events, total, page, pageCount, days, chart } = useLoaderData<typeof loader>()
+  return (
+    <section>
+      <PageHeader title="Security events" subtitle={`${total} ${total === 1 ? 'event' : 'events'} matching`} />
+      <EventFilterForm values={values} errors={errors} />
+      {days.length ? <div className="mb-6"><EventsChart days={days} counts={chart} /></div> : null}
+      {events.length === 0 ? (
+        <EmptyState>{Object.keys(errors).length ? 'Fix the filters above to see events.' : 'No security events match.'}</EmptyState>
+      ) : (
+        <EventTable events={events} detailHref={(id) => id} />
+      )}
+      <Pagination page={page} pageCount={pageCount} />
+    </section>
+  )
+}

@@ -1,0 +1,56 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { requireUser } from '~/auth/session.server'
+import { EmptyState, PageHeader, Pagination } from '~/components/ui'
+import { EventFilters, listAllSecurityEvents } from '~/models/security-event.server'
+import { EventFilterForm, EventTable, filterValues, type FilterErrors } from '~/security/ui'
+import { getConfig } from '~/utils/config.server'
+import { notFound } from '~/utils/tenant.server'
+
+export const meta: MetaFunction = () => [{ title: 'Security log · NextSaaS' }]
+
+const PAGE_SIZE = 50
+
+/**
+ * The instance operators' security log: every organization's events and the
+ * ones outside any. Operators are named by SECURITY_OPERATOR_EMAILS; to anyone
+ * else the page does not exist.
+ */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context)
+  if (!getConfig().SECURITY_OPERATOR_EMAILS.includes(user.email.toLowerCase())) throw notFound()
+  const url = new URL(request.url)
+  const values = filterValues(url)
+  const page = z.coerce.number().int().min(1).max(10_000).catch(1).parse(url.searchParams.get('page') ?? undefined)
+  const parsed = EventFilters.safeParse(Object.fromEntries(Object.entries(values).filter(([, value]) => value !== '')))
+  if (!parsed.success) {
+    const errors: FilterErrors = parsed.error.flatten().fieldErrors
+    return json({ values, errors, events: [], total: 0, page: 1, pageCount: 1 }, { status: 400 })
+  }
+  const list = await listAllSecurityEvents(parsed.data, { page, pageSize: PAGE_SIZE })
+  return json({
+    values,
+    errors: {} as FilterErrors,
+    events: list.items,
+    total: list.total,
+    page,
+    pageCount: Math.max(1, Math.ceil(list.total / PAGE_SIZE)),
+  })
+}
+
+export default function SecurityLog() {
+  const { values, errors, events, total, page, pageCount } = useLoaderData<typeof loader>()
+  return (
+    <section>
+      <PageHeader title="Security log" subtitle={`All organizations · ${total} ${total === 1 ? 'event' : 'events'} matching`} />
+      <EventFilterForm values={values} errors={errors} />
+      {events.length === 0 ? (
+        <EmptyState>{Object.keys(errors).length ? 'Fix the filters above to see events.' : 'No security events match.'}</EmptyState>
+      ) : (
+        <EventTable events={events} showOrganization />
+      )}
+      <Pagination page={page} pageCount={pageCount} />
+    </section>
+  )
+}

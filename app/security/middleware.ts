@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto'
+import type { NextFunction, Request, Response } from 'express'
+import { recordSecurityEvent, type ObservedRequest } from '~/models/security-event.server'
+import type { Config } from '~/utils/config.server'
+import { readBody } from './body'
+import { percentDecode } from './decode'
+import { countFinding, countRequest } from './metrics'
+import { createProbeWatch } from './probing'
+import { bodyKind, requestParts, splitTarget, type RawRequest } from './request-parts'
+import { createScanner, type Scanner, type ScanOptions } from './scanner'
+import { isBlocking, type Finding } from './types'
+
+/**
+ * The security monitor as an express middleware, between the request context
+ * and Remix: it scans what the attacker controls, records every finding
+ * through the narrow privileged function, and answers HIGH and CRITICAL
+ * findings itself with a 403 — a blocked request never reaches a route, so the
+ * event row is the only database work it causes.
+ */
+
+/** Lucia's cookie (app/auth/session.server.ts); the database keys sessions by its SHA-256. */
+const SESSION_COOKIE = 'nextsaas_session'
+const SESSION_TOKEN = /^[\w-]{20,128}$/
+/** `/orgs/$slug/…` pages and `/api/organizations/$id/…` resources. */
+const ORGANIZATION_PATH = /^\/(?:orgs|api\/organizations)\/([^/]{1,64})/
+/** The body limit of the HTTP layer: larger declared bodies were refused before this point. */
+const MAX_BODY_BYTES = 1024 * 1024
+
+let sharedScanner: Scanner | undefined
+/** One scanner per process, its regular expressions compiled before the first request. */
+function scanner(): Scanner {
+  if (!sharedScanner) {
+    sharedScanner = createScanner()
+    const warmUp = { maxValueChars: 1024, maxRequestChars: 4096, richTextFields: new Set<string>() }
+    for (let run = 0; run < 3; run++) {
+      sharedScanner.scan([{ location: 'body', field: 'q', value: "warm up ' or 1=1 <script> ../etc" }], warmUp)
+    }
+  }
+  return sharedScanner
+}
+
+function sessionId(request: Request): string | null {
+  for (const pair of (request.headers.cookie ?? '').split(';')) {
+    const [name, value] = pair.trim().split('=', 2)
+    if (name === SESSION_COOKIE && value && SESSION_TOKEN.test(value)) return createHash('sha256').update(value).digest('hex')
+  }
+  return null
+}
+
+function observed(request: Request, response: Response): ObservedRequest {
+  const { path } = splitTarget(request.originalUrl)
+  const named = ORGANIZATION_PATH.exec(path)?.[1]
+  return {
+    ip: response.locals.context.ip,
+    endpoint: `${request.method} ${path}`,
+    traceId: response.locals.context.traceId,
+    sessionId: sessionId(request),
+    organization: named ? percentDecode(named).toLowerCase() : null,
+  }
+}
+
+function uninspectedBody(reason: string): Finding {
+  return {
+    ruleId: 'uninspected-body',
+    type: 'SUSPICIOUS_ACTIVITY',
+    severity: 'LOW',
+    location: 'body',
+    field: null,
+    inName: false,
+    sample: reason,
+    blockable: false,
+  }
+}
+
+interface BodyOutcome {
+  body?: RawRequest['body']
+  finding?: Finding
+  /** The body was empty and its stream has ended: the next reader must be told again. */
+  ended?: boolean
+}
+
+/** The body as text when it is a kind the monitor reads; otherwise why it was not read. */
+async function inspectableBody(request: Request): Promise<BodyOutcome> {
+  const declared = request.headers['content-length']
+  if (declared === '0' || (declared === undefined && request.headers['transfer-encoding'] === undefined)) return {}
+  const kind = bodyKind(request.headers['content-type'])
+  if (!kind) return { finding: uninspectedBody(`content-type: ${request.headers['content-type'] ?? 'none'}`.slice(0, 100)) }
+  if (Number(declared) > MAX_BODY_BYTES) return { finding: uninspectedBody(`content-length: ${declared}`) }
+  const read = await readBody(request, MAX_BODY_BYTES)
+  return {
+    body: { kind, text: read.bytes.toString('utf8') },
+    finding: read.truncated ? uninspectedBody(`body longer than ${MAX_BODY_BYTES} bytes`) : undefined,
+    ended: read.ended,
+  }
+}
+
+function escapeHtml(text: string) {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+const REFUSAL = 'This request was refused because it looks like an attack.'
+
+/** The 403 of a blocked request: the API's error envelope, or a page; both quote the traceId. */
+function refuse(request: Request, response: Response) {
+  const traceId = response.locals.context.traceId
+  if (request.path.startsWith('/api/')) {
+    response.status(403).json({ error: { code: 'REQUEST_BLOCKED', message: REFUSAL, details: {}, traceId } })
+    return
+  }
+  response
+    .status(403)
+    .type('html')
+    .send(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Request refused</title>` +
+        `<meta name="viewport" content="width=device-width, initial-scale=1"></head>` +
+        `<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#0f172a">` +
+        `<h1 style="font-size:1.25rem">${REFUSAL}</h1>` +
+        `<p>If you think this is a mistake, contact support and quote this reference.</p>` +
+        `<p style="font-size:.8rem;color:#64748b">Reference: <code>${escapeHtml(traceId)}</code></p>` +
+        `<p><a href="/">Go home</a></p></body></html>`,
+    )
+}
+
+export function securityMonitor(config: Config) {
+  const scanOptions: ScanOptions = {
+    maxValueChars: config.SECURITY_MAX_VALUE_CHARS,
+    maxRequestChars: config.SECURITY_MAX_REQUEST_CHARS,
+    richTextFields: new Set(config.SECURITY_RICH_TEXT_FIELDS),
+  }
+  const blocking = config.SECURITY_MODE === 'block'
+  if (config.SECURITY_MODE !== 'off') scanner()
+  const watchResponses = createProbeWatch()
+
+  /** Records findings without failing the request they came from. */
+  const recordFindings = (request: Request, response: Response, findings: readonly Finding[], blocks: (finding: Finding) => boolean) => {
+    for (const finding of findings) countFinding(finding.type, finding.severity)
+    return recordSecurityEvent(
+      observed(request, response),
+      findings.map((finding) => ({ ...finding, blocked: blocks(finding) })),
+    ).catch((error: unknown) => request.log.error({ err: error }, 'security event could not be recorded'))
+  }
+
+  /** After the app answered: bursts of 404/403 and repeated denials from one IP. */
+  const watchOutcome = (request: Request, response: Response) => {
+    response.once('finish', () => {
+      const { path } = splitTarget(request.originalUrl)
+      watchResponses({ ip: response.locals.context.ip, method: request.method, path, status: response.statusCode })
+        .then((findings) => {
+          if (!findings.length) return
+          request.log.warn({ security: findings.map((f) => f.ruleId) }, 'suspicious activity recorded')
+          return recordFindings(request, response, findings, () => false)
+        })
+        .catch((error: unknown) => request.log.error({ err: error }, 'suspicious activity could not be evaluated'))
+    })
+  }
+
+  return async function monitor(request: Request, response: Response, next: NextFunction) {
+    if (config.SECURITY_MODE === 'off') return next()
+    try {
+      const outcome = await inspectableBody(request)
+      const findings = scanner().scan(
+        requestParts({ target: request.originalUrl, headers: request.headers, body: outcome.body }),
+        scanOptions,
+      )
+      if (outcome.finding) findings.push(outcome.finding)
+      const blocks = (finding: Finding) => blocking && finding.blockable && isBlocking(finding.severity)
+      const blocked = findings.some(blocks)
+      countRequest({ blocked })
+      if (findings.length) {
+        request.log.warn(
+          { security: findings.map((f) => ({ rule: f.ruleId, severity: f.severity, location: f.location, field: f.field })), blocked },
+          blocked ? 'request blocked by the security monitor' : 'security findings recorded',
+        )
+        await recordFindings(request, response, findings, blocks)
+      }
+      if (blocked) return refuse(request, response)
+      watchOutcome(request, response)
+      next()
+      // Remix subscribed to the body synchronously inside next(): repeat the end it missed.
+      if (outcome.ended) request.emit('end')
+    } catch (error) {
+      next(error)
+    }
+  }
+}

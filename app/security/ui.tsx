@@ -1,0 +1,218 @@
+import { Form, Link } from '@remix-run/react'
+import type { ReactNode } from 'react'
+import { buttonStyles } from '~/components/ui'
+import { SEVERITIES, THREAT_TYPES, type Severity, type ThreatType } from './types'
+
+/** Presentation of security events, shared by the organization's pages. */
+
+/** One colour per type, used by the chart and its legend. */
+export const TYPE_COLORS: Record<ThreatType, string> = {
+  SQL_INJECTION: '#dc2626',
+  XSS_ATTEMPT: '#ea580c',
+  PATH_TRAVERSAL: '#ca8a04',
+  COMMAND_INJECTION: '#7c3aed',
+  BRUTE_FORCE: '#2563eb',
+  SUSPICIOUS_ACTIVITY: '#64748b',
+}
+
+export const TYPE_LABELS: Record<ThreatType, string> = {
+  SQL_INJECTION: 'SQL injection',
+  XSS_ATTEMPT: 'XSS',
+  PATH_TRAVERSAL: 'Path traversal',
+  COMMAND_INJECTION: 'Command injection',
+  BRUTE_FORCE: 'Brute force',
+  SUSPICIOUS_ACTIVITY: 'Suspicious activity',
+}
+
+const WIDTH = 720
+const HEIGHT = 180
+const AXIS = 28
+const LABEL_ROW = 18
+
+/**
+ * Events per day, stacked by type, as plain server-rendered SVG: no script,
+ * no chart library. Every bar segment carries a <title> with its numbers.
+ */
+export function EventsChart({ days, counts }: { days: readonly string[]; counts: readonly { day: string; type: ThreatType; events: number }[] }) {
+  const byDay = new Map<string, Map<ThreatType, number>>()
+  for (const c of counts) byDay.set(c.day, (byDay.get(c.day) ?? new Map()).set(c.type, c.events))
+  const totals = days.map((day) => [...(byDay.get(day)?.values() ?? [])].reduce((a, b) => a + b, 0))
+  const max = Math.max(1, ...totals)
+  const slot = (WIDTH - AXIS) / Math.max(1, days.length)
+  const barWidth = Math.max(2, slot * 0.7)
+  const plotHeight = HEIGHT - LABEL_ROW
+  const labelEvery = Math.ceil(days.length / 10)
+  const total = totals.reduce((a, b) => a + b, 0)
+  return (
+    <figure className="rounded-lg border border-slate-200 bg-white p-4">
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} className="h-auto w-full" role="img" aria-labelledby="events-chart-title">
+        <title id="events-chart-title">{`Security events per day from ${days[0]} to ${days.at(-1)}: ${total} in all`}</title>
+        <line x1={AXIS} y1={plotHeight} x2={WIDTH} y2={plotHeight} stroke="#cbd5e1" />
+        <text x={AXIS - 4} y={10} textAnchor="end" fontSize="10" fill="#64748b">{max}</text>
+        <text x={AXIS - 4} y={plotHeight} textAnchor="end" fontSize="10" fill="#64748b">0</text>
+        {days.map((day, i) => {
+          const x = AXIS + i * slot + (slot - barWidth) / 2
+          let top = plotHeight
+          return (
+            <g key={day}>
+              {THREAT_TYPES.map((type) => {
+                const events = byDay.get(day)?.get(type) ?? 0
+                if (!events) return null
+                const height = (events / max) * (plotHeight - 12)
+                top -= height
+                return (
+                  <rect key={type} x={x} y={top} width={barWidth} height={height} fill={TYPE_COLORS[type]}>
+                    <title>{`${day} · ${TYPE_LABELS[type]}: ${events}`}</title>
+                  </rect>
+                )
+              })}
+              {i % labelEvery === 0 ? (
+                <text x={x + barWidth / 2} y={HEIGHT - 4} textAnchor="middle" fontSize="10" fill="#64748b">{day.slice(5)}</text>
+              ) : null}
+            </g>
+          )
+        })}
+      </svg>
+      <figcaption className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600">
+        {THREAT_TYPES.map((type) => (
+          <span key={type} className="inline-flex items-center gap-1">
+            <span aria-hidden="true" className="inline-block h-2.5 w-2.5 rounded-sm" style={{ backgroundColor: TYPE_COLORS[type] }} />
+            {TYPE_LABELS[type]}
+          </span>
+        ))}
+      </figcaption>
+    </figure>
+  )
+}
+
+const SEVERITY_STYLE: Record<Severity, string> = {
+  LOW: 'bg-slate-100 text-slate-700',
+  MEDIUM: 'bg-amber-100 text-amber-800',
+  HIGH: 'bg-orange-100 text-orange-800',
+  CRITICAL: 'bg-red-100 text-red-800',
+}
+
+export function SeverityBadge({ severity }: { severity: Severity }) {
+  return <span className={`rounded px-2 py-0.5 text-xs font-medium ${SEVERITY_STYLE[severity]}`}>{severity}</span>
+}
+
+/** A timestamp as `YYYY-MM-DD HH:MM:SS` UTC (loader data carries ISO strings). */
+export function utcTime(iso: string): string {
+  return `${iso.slice(0, 19).replace('T', ' ')} UTC`
+}
+
+export const FILTER_KEYS = ['type', 'severity', 'from', 'to', 'ip', 'user'] as const
+export type FilterValues = Record<(typeof FILTER_KEYS)[number], string>
+export type FilterErrors = Partial<Record<keyof FilterValues, string[]>>
+
+/** The filters exactly as typed in the URL, for the form to show again. */
+export function filterValues(url: URL): FilterValues {
+  return Object.fromEntries(FILTER_KEYS.map((key) => [key, url.searchParams.get(key)?.trim() ?? ''])) as FilterValues
+}
+
+const INPUT = 'mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm aria-[invalid]:border-red-500'
+
+function Field({ name, label, error, children }: { name: string; label: string; error?: string[]; children: ReactNode }) {
+  return (
+    <div>
+      <label htmlFor={`filter-${name}`} className="text-xs font-medium text-slate-700">{label}</label>
+      {children}
+      <p id={`filter-${name}-error`} className="mt-1 min-h-4 text-xs text-red-700">{error?.[0] ?? ''}</p>
+    </div>
+  )
+}
+
+/** A plain GET form: it works without JavaScript and keeps what was typed. */
+export function EventFilterForm({ values, errors }: { values: FilterValues; errors: FilterErrors }) {
+  const input = (name: keyof FilterValues, type = 'text') => (
+    <input
+      id={`filter-${name}`}
+      name={name}
+      type={type}
+      defaultValue={values[name]}
+      aria-invalid={errors[name] ? true : undefined}
+      aria-describedby={`filter-${name}-error`}
+      className={INPUT}
+    />
+  )
+  const select = (name: 'type' | 'severity', all: string, options: readonly { value: string; label: string }[]) => (
+    <select id={`filter-${name}`} name={name} defaultValue={values[name]} className={INPUT} aria-invalid={errors[name] ? true : undefined} aria-describedby={`filter-${name}-error`}>
+      <option value="">{all}</option>
+      {options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+    </select>
+  )
+  return (
+    <Form method="get" className="mb-6 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-3 lg:grid-cols-6">
+      <Field name="type" label="Type" error={errors.type}>
+        {select('type', 'All types', THREAT_TYPES.map((type) => ({ value: type, label: TYPE_LABELS[type] })))}
+      </Field>
+      <Field name="severity" label="Severity" error={errors.severity}>
+        {select('severity', 'All severities', SEVERITIES.map((severity) => ({ value: severity, label: severity })))}
+      </Field>
+      <Field name="from" label="From (UTC)" error={errors.from}>{input('from', 'date')}</Field>
+      <Field name="to" label="To (UTC)" error={errors.to}>{input('to', 'date')}</Field>
+      <Field name="ip" label="IP address" error={errors.ip}>{input('ip')}</Field>
+      <Field name="user" label="User email" error={errors.user}>{input('user', 'email')}</Field>
+      <div className="flex items-center gap-2 sm:col-span-3 lg:col-span-6">
+        <button type="submit" className={buttonStyles.primary}>Filter</button>
+        <Link to="." className={buttonStyles.secondary}>Clear</Link>
+      </div>
+    </Form>
+  )
+}
+
+export interface EventRow {
+  id: string
+  type: ThreatType
+  severity: Severity
+  ruleId: string
+  count: number
+  blocked: boolean
+  ipAddress: string | null
+  userEmail: string | null
+  endpoint: string | null
+  lastSeenAt: string
+  organizationName?: string | null
+}
+
+/** The events table; `detailHref` links rows to a detail page, `showOrganization` adds that column. */
+export function EventTable({ events, detailHref, showOrganization = false }: { events: readonly EventRow[]; detailHref?: (id: string) => string; showOrganization?: boolean }) {
+  return (
+    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <table className="w-full text-left text-sm">
+        <thead className="bg-slate-50 text-slate-600">
+          <tr>
+            <th className="px-3 py-2">Last seen</th>
+            {showOrganization ? <th className="px-3 py-2">Organization</th> : null}
+            <th className="px-3 py-2">Type</th>
+            <th className="px-3 py-2">Severity</th>
+            <th className="px-3 py-2">Rule</th>
+            <th className="px-3 py-2 text-right">Count</th>
+            <th className="px-3 py-2">Outcome</th>
+            <th className="px-3 py-2">IP</th>
+            <th className="px-3 py-2">User</th>
+            <th className="px-3 py-2">Endpoint</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-200">
+          {events.map((event) => (
+            <tr key={event.id} data-testid="security-event">
+              <td className="whitespace-nowrap px-3 py-2">
+                {detailHref ? <Link to={detailHref(event.id)} className="text-indigo-700 hover:underline">{utcTime(event.lastSeenAt)}</Link> : utcTime(event.lastSeenAt)}
+              </td>
+              {showOrganization ? <td className="px-3 py-2">{event.organizationName ?? 'None'}</td> : null}
+              <td className="px-3 py-2">{TYPE_LABELS[event.type]}</td>
+              <td className="px-3 py-2"><SeverityBadge severity={event.severity} /></td>
+              <td className="px-3 py-2 font-mono text-xs">{event.ruleId}</td>
+              <td className="px-3 py-2 text-right">{event.count}</td>
+              <td className="px-3 py-2">{event.blocked ? 'Blocked' : 'Recorded'}</td>
+              <td className="px-3 py-2 font-mono text-xs">{event.ipAddress ?? '–'}</td>
+              <td className="px-3 py-2">{event.userEmail ?? '–'}</td>
+              <td className="max-w-48 truncate px-3 py-2 font-mono text-xs" title={event.endpoint ?? undefined}>{event.endpoint ?? '–'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}

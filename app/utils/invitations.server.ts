@@ -1,0 +1,27 @@
+import type { AppLoadContext } from '@remix-run/node'
+import { listRoles } from '~/models/role.server'
+import { appLink, sendEmail } from './email.server'
+import { permits } from './permissions'
+import type { Tenant } from './tenant.server'
+
+/** The invitation email, with its single-use link. */
+export function sendInvitationEmail(
+  context: AppLoadContext,
+  invitation: { email: string; token: string; organizationName: string; inviterName: string },
+) {
+  const link = appLink(`/invitations/${invitation.token}`)
+  return sendEmail(
+    {
+      to: invitation.email,
+      subject: `${invitation.inviterName} invited you to ${invitation.organizationName} on NextSaaS`,
+      text: `${invitation.inviterName} invited you to join ${invitation.organizationName}.\n\nAccept the invitation: ${link}\n\nThe link works once and expires in 7 days.`,
+    },
+    context.logger,
+  )
+}
+
+/** The roles an inviter may hand out: only those within their own permissions. */
+export async function grantableRoles(tenant: Tenant) {
+  const roles = await listRoles(tenant.actor)
+  return roles.filter((r) => r.permissions.every((p) => permits(tenant.permissions, p))).map((r) => ({ key: r.key, name: r.name }))
+}
