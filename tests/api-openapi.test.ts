@@ -6,7 +6,7 @@
 import { readdir } from 'node:fs/promises'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { API_METHODS } from '~/api/route.server'
-import { ApiClient } from './utils/api'
+import { ApiClient, expectError } from './utils/api'
 import { startApp } from './utils/app'
 
 let app: Awaited<ReturnType<typeof startApp>>
@@ -80,4 +80,6 @@ test('the reference page lists every documented operation', async () => {
   const operations = Object.values(document.paths).reduce((n, item) => n + Object.keys(item).length, 0)
   expect(html.match(/data-testid="operation"/g)?.length).toBe(operations)
   for (const path of Object.keys(document.paths)) expect(html).toContain(path)
+  // It lives under /api: other methods get the API's envelope, not an HTML error page.
+  expectError(await api.post('/api/docs', {}), 405, 'METHOD_NOT_ALLOWED')
 })

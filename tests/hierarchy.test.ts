@@ -257,3 +257,11 @@ describe('organization settings', () => {
     expect((await owner.get(`/orgs/${doomedSlug}`)).status).toBe(404)
   })
 })
+
+describe('input PostgreSQL cannot store', () => {
+  test('a NUL character is a field error, not a 500', async () => {
+    const response = await owner.post(`/orgs/${slug}/workspaces/new`, { name: 'a\u0000b', description: 'x\u0000y' })
+    expect(response.status).toBe(422)
+    expect(await response.text()).toContain('Remove the invisible null character')
+  })
+})

@@ -213,3 +213,15 @@ describe('escalation inside one organization', () => {
     expect(await withTenant(actor, (tx) => tx.oneFirst(selectB('projects')))).toBe(0)
   })
 })
+
+describe('connections handed back to the pool', () => {
+  test('carry no role or claims into the next query', async () => {
+    await withTenant(a.actor, (tx) => tx.query(sql.unsafe`select 1`))
+    const pool = await getPool()
+    for (let i = 0; i < 5; i++) {
+      const row = await pool.one(sql.unsafe`
+        select current_user as "user", coalesce(current_setting('request.jwt.claims', true), '') as claims`)
+      expect(row).toEqual({ user: 'nextsaas_app', claims: '' })
+    }
+  })
+})

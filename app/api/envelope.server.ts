@@ -76,7 +76,7 @@ const STATUS_CODES: Record<number, string> = {
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'VALIDATION_FAILED',
-  429: 'TOO_MANY_REQUESTS',
+  429: 'RATE_LIMITED',
 }
 
 /** Domain refusals that mean "you may see this but not do it". */

@@ -15,10 +15,14 @@ export const API_TOKEN_PREFIX = 'nsp_'
 /** How stale last_used_at may get before a request writes it again. */
 const TOUCH_INTERVAL = '1 minute'
 
+const TOKEN_BYTES = 32
+/** The prefix and 32 random bytes in base64url: never the length of a session token (43). */
+const TOKEN_LENGTH = API_TOKEN_PREFIX.length + Math.ceil((TOKEN_BYTES * 4) / 3)
+
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 
 export function isApiToken(token: string) {
-  return token.startsWith(API_TOKEN_PREFIX)
+  return token.length === TOKEN_LENGTH && token.startsWith(API_TOKEN_PREFIX)
 }
 
 export interface TokenScope {
@@ -72,7 +76,7 @@ export interface NewApiToken {
  */
 export function createApiToken(actor: Actor, input: NewApiToken): Promise<{ token: string; record: ApiToken }> {
   return withTenant(actor, async (tx) => {
-    const token = `${API_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`
+    const token = `${API_TOKEN_PREFIX}${randomBytes(TOKEN_BYTES).toString('base64url')}`
     if (input.organizationId) {
       // RLS shows only the organizations the actor is an active member of.
       const member = await tx.exists(sql.unsafe`select 1 from organizations where id = ${input.organizationId}`)

@@ -41,6 +41,10 @@ export function getPool(): Promise<DatabasePool> {
     interceptors: [validateRows],
     typeParsers,
     captureStackTrace: false,
+    // Role and claims are transaction-local (set_config(…, true)), so the
+    // default DISCARD ALL on release would only cost a round trip and drop
+    // cached plans. (Leaving it undefined stalls releases in Slonik 47.)
+    resetConnection: async () => {},
   })
   return globalForPool.__nextsaasPool
 }

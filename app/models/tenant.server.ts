@@ -13,12 +13,8 @@ const Membership = z.object({
 })
 export type Membership = z.infer<typeof Membership>
 
-/**
- * The actor's active membership in the organization with this slug, or null
- * when there is none — the same answer for "no such organization" and
- * "not yours", so that other tenants' slugs cannot be probed.
- */
-export function findMembership(actor: Actor, organizationSlug: string): Promise<Membership | null> {
+/** The actor's active membership in one organization, picked by `where`. */
+function findMembershipWhere(actor: Actor, where: ReturnType<typeof sql.fragment>): Promise<Membership | null> {
   return withTenant(actor, (tx) =>
     tx.maybeOne(sql.type(Membership)`
       select o.id as "organizationId", o.name as "organizationName", o.slug as "organizationSlug",
@@ -29,8 +25,17 @@ export function findMembership(actor: Actor, organizationSlug: string): Promise<
       from organizations o
       join organization_members m on m.organization_id = o.id and m.user_id = auth.uid() and m.status = 'active'
       join roles r on r.organization_id = o.id and r.key = m.role
-      where o.slug = ${organizationSlug}`),
+      where ${where}`),
   )
+}
+
+/**
+ * The actor's active membership in the organization with this slug, or null
+ * when there is none — the same answer for "no such organization" and
+ * "not yours", so that other tenants' slugs cannot be probed.
+ */
+export function findMembership(actor: Actor, organizationSlug: string): Promise<Membership | null> {
+  return findMembershipWhere(actor, sql.fragment`o.slug = ${organizationSlug}`)
 }
 
 /**
@@ -38,16 +43,5 @@ export function findMembership(actor: Actor, organizationSlug: string): Promise<
  * addresses organizations; null alike for "no such id" and "not yours".
  */
 export function findMembershipById(actor: Actor, organizationId: string): Promise<Membership | null> {
-  return withTenant(actor, (tx) =>
-    tx.maybeOne(sql.type(Membership)`
-      select o.id as "organizationId", o.name as "organizationName", o.slug as "organizationSlug",
-             m.id as "memberId", m.role, r.name as "roleName", r.permissions,
-             coalesce((select jsonb_agg(jsonb_build_object('workspaceId', g.workspace_id, 'projectId', g.project_id, 'permissions', gr.permissions))
-                       from role_grants g join roles gr on gr.organization_id = g.organization_id and gr.key = g.role
-                       where g.organization_id = o.id and g.member_id = m.id), '[]') as grants
-      from organizations o
-      join organization_members m on m.organization_id = o.id and m.user_id = auth.uid() and m.status = 'active'
-      join roles r on r.organization_id = o.id and r.key = m.role
-      where o.id = ${organizationId}`),
-  )
+  return findMembershipWhere(actor, sql.fragment`o.id = ${organizationId}`)
 }

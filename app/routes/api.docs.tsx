@@ -1,13 +1,19 @@
-import { json, type MetaFunction } from '@remix-run/node'
-import { useLoaderData } from '@remix-run/react'
+/**
+ * The API reference, read from the same OpenAPI document that /api/openapi.json
+ * serves. A resource route rendering static HTML (no scripts), so that under
+ * /api every other method still gets the API's 405 envelope.
+ */
+import { renderToStaticMarkup } from 'react-dom/server'
 import { describeOperations } from '~/api/reference.server'
+import { apiRoute } from '~/api/route.server'
+import tailwind from '~/tailwind.css'
 
-export const meta: MetaFunction = () => [{ title: 'API reference · NextSaaS' }]
-
-/** The reference is read from the same OpenAPI document that /api/openapi.json serves. */
-export async function loader() {
-  return json(describeOperations())
-}
+export const { loader, action } = apiRoute({
+  async GET() {
+    const html = `<!doctype html>${renderToStaticMarkup(<ApiReference reference={describeOperations()} />)}`
+    return new Response(html, { headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'public, max-age=300' } })
+  },
+})
 
 const METHOD_STYLES: Record<string, string> = {
   GET: 'bg-sky-100 text-sky-800',
@@ -17,8 +23,33 @@ const METHOD_STYLES: Record<string, string> = {
   DELETE: 'bg-red-100 text-red-800',
 }
 
-export default function ApiReference() {
-  const { title, description, groups } = useLoaderData<typeof loader>()
+type Reference = ReturnType<typeof describeOperations>
+
+/** A standalone page: this route renders outside the app's layout. */
+function ApiReference({ reference }: { reference: Reference }) {
+  return (
+    <html lang="en" className="bg-slate-50">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>API reference · NextSaaS</title>
+        <link rel="stylesheet" href={tailwind} />
+      </head>
+      <body className="text-slate-900">
+        <header className="border-b border-slate-200 bg-white">
+          <nav className="mx-auto flex max-w-5xl items-center px-4 py-3" aria-label="Main">
+            <a href="/" className="text-lg font-semibold text-indigo-700">NextSaaS</a>
+          </nav>
+        </header>
+        <main className="mx-auto max-w-5xl px-4 py-8">
+          <Operations {...reference} />
+        </main>
+      </body>
+    </html>
+  )
+}
+
+function Operations({ title, description, groups }: Reference) {
   return (
     <article className="flex flex-col gap-8">
       <header>

@@ -6,6 +6,7 @@ import { PageHeader } from '~/components/ui'
 import { createInvitation } from '~/models/invitation.server'
 import { invalid, replyToDomainError } from '~/utils/forms.server'
 import { grantableRoles, sendInvitationEmail } from '~/utils/invitations.server'
+import { enforceEndpointLimit } from '~/utils/rate-limit.server'
 import { requirePermission, requireTenant } from '~/utils/tenant.server'
 import { InvitationSchema } from '~/utils/validation'
 
@@ -20,6 +21,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requirePermission(tenant, 'member:invite')
+  await enforceEndpointLimit(tenant, 'invite', request, context)
   const submission = parseWithZod(await request.formData(), { schema: InvitationSchema })
   if (submission.status !== 'success') return invalid(submission.reply())
   try {

@@ -21,7 +21,9 @@ const SECTIONS = [
   { to: '', label: 'Workspaces', end: true, permission: 'workspace:view' },
   { to: '/members', label: 'Members', end: false, permission: 'member:view' },
   { to: '/roles', label: 'Roles', end: false, permission: 'role:view' },
-  { to: '/settings', label: 'Settings', end: false, permission: 'organization:view' },
+  { to: '/security', label: 'Security', end: false, permission: 'security:view' },
+  { to: '/settings', label: 'Settings', end: true, permission: 'organization:view' },
+  { to: '/settings/usage', label: 'Usage', end: false, permission: 'settings:manage' },
 ] as const
 
 export default function OrganizationLayout() {

@@ -19,7 +19,7 @@ const UNINSPECTED_HEADERS = new Set([
 /** Fields whose values are secrets: they are hashed, never interpreted, and must not reach a log. */
 const SECRET_FIELD = /pass(?:word|wd|phrase)|(?:^|[_-])pwd$|secret$/i
 
-export function isSecretField(name: string): boolean {
+function isSecretField(name: string): boolean {
   return SECRET_FIELD.test(name)
 }
 

@@ -6,9 +6,9 @@ import type { Finding, Location, Severity, ThreatType } from './types'
  * Runs the rules over the values of one request, within a budget.
  *
  * Each view of a value is lowercased once and tested against one alternation
- * of all the location's rules (written lowercase, compiled without the `i`
- * flag, which is slower). Only a value that matches something is then run
- * through the rules one by one, so that every matching rule is reported.
+ * of all the rules (written lowercase, compiled without the `i` flag, which is
+ * slower). Only a value that matches something is then run through the rules
+ * of its location one by one, so that every matching rule is reported.
  */
 
 /** One value to inspect and where it came from. */
@@ -21,14 +21,11 @@ export interface RequestPart {
   inName?: boolean
 }
 
-export interface ScanLimits {
+export interface ScanOptions {
   /** Characters inspected per value; the rest is reported as uninspected. */
   maxValueChars: number
   /** Characters inspected per request (each value also costs a fixed overhead). */
   maxRequestChars: number
-}
-
-export interface ScanOptions extends ScanLimits {
   /** Field names that hold rich text or code: findings there are recorded, not blocked. */
   richTextFields: ReadonlySet<string>
 }

@@ -22,10 +22,6 @@ export function isBlocking(severity: Severity): boolean {
   return severity === 'HIGH' || severity === 'CRITICAL'
 }
 
-export function severityRank(severity: Severity): number {
-  return SEVERITIES.indexOf(severity)
-}
-
 export interface Finding {
   ruleId: string
   type: ThreatType

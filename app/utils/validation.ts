@@ -2,6 +2,11 @@ import { z } from 'zod'
 import { SLUG_PATTERN } from './slug'
 
 /** Schemas shared by forms, the API and the server (the same rules everywhere). */
+
+// PostgreSQL text cannot hold NUL: refuse it as bad input, not a database error.
+const NO_NUL = /^[^\u0000]*$/
+const NUL_MESSAGE = 'Remove the invisible null character'
+
 export const EmailSchema = z
   .string({ required_error: 'Email is required' })
   .trim()
@@ -18,6 +23,7 @@ export const NameSchema = z
   .trim()
   .min(1, 'Name is required')
   .max(100, 'Use at most 100 characters')
+  .regex(NO_NUL, NUL_MESSAGE)
 
 export const SignupSchema = z.object({
   name: NameSchema,
@@ -46,7 +52,7 @@ const OptionalSlug = z
   .max(64, 'Use at most 64 characters')
   .regex(SLUG_PATTERN, SLUG_HINT)
   .optional()
-const Description = z.string().trim().max(2000, 'Use at most 2000 characters').optional()
+const Description = z.string().trim().max(2000, 'Use at most 2000 characters').regex(NO_NUL, NUL_MESSAGE).optional()
 
 export const OrganizationSettingsSchema = z.object({
   name: NameSchema,
@@ -57,7 +63,7 @@ export const WorkspaceSchema = z.object({
   name: NameSchema,
   slug: OptionalSlug,
   description: Description,
-  icon: z.string().trim().max(16, 'Use a short icon, such as one emoji').optional(),
+  icon: z.string().trim().max(16, 'Use a short icon, such as one emoji').regex(NO_NUL, NUL_MESSAGE).optional(),
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour like #3B82F6').optional(),
 })
 
@@ -65,11 +71,11 @@ export const ProjectSchema = z.object({ name: NameSchema, slug: OptionalSlug, de
 
 export const InvitationSchema = z.object({
   email: EmailSchema,
-  role: z.string({ required_error: 'Choose a role' }).min(1, 'Choose a role').max(64),
+  role: z.string({ required_error: 'Choose a role' }).min(1, 'Choose a role').max(64).regex(NO_NUL, NUL_MESSAGE),
 })
 
 export const RoleSchema = z.object({
   name: NameSchema,
-  description: z.string().trim().max(500, 'Use at most 500 characters').optional(),
-  permissions: z.array(z.string().max(64)).max(100).default([]),
+  description: z.string().trim().max(500, 'Use at most 500 characters').regex(NO_NUL, NUL_MESSAGE).optional(),
+  permissions: z.array(z.string().max(64).regex(NO_NUL, NUL_MESSAGE)).max(100).default([]),
 })
