@@ -7,9 +7,6 @@ const MAX_PAGES = 80
 /** Links that act rather than show (or take the session away mid-crawl). */
 const SKIP = /^\/(logout|api\/)/
 
-// Scripts only run, and only break CSP, with JavaScript on.
-test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, 'CSP matters when scripts run')
-
 function watchViolations(page: Page) {
   const violations: string[] = []
   page.on('console', (message) => {
