@@ -190,7 +190,7 @@ async function main() {
       ['MAX_REQUESTS', 'BURST', 'ORG_MAX_REQUESTS', 'ORG_BURST', 'IP_MAX_REQUESTS', 'GLOBAL_MAX_REQUESTS'].map((name) => [`RATE_LIMIT_${name}`, '1000000']),
     )
     child = fork('scripts/bench-api-server.ts', [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       env: {
         ...process.env,

@@ -15,13 +15,13 @@
  * http in development it is `nextsaas_session`, so localhost works.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { NodePostgresAdapter } from '@lucia-auth/adapter-postgresql'
 import { redirect, type AppLoadContext } from '@remix-run/node'
 import { Cookie, Lucia, TimeSpan } from 'lucia'
 import pg from 'pg'
 import { endOtherSessions, touchSession } from '~/models/sessions.server'
 import { appDatabaseUrl, getConfig } from '~/utils/config.server'
 import { memoize } from '~/utils/request-context'
+import { SessionAdapter } from './session-adapter.server'
 
 export interface SessionUser {
   id: string
@@ -45,7 +45,7 @@ function createLucia() {
   })
   // An idle connection cut by the server (restart, failover) must not crash the process.
   pool.on('error', () => {})
-  const adapter = new NodePostgresAdapter(pool, { user: 'auth.users', session: 'auth.sessions' })
+  const adapter = new SessionAdapter(pool)
   return new Lucia(adapter, {
     sessionExpiresIn: new TimeSpan(getConfig().SESSION_IDLE_TIMEOUT / 1000, 's'),
     sessionCookie: { name: COOKIE_NAME, attributes: { sameSite: 'lax' } },

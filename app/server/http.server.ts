@@ -4,6 +4,8 @@
  * database; Remix routes and models do.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
+import { existsSync, readdirSync } from 'node:fs'
+import path from 'node:path'
 import { createRequestHandler } from '@remix-run/express'
 import type { AppLoadContext, ServerBuild } from '@remix-run/node'
 import express, { type NextFunction, type Request, type Response } from 'express'
@@ -124,14 +126,29 @@ function limitBodySize(maxBytes: number) {
   }
 }
 
+/**
+ * Files under `dir`, looked up only for paths under its own top-level entries
+ * (read at start-up), so that pages and API calls skip the file-system
+ * lookup. The compiler's fingerprinted assets in build/ are cached for good.
+ */
+function publicFiles(dir: string) {
+  const entries = new Set(existsSync(dir) ? readdirSync(dir) : [])
+  const files = express.Router()
+  files.use('/build', express.static(path.join(dir, 'build'), { immutable: true, maxAge: '1y' }))
+  files.use(express.static(dir, { maxAge: '1h' }))
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (entries.has(req.path.split('/', 2)[1] ?? '')) return files(req, res, next)
+    next()
+  }
+}
+
 export function createHttpApp(options: { build: ServerBuild; config: Config; logger: Logger }) {
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', options.config.TRUST_PROXY)
   app.use(requestContext(options.logger))
   app.use(securityHeaders(options.config))
-  app.use('/build', express.static('public/build', { immutable: true, maxAge: '1y' }))
-  app.use(express.static('public', { maxAge: '1h' }))
+  app.use(publicFiles('public'))
   // Global and per-IP limits: after static files (cheap, cacheable), before any route runs.
   app.use(rateLimitRequests())
   app.use(rejectCrossOrigin)
