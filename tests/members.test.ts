@@ -181,6 +181,19 @@ describe('scoped grants', () => {
     expect(html).toContain('Admin role on workspace “Design 2”')
   })
 
+  test('the grant form offers the member role first, and keeps the choice when a grant is refused', async () => {
+    const page = `/orgs/${slug}/members/${await memberId(member.email)}`
+    expect(await (await owner.get(page)).text()).toMatch(/<option value="member" selected="">/)
+    const grants = async () => (await one(`select count(*)::int as n from role_grants where organization_id = $1`, [orgId])).n
+    const before = await grants()
+    const refused = await owner.post(page, { intent: 'add-grant', role: 'admin', target: 'workspace:nothing' })
+    expect(refused.status).toBe(422)
+    const html = await refused.text()
+    expect(html).toContain('Choose a workspace or project')
+    expect(html).toMatch(/<option value="admin" selected="">/)
+    expect(await grants()).toBe(before)
+  })
+
   test('SQL auth.has_permission() and the TypeScript rule agree on random roles and grants', async () => {
     const subject = await signedUpClient(app.origin, 'Random')
     const subjectId = await userId(subject.email)

@@ -59,8 +59,11 @@ const REQUIRED: Record<z.infer<typeof MemberAction>['intent'], Permission> = {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { tenant, member } = await requireMember(request, params, context)
-  const parsed = MemberAction.safeParse(Object.fromEntries(await request.formData()))
-  if (!parsed.success) return json({ error: parsed.error.issues[0]?.message ?? 'Invalid request' }, { status: 422 })
+  const form = Object.fromEntries(await request.formData())
+  // What was chosen, so that the grant form shows it again next to the error.
+  const submitted = { role: String(form.role ?? ''), target: String(form.target ?? '') }
+  const parsed = MemberAction.safeParse(form)
+  if (!parsed.success) return json({ error: parsed.error.issues[0]?.message ?? 'Invalid request', submitted }, { status: 422 })
   const input = parsed.data
   await requirePermission(tenant, REQUIRED[input.intent])
   const held = tenant.permissions
@@ -88,7 +91,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   } catch (error) {
     if (!(error instanceof DomainError)) throw error
     const status = error.code === 'ESCALATION' || error.code === 'SELF' || error.code === 'FORBIDDEN' ? 403 : error.code === 'NOT_FOUND' ? 404 : 409
-    return json({ error: error.message }, { status })
+    return json({ error: error.message, submitted }, { status })
   }
   return redirect(new URL(request.url).pathname)
 }
@@ -96,6 +99,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 export default function MemberPage() {
   const { member, trace, roles, targets, isSelf, isOwner } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
+  const submitted = result && 'submitted' in result ? result.submitted : undefined
   const { organization } = useOrganization()
   const can = useCan()
   const manage = can('member:update') && !isSelf
@@ -151,13 +155,13 @@ export default function MemberPage() {
             <input type="hidden" name="intent" value="add-grant" />
             <div className="flex flex-col gap-1">
               <label htmlFor="grant-role" className="text-sm font-medium">Role</label>
-              <select id="grant-role" name="role" className="rounded-md border border-slate-300 bg-white px-3 py-2">
+              <select id="grant-role" name="role" defaultValue={submitted?.role || 'member'} className="rounded-md border border-slate-300 bg-white px-3 py-2">
                 {roles.map((r) => <option key={r.key} value={r.key}>{r.name}</option>)}
               </select>
             </div>
             <div className="flex flex-col gap-1">
               <label htmlFor="grant-target" className="text-sm font-medium">On</label>
-              <select id="grant-target" name="target" className="rounded-md border border-slate-300 bg-white px-3 py-2">
+              <select id="grant-target" name="target" defaultValue={submitted?.target} className="rounded-md border border-slate-300 bg-white px-3 py-2">
                 {targets.map((t) => <option key={t.id} value={`${t.kind}:${t.id}`}>{t.kind === 'workspace' ? 'Workspace' : 'Project'}: {t.name}</option>)}
               </select>
             </div>
