@@ -262,10 +262,58 @@ describe('ids', () => {
 describe('queries', () => {
   const BAD_QUERIES = ['page=0', 'page=-1', 'page=1.5', 'page=abc', 'page=', 'pageSize=0', 'pageSize=101', 'pageSize=1e9', 'sort=drop%20table', 'page=99999999999']
   test.each(BAD_QUERIES)('?%s → 400 naming the parameter', async (query) => {
-    for (const path of ['/api/organizations', `/api/organizations/${ids.orgId}/workspaces`, `/api/organizations/${ids.orgId}/workspaces/${ids.wsId}/projects`]) {
+    for (const path of ['/api/organizations', `/api/organizations/${ids.orgId}/workspaces`, `/api/organizations/${ids.orgId}/workspaces/${ids.wsId}/projects`, `/api/organizations/${ids.orgId}/audit-logs`]) {
       const response = await owner.client.get(`${path}?${query}`)
       const error = expectError(response, 400, 'INVALID_QUERY')
       expect(Object.keys(error.details)).toEqual([query.split('=')[0]])
+    }
+  })
+
+  /** Filters of the audit log that are not valid: each a 400 naming the parameter. */
+  const BAD_FILTERS: [query: string, param: string][] = [
+    ['action=', 'action'],
+    ['action=Workspace Created', 'action'],
+    ['action=workspace..created', 'action'],
+    ['action=.workspace', 'action'],
+    ['action=%25', 'action'],
+    ['action=workspace%00', 'action'],
+    [`action=${long(101)}`, 'action'],
+    ['action=r%C3%B4le.created', 'action'],
+    ['resourceType=work space', 'resourceType'],
+    ['resourceType=workspace.', 'resourceType'],
+    ['userId=abc', 'userId'],
+    ['userId=00000000-0000-4000-8000-00000000000', 'userId'],
+    ['result=maybe', 'result'],
+    ['result=SUCCESS', 'result'],
+    ['from=2024-02-30', 'from'],
+    ['from=0000-01-01', 'from'],
+    ['from=0000-01-01T00:00:00Z', 'from'],
+    ['from=yesterday', 'from'],
+    ['to=2024-13-01', 'to'],
+    ['to=1700000000', 'to'],
+    ['to=2024-01-31T25:00:00Z', 'to'],
+    ['from=2024-03-02&to=2024-03-01', 'to'],
+    ['from=2024-03-01T10:00:00.000Z&to=2024-03-01T09:59:59.998Z', 'to'],
+  ]
+  test.each(BAD_FILTERS)('audit log ?%s → 400 naming %s', async (query, param) => {
+    const error = expectError(await owner.client.get(`/api/organizations/${ids.orgId}/audit-logs?${query}`), 400, 'INVALID_QUERY')
+    expect(Object.keys(error.details)).toEqual([param])
+  })
+
+  test('odd but valid audit log filters answer 200, never 500', async () => {
+    const odd = [
+      'from=0001-01-01&to=9999-12-31',
+      'to=9999-12-31T23:59:59.999Z',
+      'from=2025-01-31T09:30:00.123456789%2B14:00',
+      'from=2024-03-01T10:00:00.000Z&to=2024-03-01T10:00:00.000Z',
+      'action=A.&resourceType=X&result=error',
+      `userId=${ids.wsId.toUpperCase()}`,
+      'action=workspace.&action=nonsense',
+      'unknown=ignored',
+    ]
+    for (const query of odd) {
+      const response = await owner.client.get(`/api/organizations/${ids.orgId}/audit-logs?${query}`)
+      expect(response.status, `${query}: ${response.text.slice(0, 200)}`).toBe(200)
     }
   })
 

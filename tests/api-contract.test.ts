@@ -7,6 +7,7 @@ import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { z } from 'zod'
 import {
+  AuditLogResource,
   InvitationResource,
   MemberResource,
   OrganizationResource,
@@ -33,8 +34,8 @@ let orgId: string
 let workspaceId: string
 let projectId: string
 
-/** A custom role: may view and edit workspaces, view projects; nothing else. */
-const EDITOR_PERMISSIONS = ['organization:view', 'workspace:view', 'workspace:update', 'project:view']
+/** A custom role: may view and edit workspaces, view projects and read the audit log; nothing else. */
+const EDITOR_PERMISSIONS = ['organization:view', 'workspace:view', 'workspace:update', 'project:view', 'audit:view']
 
 beforeAll(async () => {
   app = await startApp()
@@ -142,6 +143,7 @@ const CASES: Case[] = [
   { method: 'GET', path: '/api/organizations/{orgId}/roles', target: () => `${org()}/roles`, schema: RoleListItem, expect: { owner: 200, admin: 200, member: 403, custom: 403, outsider: 404 } },
   { method: 'POST', path: '/api/organizations/{orgId}/roles', target: () => `${org()}/roles`, body: () => ({ name: `Reviewer ${++serial}`, permissions: ['project:view'] }), schema: RoleResource, expect: { owner: 201, admin: 201, member: 403, custom: 403, outsider: 404 } },
   { method: 'GET', path: '/api/organizations/{orgId}/roles/{roleId}', target: async () => `${org()}/roles/${(await admin.query(`select id from roles where organization_id = $1 and key = 'editor'`, [orgId])).rows[0].id}`, schema: RoleResource, expect: { owner: 200, admin: 200, member: 403, custom: 403, outsider: 404 } },
+  { method: 'GET', path: '/api/organizations/{orgId}/audit-logs', target: () => `${org()}/audit-logs`, schema: AuditLogResource, expect: { owner: 200, admin: 200, member: 403, custom: 200, outsider: 404 } },
 ]
 
 function statusFor(c: Case, role: Role) {

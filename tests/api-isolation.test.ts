@@ -142,6 +142,22 @@ describe('another tenant’s ids', () => {
     expectNothingLeaks(workspaces)
   })
 
+  test('the audit log of one’s own organization holds nothing of another tenant’s, whatever the filter', async () => {
+    const audit = `/api/organizations/${malloryOrg}/audit-logs`
+    for (const query of ['?pageSize=100', '?action=workspace.', '?resourceType=project', '?result=success', '?from=2000-01-01']) {
+      const response = await mallory.client.get(`${audit}${query}`)
+      expect(response.status, query).toBe(200)
+      expect(response.body.data.length, query).toBeLessThanOrEqual(response.body.meta.total)
+      expectNothingLeaks(response)
+    }
+    // Naming Alice finds nothing (the id is only echoed back in the links).
+    const named = await mallory.client.get(`${audit}?userId=${alice.user.id}`)
+    expect(named.body).toMatchObject({ data: [], meta: { total: 0 } })
+    // Alice's own log does have her entries: the filter is not simply broken.
+    const hers = await alice.client.get(`/api/organizations/${ids.orgId}/audit-logs?userId=${alice.user.id}`)
+    expect(hers.body.meta.total).toBeGreaterThan(0)
+  })
+
   test('a body naming another tenant’s ids cannot move data there (fields outside the schema are ignored)', async () => {
     const before = await aliceState()
     const created = await mallory.client.post(`/api/organizations/${malloryOrg}/workspaces`, {

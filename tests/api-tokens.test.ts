@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { closePool } from '~/models/db.server'
+import { createWorkspace, findWorkspaceById } from '~/models/workspace.server'
 import { ApiClient, apiCreateOrg, expectData, expectError } from './utils/api'
 import { Client, createOrg, signedUpClient, startApp } from './utils/app'
 import { adminClient } from './utils/db'
@@ -36,6 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await admin.end()
   await app.close()
+  await closePool()
 })
 
 /** Creates a token through the page, as a browser without JavaScript would; returns it and the page. */
@@ -188,5 +191,26 @@ describe('using a token', () => {
     const { token } = await createToken({ name: 'Scoped to doomed', organizationId: id })
     expect((await api.as(token).delete(`/api/organizations/${id}`)).status).toBe(204)
     expectError(await api.as(token).get('/api/organizations'), 401, 'UNAUTHORIZED')
+  })
+})
+
+describe('the database enforces a token’s scope as well', () => {
+  // The model called as a route would call it, but without the route's
+  // permission check: only row-level security stands in the way.
+  const asOwner = (token: { organizationId: string | null; permissions: readonly string[] | null }) =>
+    ({ userId, organizationId: orgA, role: 'owner', token })
+
+  test('a write the token’s permissions do not cover is refused by row-level security', async () => {
+    const readOnly = asOwner({ organizationId: null, permissions: ['workspace:view'] })
+    await expect(createWorkspace(readOnly, { name: 'Bypass' })).rejects.toThrow(/row-level security/)
+    expect((await admin.query(`select count(*)::int as n from workspaces where organization_id = $1 and name = 'Bypass'`, [orgA])).rows[0].n).toBe(0)
+    const writer = asOwner({ organizationId: null, permissions: ['workspace:create'] })
+    expect((await createWorkspace(writer, { name: 'Allowed by scope' })).name).toBe('Allowed by scope')
+  })
+
+  test('a token scoped to another organization sees nothing of this one', async () => {
+    const id = (await admin.query('select id from workspaces where organization_id = $1 limit 1', [orgA])).rows[0].id
+    expect(await findWorkspaceById(asOwner({ organizationId: null, permissions: null }), id)).not.toBeNull()
+    expect(await findWorkspaceById(asOwner({ organizationId: orgB, permissions: null }), id)).toBeNull()
   })
 })

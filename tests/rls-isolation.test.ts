@@ -214,6 +214,40 @@ describe('escalation inside one organization', () => {
   })
 })
 
+describe('reading the audit log takes audit:view from the organization role', () => {
+  /** Someone who joins B with `role` (and perhaps admin on one workspace): how many of B's audit rows they read. */
+  async function auditRowsSeenBy(role: string, { adminOnWorkspace = false } = {}) {
+    const reader = await createTenant(`Audit ${role}`)
+    await admin.query(
+      `insert into organization_members (organization_id, user_id, role, status, joined_at) values ($1, $2, $3, 'active', now())`,
+      [b.org.id, reader.user.id, role],
+    )
+    if (adminOnWorkspace) {
+      await admin.query(
+        `insert into role_grants (organization_id, member_id, role, workspace_id)
+         select organization_id, id, 'admin', $3 from organization_members where organization_id = $1 and user_id = $2`,
+        [b.org.id, reader.user.id, b.workspaceId],
+      )
+    }
+    return withTenant({ userId: reader.user.id, organizationId: b.org.id }, (tx) => tx.oneFirst(countIn('audit_logs', b.org.id)))
+  }
+
+  test('a plain member reads none of it, even holding admin on a workspace; a custom role with audit:view reads all of it', async () => {
+    await admin.query(`insert into roles (organization_id, key, name, permissions) values ($1, 'auditor', 'Auditor', '{audit:view}')`, [b.org.id])
+    const { rows } = await admin.query('select count(*)::int as n from audit_logs where organization_id = $1', [b.org.id])
+    expect(rows[0].n).toBeGreaterThan(0)
+    expect(await auditRowsSeenBy('member')).toBe(0)
+    expect(await auditRowsSeenBy('member', { adminOnWorkspace: true })).toBe(0)
+    expect(await auditRowsSeenBy('auditor')).toBe(rows[0].n)
+  })
+
+  test('audit:view in one organization reads nothing of another', async () => {
+    const auditor = await createTenant('Auditor elsewhere')
+    expect(await withTenant(auditor.actor, (tx) => tx.oneFirst(countIn('audit_logs', auditor.org.id)))).toBeGreaterThan(0)
+    expect(await withTenant(auditor.actor, (tx) => tx.oneFirst(sql.unsafe`select count(*)::int from audit_logs where organization_id <> ${auditor.org.id}`))).toBe(0)
+  })
+})
+
 describe('connections handed back to the pool', () => {
   test('carry no role or claims into the next query', async () => {
     await withTenant(a.actor, (tx) => tx.query(sql.unsafe`select 1`))

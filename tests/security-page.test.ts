@@ -128,6 +128,10 @@ describe('what the page shows', () => {
     expect(html).toContain('Not an IP address')
     expect(html).toContain('Not a calendar date')
     expect(html).toContain('value="not-an-ip"')
+    // A year PostgreSQL cannot store is bad input too, not a database error.
+    const yearZero = await owner.get(`/orgs/${slug}/security?to=0000-01-01`)
+    expect(yearZero.status).toBe(400)
+    expect(await yearZero.text()).toContain('Use a date such as 2025-01-31')
   })
 
   test('pages through many events', async () => {

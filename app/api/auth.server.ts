@@ -71,7 +71,8 @@ export function requireUnscoped(principal: ApiPrincipal, what: string) {
 }
 
 export function apiActor(principal: ApiPrincipal, { request, context }: ApiArgs): Actor {
-  return { userId: principal.user.id, ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
+  const actor: Actor = { userId: principal.user.id, ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
+  return principal.credential.kind === 'token' ? { ...actor, token: principal.credential.scope } : actor
 }
 
 /** What a member holds, cut down to what the token allows (both with inheritance). */

@@ -4,6 +4,7 @@
  * tests/api-openapi.test.ts holds this list and app/routes/api.* to each other.
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi'
+import type { Sort } from '~/utils/pagination'
 import { MAX_PAGE_SIZE, listQuerySchema } from './pagination.server'
 import * as S from './schemas.server'
 import { z } from './zod.server'
@@ -21,8 +22,8 @@ interface Operation {
   /** The permission the caller needs in the organization (checked after it is found). */
   permission?: string
   body?: z.ZodTypeAny
-  /** A paginated list: page, pageSize and sort query parameters. */
-  list?: { sorts: readonly ['name', ...('name' | 'recent')[]] }
+  /** A paginated list: page, pageSize and sort (the first is the default) query parameters, plus its filters. */
+  list?: { sorts: readonly [Sort, ...Sort[]]; filters?: z.AnyZodObject }
   response: { status: 200 | 201 | 204; schema?: z.ZodTypeAny; description: string }
   /** Failures beyond those every operation of its kind may give. */
   errors?: Record<number, string>
@@ -172,6 +173,13 @@ export const OPERATIONS: Operation[] = [
     method: 'get', path: '/api/organizations/{orgId}/roles/{roleId}', tag: 'Roles', permission: 'role:view',
     summary: 'Get a role', response: { status: 200, schema: S.RoleResource, description: 'The role' },
   },
+  {
+    method: 'get', path: '/api/organizations/{orgId}/audit-logs', tag: 'Audit log', permission: 'audit:view',
+    summary: 'Read the audit log',
+    description: 'Newest first. Each filter is optional and they combine; `links.next` keeps them. A `to` before `from` is a 400.',
+    list: { sorts: ['recent'], filters: S.AuditLogFilters },
+    response: { status: 200, schema: S.AuditLogResource, description: 'Audit entries, newest first' },
+  },
 ]
 
 const PARAM_DESCRIPTIONS: Record<string, string> = {
@@ -193,7 +201,7 @@ const errorResponse = (description: string) => ({ description, content: { 'appli
 /** The failures an operation may answer with, from what it is: authenticated, addressed by id, taking a body… */
 function errorsOf(op: Operation): Record<number, string> {
   const errors: Record<number, string> = {}
-  if (op.list) errors[400] = 'A malformed page, pageSize or sort (INVALID_QUERY)'
+  if (op.list) errors[400] = `A malformed page, pageSize${op.list.filters ? ', sort or filter' : ' or sort'} (INVALID_QUERY)`
   if (op.body) errors[400] = 'The body is not valid JSON (MALFORMED_JSON)'
   if (op.authenticated !== false) errors[401] = 'No token, or one that is invalid, expired or revoked (UNAUTHORIZED)'
   if (op.permission) errors[403] = `The caller lacks ${op.permission} (FORBIDDEN)`
@@ -221,7 +229,7 @@ function register(registry: OpenAPIRegistry, op: Operation) {
     security: op.authenticated === false ? [] : [{ bearer: [] }],
     request: {
       params: pathParams(op.path),
-      query: op.list ? listQuerySchema([...op.list.sorts] as ['name', ...('name' | 'recent')[]]) : undefined,
+      query: op.list ? listQuerySchema(op.list.sorts, op.list.filters) : undefined,
       body: op.body ? { required: true, content: { 'application/json': { schema: op.body } } } : undefined,
     },
     responses: {

@@ -11,22 +11,34 @@ import { fieldErrors } from './body.server'
 export const DEFAULT_PAGE_SIZE = 20
 export const MAX_PAGE_SIZE = 100
 
-export function listQuerySchema(sorts: readonly [Sort, ...Sort[]] = SORTS) {
-  return z.object({
+/**
+ * page, pageSize and sort (the first sort is the default), plus the list's own
+ * filters if it has any: what the API parses and the OpenAPI document lists.
+ */
+export function listQuerySchema<F extends z.AnyZodObject = z.ZodObject<{}>>(sorts: readonly [Sort, ...Sort[]] = SORTS, filters?: F) {
+  const paging = z.object({
     page: z.coerce.number().int().min(1).max(10_000).default(1),
     pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE, `Use at most ${MAX_PAGE_SIZE}`).default(DEFAULT_PAGE_SIZE),
-    sort: z.enum(sorts).default('name'),
+    sort: z.enum(sorts).default(sorts[0]),
   })
+  return filters ? paging.merge(filters) : paging
 }
 
-/** The list query, with only the sort orders this list supports. */
-export function parseApiListQuery(request: Request, sorts?: readonly [Sort, ...Sort[]]): ListQuery {
+/** The list query, with only the sort orders this list supports and its filters. */
+export function parseApiListQuery<F extends z.AnyZodObject = z.ZodObject<{}>>(
+  request: Request,
+  sorts?: readonly [Sort, ...Sort[]],
+  filters?: F,
+): ListQuery & z.output<F> {
+  const schema = listQuerySchema(sorts, filters)
   const params = new URL(request.url).searchParams
-  const raw = Object.fromEntries(['page', 'pageSize', 'sort'].flatMap((key) => (params.has(key) ? [[key, params.get(key)]] : [])))
-  const result = listQuerySchema(sorts).safeParse(raw)
-  if (!result.success) throw new ApiError(400, 'INVALID_QUERY', 'The query string is not valid', fieldErrors(result.error))
-  return result.data
+  const raw = Object.fromEntries(Object.keys(schema.shape).flatMap((key) => (params.has(key) ? [[key, params.get(key)]] : [])))
+  const result = schema.safeParse(raw)
+  if (!result.success) throw invalidQuery(fieldErrors(result.error))
+  return result.data as ListQuery & z.output<F>
 }
+
+export const invalidQuery = (details: Record<string, string[]>) => new ApiError(400, 'INVALID_QUERY', 'The query string is not valid', details)
 
 /** The same list at another page, as a path the client can follow as is. */
 function linkTo(request: Request, page: number) {

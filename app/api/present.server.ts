@@ -2,6 +2,7 @@
  * Model records as the API shows them, in camelCase. Fields are picked one by
  * one, so that nothing a model adds later (a hash, a setting) leaks by default.
  */
+import type { AuditLogEntry } from '~/models/audit.server'
 import type { Member } from '~/models/member.server'
 import type { Project } from '~/models/project.server'
 import type { Role } from '~/models/role.server'
@@ -74,5 +75,20 @@ export function presentRole(r: Role & { holders?: number }) {
     permissions: r.permissions,
     isBuiltin: r.is_builtin,
     ...(r.holders === undefined ? {} : { holders: r.holders }),
+  }
+}
+
+export function presentAuditLog(e: AuditLogEntry) {
+  return {
+    id: e.id,
+    action: e.action,
+    resourceType: e.resourceType,
+    resourceId: e.resourceId,
+    result: e.result,
+    details: e.details,
+    actor: e.userId === null ? null : { id: e.userId, name: e.userName, email: e.userEmail },
+    ipAddress: e.ipAddress,
+    userAgent: e.userAgent,
+    createdAt: e.createdAt,
   }
 }

@@ -5,6 +5,7 @@
  * for the tests that hold responses to it.
  */
 import { z } from './zod.server'
+import { AUDIT_RESULTS } from '~/models/audit.server'
 import {
   InvitationSchema,
   LoginSchema,
@@ -29,6 +30,8 @@ export const ProjectBody = ProjectSchema.openapi('ProjectInput')
 export const InvitationBody = InvitationSchema.openapi('InvitationInput')
 export const MemberRoleBody = InvitationSchema.pick({ role: true }).openapi('MemberRoleInput')
 export const RoleBody = RoleSchema.openapi('RoleInput')
+/** The audit log's filters: query parameters of its list, and the fields of its page's form. */
+export { AuditLogFilters } from '~/models/audit.server'
 export const ProjectPatchBody = ProjectSchema.partial()
   .extend({ status: z.enum(['active', 'archived'], { message: 'Use active or archived' }).optional() })
   .openapi('ProjectPatch')
@@ -134,6 +137,24 @@ export const RoleResource = z
   })
   .openapi('Role')
 export const RoleListItem = RoleResource.extend({ holders: z.number().int() }).openapi('RoleListItem')
+
+export const AuditLogResource = z
+  .object({
+    id,
+    action: z.string().describe('`resource.verb`: `workspace.created`, `member.role_changed`, `permission.denied`, …'),
+    resourceType: z.string(),
+    resourceId: z.string().nullable(),
+    result: z.enum(AUDIT_RESULTS).describe('failure: refused (a missing permission, a limit); error: failed while running'),
+    details: z.record(z.unknown()).describe('What the action recorded: names, old and new values'),
+    actor: z
+      .object({ id, name: z.string().nullable(), email: z.string().nullable() })
+      .nullable()
+      .describe('Who acted; null once the account is deleted. Name and email are null when the caller no longer shares an organization with them'),
+    ipAddress: z.string().nullable(),
+    userAgent: z.string().nullable(),
+    createdAt: timestamp,
+  })
+  .openapi('AuditLogEntry')
 
 export const Meta = z.object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }).openapi('Meta')
 export const Links = z.object({ self: z.string(), next: z.string().optional(), prev: z.string().optional() }).openapi('Links')

@@ -62,6 +62,8 @@ export interface Actor {
   role?: string
   ip?: string
   userAgent?: string
+  /** A personal access token's scope: the database narrows the actor to it too. */
+  token?: { organizationId: string | null; permissions: readonly string[] | null }
 }
 
 /** An actor inside one organization: what every tenant model function takes. */
@@ -69,7 +71,7 @@ export type TenantActor = Actor & { organizationId: string }
 
 type DbRole = 'authenticated' | 'nextsaas_auth'
 
-async function inRole<T>(role: DbRole, claims: Record<string, string>, fn: (tx: Tx) => Promise<T>): Promise<T> {
+async function inRole<T>(role: DbRole, claims: Record<string, unknown>, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const pool = await getPool()
   return pool.transaction(async (tx) => {
     // One round trip: role and claims are set before anything else runs.
@@ -84,9 +86,11 @@ async function inRole<T>(role: DbRole, claims: Record<string, string>, fn: (tx: 
  * every row it touches passes the tenant policies.
  */
 export function withTenant<T>(actor: Actor, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const claims: Record<string, string> = { sub: actor.userId }
+  const claims: Record<string, unknown> = { sub: actor.userId }
   if (actor.organizationId) claims.org = actor.organizationId
   if (actor.role) claims.role = actor.role
+  if (actor.token?.organizationId) claims.token_org = actor.token.organizationId
+  if (actor.token?.permissions) claims.token_permissions = actor.token.permissions
   return inRole('authenticated', claims, fn)
 }
 

@@ -61,6 +61,20 @@ export function listMembers(actor: TenantActor, query: ListQuery): Promise<Page<
   })
 }
 
+const MemberChoice = z.object({ userId: z.string(), name: z.string(), email: z.string() })
+export type MemberChoice = z.infer<typeof MemberChoice>
+
+/** Every member by name, as options for a picker. */
+export function listMemberChoices(actor: TenantActor): Promise<readonly MemberChoice[]> {
+  return withTenant(actor, (tx) =>
+    tx.any(sql.type(MemberChoice)`
+      select m.user_id as "userId", u.name, u.email
+      from organization_members m join auth.users u on u.id = m.user_id
+      where m.organization_id = ${actor.organizationId}
+      order by lower(u.name), lower(u.email)`),
+  )
+}
+
 export function findMember(actor: TenantActor, memberId: string): Promise<Member | null> {
   if (!z.string().uuid().safeParse(memberId).success) return Promise.resolve(null)
   return withTenant(actor, (tx) => tx.maybeOne(sql.type(Member)`${SELECT_MEMBER} where m.organization_id = ${actor.organizationId} and m.id = ${memberId}`))

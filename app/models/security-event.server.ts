@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
 import { SEVERITIES, THREAT_TYPES, type Finding } from '~/security/types'
+import { CalendarDate } from '~/utils/validation'
 import { sql, withAuthService, withTenant, type TenantActor } from './db.server'
 
 /** The request a set of findings came from, as the monitor knows it before any route runs. */
@@ -53,22 +54,13 @@ export async function recordSecurityEvent(
 
 // ---------------------------------------------------------------- reading
 
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date such as 2025-01-31')
-  // Date.parse rolls 2024-02-30 over into March; a real date survives the round trip.
-  .refine((value) => {
-    const time = Date.parse(`${value}T00:00:00Z`)
-    return !Number.isNaN(time) && new Date(time).toISOString().startsWith(value)
-  }, 'Not a calendar date')
-
 /** The filters of the events page; each one optional, each one validated. */
 export const EventFilters = z
   .object({
     type: z.enum(THREAT_TYPES).optional(),
     severity: z.enum(SEVERITIES).optional(),
-    from: day.optional(),
-    to: day.optional(),
+    from: CalendarDate.optional(),
+    to: CalendarDate.optional(),
     ip: z.string().refine((value) => isIP(value) !== 0, 'Not an IP address').optional(),
     user: z.string().trim().email('Not an email address').max(254).optional(),
   })

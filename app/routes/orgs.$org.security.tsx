@@ -3,7 +3,8 @@ import { useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { EmptyState, PageHeader, Pagination } from '~/components/ui'
 import { countSecurityEventsByDay, EventFilters, listSecurityEvents } from '~/models/security-event.server'
-import { EventFilterForm, EventsChart, EventTable, filterValues, type FilterErrors } from '~/security/ui'
+import { EventFilterForm, EventsChart, EventTable, EVENT_FILTER_KEYS, type EventFilterErrors } from '~/security/ui'
+import { filterValues, givenFilters } from '~/utils/filters'
 import { requirePermission, requireTenant } from '~/utils/tenant.server'
 
 export const meta: MetaFunction = () => [{ title: 'Security events · NextSaaS' }]
@@ -27,11 +28,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requirePermission(tenant, 'security:view')
   const url = new URL(request.url)
-  const values = filterValues(url)
+  const values = filterValues(url, EVENT_FILTER_KEYS)
   const page = z.coerce.number().int().min(1).max(10_000).catch(1).parse(url.searchParams.get('page') ?? undefined)
-  const parsed = EventFilters.safeParse(Object.fromEntries(Object.entries(values).filter(([, value]) => value !== '')))
+  const parsed = EventFilters.safeParse(givenFilters(values))
   if (!parsed.success) {
-    const errors: FilterErrors = parsed.error.flatten().fieldErrors
+    const errors: EventFilterErrors = parsed.error.flatten().fieldErrors
     return json({ values, errors, events: [], total: 0, page: 1, pageCount: 1, days: [], chart: [] }, { status: 400 })
   }
   const days = chartDays(parsed.data)
@@ -41,7 +42,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   ])
   return json({
     values,
-    errors: {} as FilterErrors,
+    errors: {} as EventFilterErrors,
     events: list.items,
     total: list.total,
     page,

@@ -3,7 +3,8 @@ import { useLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { Breadcrumbs, PageHeader } from '~/components/ui'
 import { findSecurityEvent } from '~/models/security-event.server'
-import { SeverityBadge, TYPE_LABELS, utcTime } from '~/security/ui'
+import { SeverityBadge, TYPE_LABELS } from '~/security/ui'
+import { formatUtc } from '~/utils/dates'
 import { notFound, requirePermission, requireTenant } from '~/utils/tenant.server'
 
 export const meta: MetaFunction = () => [{ title: 'Security event · NextSaaS' }]
@@ -37,8 +38,8 @@ export default function SecurityEventDetail() {
         <Row label="Rule"><code>{event.ruleId}</code></Row>
         <Row label="Outcome">{event.blocked ? 'Blocked (403)' : 'Recorded only'}</Row>
         <Row label="Requests">{event.count === 1 ? 'One request' : `${event.count} requests in this minute`}</Row>
-        <Row label="First seen">{utcTime(event.createdAt)}</Row>
-        <Row label="Last seen">{utcTime(event.lastSeenAt)}</Row>
+        <Row label="First seen">{formatUtc(event.createdAt, { seconds: true })}</Row>
+        <Row label="Last seen">{formatUtc(event.lastSeenAt, { seconds: true })}</Row>
         <Row label="Where">{event.location ?? '–'}{details.field ? <> · <code>{details.field}</code>{details.in_name ? ' (the name itself)' : ''}</> : null}</Row>
         <Row label="Sample"><pre className="whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono text-xs">{event.sample ?? '–'}</pre></Row>
         <Row label="Endpoint"><code>{event.endpoint ?? '–'}</code></Row>

@@ -22,6 +22,7 @@ const SECTIONS = [
   { to: '/members', label: 'Members', end: false, permission: 'member:view' },
   { to: '/roles', label: 'Roles', end: false, permission: 'role:view' },
   { to: '/security', label: 'Security', end: false, permission: 'security:view' },
+  { to: '/audit', label: 'Audit log', end: false, permission: 'audit:view' },
   { to: '/settings', label: 'Settings', end: true, permission: 'organization:view' },
   { to: '/settings/usage', label: 'Usage', end: false, permission: 'settings:manage' },
 ] as const

@@ -4,8 +4,9 @@ import { z } from 'zod'
 import { requireUser } from '~/auth/session.server'
 import { EmptyState, PageHeader, Pagination } from '~/components/ui'
 import { EventFilters, listAllSecurityEvents } from '~/models/security-event.server'
-import { EventFilterForm, EventTable, filterValues, type FilterErrors } from '~/security/ui'
+import { EventFilterForm, EventTable, EVENT_FILTER_KEYS, type EventFilterErrors } from '~/security/ui'
 import { getConfig } from '~/utils/config.server'
+import { filterValues, givenFilters } from '~/utils/filters'
 import { notFound } from '~/utils/tenant.server'
 
 export const meta: MetaFunction = () => [{ title: 'Security log · NextSaaS' }]
@@ -21,17 +22,17 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
   if (!getConfig().SECURITY_OPERATOR_EMAILS.includes(user.email.toLowerCase())) throw notFound()
   const url = new URL(request.url)
-  const values = filterValues(url)
+  const values = filterValues(url, EVENT_FILTER_KEYS)
   const page = z.coerce.number().int().min(1).max(10_000).catch(1).parse(url.searchParams.get('page') ?? undefined)
-  const parsed = EventFilters.safeParse(Object.fromEntries(Object.entries(values).filter(([, value]) => value !== '')))
+  const parsed = EventFilters.safeParse(givenFilters(values))
   if (!parsed.success) {
-    const errors: FilterErrors = parsed.error.flatten().fieldErrors
+    const errors: EventFilterErrors = parsed.error.flatten().fieldErrors
     return json({ values, errors, events: [], total: 0, page: 1, pageCount: 1 }, { status: 400 })
   }
   const list = await listAllSecurityEvents(parsed.data, { page, pageSize: PAGE_SIZE })
   return json({
     values,
-    errors: {} as FilterErrors,
+    errors: {} as EventFilterErrors,
     events: list.items,
     total: list.total,
     page,

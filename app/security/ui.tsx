@@ -1,6 +1,7 @@
-import { Form, Link } from '@remix-run/react'
-import type { ReactNode } from 'react'
-import { buttonStyles } from '~/components/ui'
+import { Link } from '@remix-run/react'
+import { FilterForm, FilterInput, FilterSelect } from '~/components/filter-form'
+import { formatUtc } from '~/utils/dates'
+import type { FilterErrors, FilterValues } from '~/utils/filters'
 import { SEVERITIES, THREAT_TYPES, type Severity, type ThreatType } from './types'
 
 /** Presentation of security events, shared by the organization's pages. */
@@ -96,68 +97,20 @@ export function SeverityBadge({ severity }: { severity: Severity }) {
   return <span className={`rounded px-2 py-0.5 text-xs font-medium ${SEVERITY_STYLE[severity]}`}>{severity}</span>
 }
 
-/** A timestamp as `YYYY-MM-DD HH:MM:SS` UTC (loader data carries ISO strings). */
-export function utcTime(iso: string): string {
-  return `${iso.slice(0, 19).replace('T', ' ')} UTC`
-}
+export const EVENT_FILTER_KEYS = ['type', 'severity', 'from', 'to', 'ip', 'user'] as const
+type EventFilterKey = (typeof EVENT_FILTER_KEYS)[number]
+export type EventFilterErrors = FilterErrors<EventFilterKey>
 
-export const FILTER_KEYS = ['type', 'severity', 'from', 'to', 'ip', 'user'] as const
-export type FilterValues = Record<(typeof FILTER_KEYS)[number], string>
-export type FilterErrors = Partial<Record<keyof FilterValues, string[]>>
-
-/** The filters exactly as typed in the URL, for the form to show again. */
-export function filterValues(url: URL): FilterValues {
-  return Object.fromEntries(FILTER_KEYS.map((key) => [key, url.searchParams.get(key)?.trim() ?? ''])) as FilterValues
-}
-
-const INPUT = 'mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm aria-[invalid]:border-red-500'
-
-function Field({ name, label, error, children }: { name: string; label: string; error?: string[]; children: ReactNode }) {
+export function EventFilterForm({ values, errors }: { values: FilterValues<EventFilterKey>; errors: EventFilterErrors }) {
   return (
-    <div>
-      <label htmlFor={`filter-${name}`} className="text-xs font-medium text-slate-700">{label}</label>
-      {children}
-      <p id={`filter-${name}-error`} className="mt-1 min-h-4 text-xs text-red-700">{error?.[0] ?? ''}</p>
-    </div>
-  )
-}
-
-/** A plain GET form: it works without JavaScript and keeps what was typed. */
-export function EventFilterForm({ values, errors }: { values: FilterValues; errors: FilterErrors }) {
-  const input = (name: keyof FilterValues, type = 'text') => (
-    <input
-      id={`filter-${name}`}
-      name={name}
-      type={type}
-      defaultValue={values[name]}
-      aria-invalid={errors[name] ? true : undefined}
-      aria-describedby={`filter-${name}-error`}
-      className={INPUT}
-    />
-  )
-  const select = (name: 'type' | 'severity', all: string, options: readonly { value: string; label: string }[]) => (
-    <select id={`filter-${name}`} name={name} defaultValue={values[name]} className={INPUT} aria-invalid={errors[name] ? true : undefined} aria-describedby={`filter-${name}-error`}>
-      <option value="">{all}</option>
-      {options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
-    </select>
-  )
-  return (
-    <Form method="get" className="mb-6 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-3 lg:grid-cols-6">
-      <Field name="type" label="Type" error={errors.type}>
-        {select('type', 'All types', THREAT_TYPES.map((type) => ({ value: type, label: TYPE_LABELS[type] })))}
-      </Field>
-      <Field name="severity" label="Severity" error={errors.severity}>
-        {select('severity', 'All severities', SEVERITIES.map((severity) => ({ value: severity, label: severity })))}
-      </Field>
-      <Field name="from" label="From (UTC)" error={errors.from}>{input('from', 'date')}</Field>
-      <Field name="to" label="To (UTC)" error={errors.to}>{input('to', 'date')}</Field>
-      <Field name="ip" label="IP address" error={errors.ip}>{input('ip')}</Field>
-      <Field name="user" label="User email" error={errors.user}>{input('user', 'email')}</Field>
-      <div className="flex items-center gap-2 sm:col-span-3 lg:col-span-6">
-        <button type="submit" className={buttonStyles.primary}>Filter</button>
-        <Link to="." className={buttonStyles.secondary}>Clear</Link>
-      </div>
-    </Form>
+    <FilterForm>
+      <FilterSelect name="type" label="Type" value={values.type} errors={errors.type} all="All types" options={THREAT_TYPES.map((type) => ({ value: type, label: TYPE_LABELS[type] }))} />
+      <FilterSelect name="severity" label="Severity" value={values.severity} errors={errors.severity} all="All severities" options={SEVERITIES.map((severity) => ({ value: severity, label: severity }))} />
+      <FilterInput name="from" label="From (UTC)" type="date" value={values.from} errors={errors.from} />
+      <FilterInput name="to" label="To (UTC)" type="date" value={values.to} errors={errors.to} />
+      <FilterInput name="ip" label="IP address" value={values.ip} errors={errors.ip} />
+      <FilterInput name="user" label="User email" type="email" value={values.user} errors={errors.user} />
+    </FilterForm>
   )
 }
 
@@ -198,7 +151,7 @@ export function EventTable({ events, detailHref, showOrganization = false }: { e
           {events.map((event) => (
             <tr key={event.id} data-testid="security-event">
               <td className="whitespace-nowrap px-3 py-2">
-                {detailHref ? <Link to={detailHref(event.id)} className="text-indigo-700 hover:underline">{utcTime(event.lastSeenAt)}</Link> : utcTime(event.lastSeenAt)}
+                {detailHref ? <Link to={detailHref(event.id)} className="text-indigo-700 hover:underline">{formatUtc(event.lastSeenAt, { seconds: true })}</Link> : formatUtc(event.lastSeenAt, { seconds: true })}
               </td>
               {showOrganization ? <td className="px-3 py-2">{event.organizationName ?? 'None'}</td> : null}
               <td className="px-3 py-2">{TYPE_LABELS[event.type]}</td>

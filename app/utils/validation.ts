@@ -13,6 +13,17 @@ export const EmailSchema = z
   .max(254, 'Email is too long')
   .email('Enter a valid email address')
 
+/** A calendar date as `YYYY-MM-DD`, what `<input type="date">` sends. */
+export const CalendarDate = z
+  .string()
+  // Year 0000 passes the calendar check but not PostgreSQL, which has no year zero.
+  .regex(/^(?!0000)\d{4}-\d{2}-\d{2}$/, 'Use a date such as 2025-01-31')
+  // Date.parse rolls 2024-02-30 over into March; a real date survives the round trip.
+  .refine((value) => {
+    const time = Date.parse(`${value}T00:00:00Z`)
+    return !Number.isNaN(time) && new Date(time).toISOString().startsWith(value)
+  }, 'Not a calendar date')
+
 export const PasswordSchema = z
   .string({ required_error: 'Password is required' })
   .min(12, 'Use at least 12 characters')
