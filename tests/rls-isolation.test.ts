@@ -214,10 +214,13 @@ describe('escalation inside one organization', () => {
   })
 })
 
-describe('reading the audit log takes audit:view from the organization role', () => {
-  /** Someone who joins B with `role` (and perhaps admin on one workspace): how many of B's audit rows they read. */
-  async function auditRowsSeenBy(role: string, { adminOnWorkspace = false } = {}) {
-    const reader = await createTenant(`Audit ${role}`)
+describe.each([
+  { table: 'audit_logs', permission: 'audit:view' },
+  { table: 'security_events', permission: 'security:view' },
+] as const)('reading $table takes $permission from the organization role', ({ table, permission }) => {
+  /** Someone who joins B with `role` (and perhaps admin on one workspace): how many of B's rows they read. */
+  async function rowsSeenBy(role: string, { adminOnWorkspace = false } = {}) {
+    const reader = await createTenant(`Reader ${role}`)
     await admin.query(
       `insert into organization_members (organization_id, user_id, role, status, joined_at) values ($1, $2, $3, 'active', now())`,
       [b.org.id, reader.user.id, role],
@@ -229,22 +232,25 @@ describe('reading the audit log takes audit:view from the organization role', ()
         [b.org.id, reader.user.id, b.workspaceId],
       )
     }
-    return withTenant({ userId: reader.user.id, organizationId: b.org.id }, (tx) => tx.oneFirst(countIn('audit_logs', b.org.id)))
+    return withTenant({ userId: reader.user.id, organizationId: b.org.id }, (tx) => tx.oneFirst(countIn(table, b.org.id)))
   }
 
-  test('a plain member reads none of it, even holding admin on a workspace; a custom role with audit:view reads all of it', async () => {
-    await admin.query(`insert into roles (organization_id, key, name, permissions) values ($1, 'auditor', 'Auditor', '{audit:view}')`, [b.org.id])
-    const { rows } = await admin.query('select count(*)::int as n from audit_logs where organization_id = $1', [b.org.id])
+  test('a plain member reads none of them, even holding admin on a workspace; a custom role with the permission reads all', async () => {
+    const key = `reader-${table}`
+    await admin.query(`insert into roles (organization_id, key, name, permissions) values ($1, $2, $2, $3)`, [b.org.id, key, [permission]])
+    const { rows } = await admin.query(`select count(*)::int as n from ${table} where organization_id = $1`, [b.org.id])
     expect(rows[0].n).toBeGreaterThan(0)
-    expect(await auditRowsSeenBy('member')).toBe(0)
-    expect(await auditRowsSeenBy('member', { adminOnWorkspace: true })).toBe(0)
-    expect(await auditRowsSeenBy('auditor')).toBe(rows[0].n)
+    expect(await rowsSeenBy('member')).toBe(0)
+    expect(await rowsSeenBy('member', { adminOnWorkspace: true })).toBe(0)
+    expect(await rowsSeenBy(key)).toBe(rows[0].n)
   })
 
-  test('audit:view in one organization reads nothing of another', async () => {
-    const auditor = await createTenant('Auditor elsewhere')
-    expect(await withTenant(auditor.actor, (tx) => tx.oneFirst(countIn('audit_logs', auditor.org.id)))).toBeGreaterThan(0)
-    expect(await withTenant(auditor.actor, (tx) => tx.oneFirst(sql.unsafe`select count(*)::int from audit_logs where organization_id <> ${auditor.org.id}`))).toBe(0)
+  test('the permission in one organization reads nothing of another', async () => {
+    const reader = await createTenant(`Reader elsewhere ${table}`)
+    await admin.query(`insert into security_events (organization_id, type, severity) values ($1, 'XSS_ATTEMPT', 'HIGH')`, [reader.org.id])
+    expect(await withTenant(reader.actor, (tx) => tx.oneFirst(countIn(table, reader.org.id)))).toBeGreaterThan(0)
+    const elsewhere = sql.unsafe`select count(*)::int from ${sql.identifier([table])} where organization_id <> ${reader.org.id}`
+    expect(await withTenant(reader.actor, (tx) => tx.oneFirst(elsewhere))).toBe(0)
   })
 })
 
