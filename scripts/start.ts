@@ -12,6 +12,7 @@ import { pino } from 'pino'
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded'
 import { migrate } from '../db/migrate'
 import { createHttpApp } from '~/server/http.server'
+import { createMetricsApp } from '~/server/metrics.server'
 import { appDatabasePassword, parseConfig } from '~/utils/config.server'
 
 let config = parseConfig(process.env)
@@ -53,11 +54,19 @@ const server = app.listen(config.PORT, config.HOST, () => {
   if (demo) console.log(`  Demo sign-in: ${demo.email} / ${demo.password}`)
   console.log('')
 })
+// Metrics on a port of their own, which no public service exposes (fly.toml scrapes it privately).
+const metricsServer =
+  config.METRICS_PORT === undefined
+    ? undefined
+    : createMetricsApp().listen(config.METRICS_PORT, config.HOST, () => {
+        logger.info({ port: config.METRICS_PORT }, 'metrics served at /metrics')
+      })
 
 async function shutdown(signal: string) {
   logger.info({ signal }, 'shutting down')
   server.close()
   server.closeAllConnections()
+  metricsServer?.close()
   await embedded?.stop()
   process.exit(0)
 }

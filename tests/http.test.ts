@@ -34,6 +34,16 @@ test('an unknown page is a 404 page with the traceId', async () => {
   expect(posted.status).toBe(404)
 })
 
+test('a form body that does not parse is a 400 page, not a 500', async () => {
+  const response = await fetch(new URL('/signup', app.origin), {
+    method: 'POST',
+    body: '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\nbroken',
+    headers: { origin: app.origin, 'content-type': 'multipart/form-data; boundary=x' },
+  })
+  expect(response.status).toBe(400)
+  expect(await response.text()).toContain('The form could not be read')
+})
+
 test('a body over the limit is refused with 413 before it is read', async () => {
   const response = await fetch(new URL('/login', app.origin), {
     method: 'POST',

@@ -150,6 +150,9 @@ describe('when the store fails', () => {
     const results = []
     for (let i = 0; i < 5; i++) results.push(admitted(await limits.request('198.51.100.1')))
     expect(results).toEqual([true, true, true, false, false])
+    const ids = { userId: randomUUID(), organizationId: randomUUID() }
+    expect(admitted(await limits.tenant(ids, async () => ({ userRequests: 1, userBurst: 0 }))), 'member limits too').toBe(true)
+    expect(admitted(await limits.tenant(ids, noOverrides)), "the organization's limits, read once, still apply").toBe(false)
     expect(performance.now() - started).toBeLessThan(1000)
   })
 
@@ -195,7 +198,7 @@ describe('when the store fails', () => {
   })
 })
 
-describe('sign-in guard', () => {
+describe('brute-force guards', () => {
   const guardOf = async (store: StoreName) =>
     (await open(store, {
       RATE_LIMIT_SIGNIN_FAILURES: '3',
@@ -210,7 +213,7 @@ describe('sign-in guard', () => {
     const attempts = started.flatMap((s) => ('attempt' in s ? [s.attempt] : []))
     expect(attempts).toHaveLength(3)
     const blocks = await Promise.all(attempts.map((a) => guard.failed(a)))
-    expect(blocks.filter(Boolean).map((b) => b!.reasons)).toEqual([['email_ip']])
+    expect(blocks.filter(Boolean).map((b) => b!.reasons)).toEqual([['consecutive']])
     expect('refused' in (await guard.begin(email, '192.0.2.1'))).toBe(true)
   })
 
@@ -234,4 +237,22 @@ describe('sign-in guard', () => {
     if ('attempt' in started) await guard.succeeded(started.attempt)
     expect([await fail(), await fail()]).toEqual([{ blockedFor: 0 }, { blockedFor: 0 }])
   }, 20_000)
+
+  test('invitation links, per address: a real token found neither counts nor clears the streak, and frees the lock', async () => {
+    const guard = (await open('redis', { RATE_LIMIT_INVITATION_FAILURES: '2', RATE_LIMIT_SIGNIN_LOCK_SECONDS: '1' })).invitationLinks
+    const ip = `192.0.2.${Math.floor(Math.random() * 250) + 1}`
+    const attempt = async () => {
+      const started = await guard.begin(null, ip)
+      if ('refused' in started) throw new Error(`refused for ${started.refused.resetSeconds} s`)
+      return started.attempt
+    }
+    const blockedFor = async () => (await guard.failed(await attempt()))?.outcome.resetSeconds ?? 0
+    expect(await blockedFor()).toBe(0)
+    await guard.neutral(await attempt())
+    expect(await blockedFor(), 'the second failure locks, for the first lock').toBe(1)
+    expect('refused' in (await guard.begin(null, ip))).toBe(true)
+    await sleep(1100)
+    await guard.neutral(await attempt())
+    expect(await blockedFor(), 'admitted at once, and the lock doubles from the third failure').toBe(2)
+  })
 })

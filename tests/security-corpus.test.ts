@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest'
-import { bodyKind, requestParts } from '~/security/request-parts'
+import { bodyKind, rawBody, requestParts } from '~/security/request-parts'
 import { createScanner } from '~/security/scanner'
 import { isBlocking } from '~/security/types'
 import { getConfig } from '~/utils/config.server'
@@ -16,7 +16,7 @@ import { corpusAvailable, corpusGroup, corpusRequest, loadCorpus, type CorpusEnt
 const FLOORS: Record<string, number> = {
   'sqli PL1': 0.95,
   'xss PL1': 0.98,
-  'traversal PL1': 0.94,
+  'traversal PL1': 0.98,
   'rce PL1': 0.88,
 }
 /** At most this share of each benign set may be recorded, or blocked. */
@@ -38,11 +38,12 @@ describe.skipIf(!available)('the shared security corpus', () => {
     richTextFields: new Set(config.SECURITY_RICH_TEXT_FIELDS),
   }
 
-  function verdict(entry: CorpusEntry) {
+  async function verdict(entry: CorpusEntry) {
     const request = corpusRequest(entry)
     if ('unsendable' in request) return null
-    const kind = bodyKind(request.headers['content-type'])
-    const body = request.body !== undefined && kind ? { kind, text: request.body } : undefined
+    const contentType = request.headers['content-type']
+    const kind = bodyKind(contentType)
+    const body = request.body !== undefined && kind ? await rawBody(kind, Buffer.from(request.body), contentType!) : undefined
     const findings = scanner.scan(requestParts({ target: request.target, headers: request.headers, body }), options)
     return {
       detected: findings.some((f) => !f.ruleId.startsWith('uninspected')),
@@ -58,9 +59,9 @@ describe.skipIf(!available)('the shared security corpus', () => {
     return counts
   }
 
-  beforeAll(() => {
+  beforeAll(async () => {
     for (const entry of loadCorpus()) {
-      const result = verdict(entry)
+      const result = await verdict(entry)
       if (!result) continue
       const counts = tally(entry.file === 'benign.jsonl' ? 'benign' : corpusGroup(entry))
       counts.n++

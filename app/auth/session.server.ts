@@ -18,9 +18,12 @@ import { createHash, randomBytes } from 'node:crypto'
 import { redirect, type AppLoadContext } from '@remix-run/node'
 import { Cookie, Lucia, TimeSpan } from 'lucia'
 import pg from 'pg'
-import { endOtherSessions, touchSession } from '~/models/sessions.server'
+import { recordSecurityEvent } from '~/models/security-event.server'
+import { endOtherSessions, noteSessionClientChange, touchSession } from '~/models/sessions.server'
+import { organizationInPath } from '~/security/request-parts'
 import { appDatabaseUrl, getConfig } from '~/utils/config.server'
 import { memoize } from '~/utils/request-context'
+import { clientFamily } from '~/utils/user-agent'
 import { SessionAdapter } from './session-adapter.server'
 
 export interface SessionUser {
@@ -54,7 +57,12 @@ function createLucia() {
       name: attributes.name,
       emailVerified: attributes.email_verified_at !== null,
     }),
-    getSessionAttributes: (attributes) => ({ createdAt: attributes.created_at, lastSeenAt: attributes.last_seen_at }),
+    getSessionAttributes: (attributes) => ({
+      createdAt: attributes.created_at,
+      lastSeenAt: attributes.last_seen_at,
+      userAgent: attributes.user_agent,
+      changedClient: attributes.changed_client ?? null,
+    }),
   })
 }
 
@@ -68,6 +76,8 @@ declare module 'lucia' {
       // Set by the database on insert.
       created_at?: Date
       last_seen_at?: Date
+      // Set when the session is used from another client (noticeClientChange).
+      changed_client?: string | null
     }
   }
 }
@@ -146,7 +156,51 @@ export async function validateSessionToken(token: string) {
     await touchSession(sessionId, SESSION_IDLE_TIMEOUT)
   }
   const sessionUser: SessionUser = { id: user.id, email: user.email, name: user.name, emailVerified: user.emailVerified }
-  return { user: sessionUser, sessionId, fresh: session.fresh, lifeLeft }
+  const client = { userAgent: session.userAgent, changed: session.changedClient }
+  return { user: sessionUser, sessionId, fresh: session.fresh, lifeLeft, client }
+}
+
+/**
+ * A valid session used from another client than the one that signed in —
+ * another browser family or operating system; an update of either is the
+ * same client — may be a stolen cookie. It is recorded as suspicious activity
+ * once per change (the session remembers the last one), never refused:
+ * people do move between devices with synced cookies.
+ */
+async function noticeClientChange(
+  request: Request,
+  context: AppLoadContext,
+  session: { sessionId: string; client: { userAgent: string | null; changed: string | null } },
+) {
+  const client = clientFamily(request.headers.get('user-agent'))
+  const signedInWith = clientFamily(session.client.userAgent)
+  if (client === signedInWith || client === session.client.changed) return
+  try {
+    if (!(await noteSessionClientChange(session.sessionId, client))) return
+    const path = new URL(request.url).pathname
+    const observed = {
+      ip: context.ip,
+      endpoint: `${request.method} ${path}`,
+      traceId: context.traceId,
+      sessionId: session.sessionId,
+      organization: organizationInPath(path),
+    }
+    await recordSecurityEvent(observed, [
+      {
+        ruleId: 'session-client-changed',
+        type: 'SUSPICIOUS_ACTIVITY',
+        severity: 'MEDIUM',
+        location: 'header',
+        field: 'user-agent',
+        inName: false,
+        sample: `signed in with ${signedInWith}, now used from ${client}`,
+        blockable: false,
+        blocked: false,
+      },
+    ])
+  } catch (error) {
+    context.logger.error({ err: error }, 'a session used from another client could not be recorded')
+  }
 }
 
 async function validate(request: Request, context: AppLoadContext): Promise<SessionUser | null> {
@@ -159,6 +213,7 @@ async function validate(request: Request, context: AppLoadContext): Promise<Sess
   }
   // Lucia extended the idle deadline itself: send the cookie again (its lifetime is unchanged).
   if (valid.fresh) context.appendSetCookie(serializeCookie(request, token, valid.lifeLeft))
+  await noticeClientChange(request, context, valid)
   return valid.user
 }
 

@@ -26,6 +26,20 @@ export async function touchSession(sessionId: string, idleTimeoutMs: number): Pr
   )
 }
 
+/**
+ * Notes that a session is now used from `client`, another client than the one
+ * that signed in; false when that change was already noted (by an earlier or
+ * a concurrent request), so that each change is recorded once.
+ */
+export async function noteSessionClientChange(sessionId: string, client: string): Promise<boolean> {
+  return withAuthService(async (tx) => {
+    const noted = await tx.query(sql.unsafe`
+      update auth.sessions set changed_client = ${client}
+      where id = ${sessionId} and changed_client is distinct from ${client}`)
+    return noted.rowCount > 0
+  })
+}
+
 /** The actor's sessions that have not expired, most recently used first. */
 export function listSessions(actor: Actor): Promise<readonly ActiveSession[]> {
   return withTenant(actor, (tx) =>

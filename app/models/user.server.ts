@@ -64,6 +64,11 @@ export function findCredentials(email: string): Promise<z.infer<typeof Credentia
   )
 }
 
-export function recordSignIn(event: Omit<AuthEvent, 'action'> & { action?: string }) {
-  return withAuthService((tx) => writeAuthAudit(tx, { action: 'user.signed_in', ...event }))
+/** An account-security event of no organization: a sign-in, a block of guessing. */
+export function recordAuthEvent(event: AuthEvent) {
+  return withAuthService((tx) => writeAuthAudit(tx, event))
+}
+
+export function recordSignIn(event: Omit<AuthEvent, 'action'>) {
+  return recordAuthEvent({ action: 'user.signed_in', ...event })
 }

@@ -1,7 +1,8 @@
 /**
  * The limiters and the decisions they make: global and per-IP for the HTTP
  * layer, per user and per organization (each with a burst allowance) for
- * requireTenant, per endpoint for expensive actions, and the sign-in guard.
+ * requireTenant, per endpoint for expensive actions, and the brute-force
+ * guards of sign-in and invitation links.
  *
  * The library counts; this module decides. Overridable policies are built
  * with the system maximum as their points, and each request is compared with
@@ -15,6 +16,7 @@ import {
   ENDPOINTS,
   effectiveLimits,
   endpointQuota,
+  endpointSubject,
   maximumLimits,
   type Endpoint,
   type OrganizationLimits,
@@ -22,7 +24,8 @@ import {
   type Policy,
 } from './policies'
 import { judge, take, type Limiter, type Taken } from './counting.server'
-import { createSignInGuard } from './sign-in.server'
+import { createBruteForceGuard } from './brute-force.server'
+import { createSecurityBlock } from './security-block.server'
 import { keyPrefix, openStore } from './stores.server'
 
 /** A sustained policy with a burst allowance on top (BurstyRateLimiter's rule, with both parts visible). */
@@ -92,7 +95,7 @@ export function createRateLimits(config: Config, logger: Logger) {
   const versions = limiter('limits_version', 1, 0)
   const cache = new Map<string, { version: number | null; limits: OrganizationLimits; at: number }>()
   async function organizationLimits(organizationId: string, load: () => Promise<unknown>): Promise<OrganizationLimits> {
-    const version = (await versions.get(organizationId))?.consumedPoints ?? null
+    const version = await store.points(versions, organizationId)
     const cached = cache.get(organizationId)
     if (cached && cached.version === version && Date.now() - cached.at < LIMITS_CACHE_MS) return cached.limits
     const limits = effectiveLimits(config, await load())
@@ -134,9 +137,10 @@ export function createRateLimits(config: Config, logger: Logger) {
       )
     },
 
-    async endpoint(organizationId: string, endpoint: Endpoint): Promise<Outcome> {
+    /** One point of an endpoint's hourly allowance: the organization's or the user's (see endpointSubject). */
+    async endpoint(subjectId: string, endpoint: Endpoint): Promise<Outcome> {
       const e = endpoints[endpoint]
-      const [outcome] = count([judge(e.policy, await take(e.limiter, organizationId))])
+      const [outcome] = count([judge(e.policy, await take(e.limiter, subjectId))])
       return outcome!
     },
 
@@ -148,7 +152,10 @@ export function createRateLimits(config: Config, logger: Logger) {
         peek(user.burst.limiter, user.burst.policy, ids.userId, limits.userBurst),
         peek(organization.sustained.limiter, organization.sustained.policy, ids.organizationId, limits.organizationRequests),
         peek(organization.burst.limiter, organization.burst.policy, ids.organizationId, limits.organizationBurst),
-        ...ENDPOINTS.map((e) => peek(endpoints[e].limiter, endpoints[e].policy, ids.organizationId, endpoints[e].policy.quota)),
+        ...ENDPOINTS.map((e) => {
+          const subjectId = endpointSubject(e) === 'user' ? ids.userId : ids.organizationId
+          return peek(endpoints[e].limiter, endpoints[e].policy, subjectId, endpoints[e].policy.quota)
+        }),
       ])
     },
 
@@ -158,7 +165,26 @@ export function createRateLimits(config: Config, logger: Logger) {
       await versions.penalty(organizationId, 1)
     },
 
-    signIn: createSignInGuard(config, limiter),
+    signIn: createBruteForceGuard(limiter, {
+      name: 'sign-in',
+      counters: 'signin',
+      free: config.RATE_LIMIT_SIGNIN_FAILURES,
+      lockSeconds: config.RATE_LIMIT_SIGNIN_LOCK_SECONDS,
+      maxLockSeconds: config.RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS,
+      ipPerDay: config.RATE_LIMIT_SIGNIN_IP_PER_DAY,
+      subjectPerHour: config.RATE_LIMIT_SIGNIN_ACCOUNT_PER_HOUR,
+    }),
+    /** Invitation links name no account: consecutive failures and the daily count are per IP. */
+    invitationLinks: createBruteForceGuard(limiter, {
+      name: 'invitation',
+      counters: 'invitation',
+      free: config.RATE_LIMIT_INVITATION_FAILURES,
+      lockSeconds: config.RATE_LIMIT_SIGNIN_LOCK_SECONDS,
+      maxLockSeconds: config.RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS,
+      ipPerDay: config.RATE_LIMIT_INVITATION_IP_PER_DAY,
+    }),
+    /** The security monitor's temporary block of IPs that keep sending attacks. */
+    securityBlock: createSecurityBlock(config, limiter),
 
     ready: () => store.ready(),
     close: () => store.close(),

@@ -54,6 +54,8 @@ const AUDIENCE: Record<string, string> = {
   'user-burst': 'your account',
   organization: 'this organization',
   'organization-burst': 'this organization',
+  invitation: 'your network address',
+  'invitation-ip': 'your network address',
 }
 
 /** "1 minute", "10 minutes", "2 hours": how long, in words. */
@@ -68,7 +70,8 @@ export function waitText(seconds: number): string {
 /** The human sentence of a 429: which limit, and when to come back. */
 export function refusalMessage(outcome: Outcome): string {
   const who = AUDIENCE[outcome.policy.name]
-  const what = who ? `Too many requests from ${who}.` : `Too many ${outcome.policy.name} requests for this organization.`
+  const whose = endpointSubject(outcome.policy.name) === 'user' ? 'your account' : 'this organization'
+  const what = who ? `Too many requests from ${who}.` : `Too many ${outcome.policy.name} requests for ${whose}.`
   return `${what} Try again in ${waitText(Math.max(1, outcome.resetSeconds))}.`
 }
 
@@ -128,9 +131,19 @@ export function effectiveLimits(config: Config, stored: unknown): OrganizationLi
 
 // ------------------------------------------------------------ per-endpoint limits
 
-/** Expensive or sensitive actions, limited per organization and hour on top of everything else. */
+/**
+ * Expensive or sensitive actions, limited per hour on top of everything else:
+ * per organization, except API token creation, per user — a token belongs to
+ * its user, and an organization it names is no key for a stranger to spend.
+ */
 export const ENDPOINTS = ['invite', 'export', 'token'] as const
 export type Endpoint = (typeof ENDPOINTS)[number]
+export type UserEndpoint = 'token'
+export type OrganizationEndpoint = Exclude<Endpoint, UserEndpoint>
+const USER_ENDPOINTS: ReadonlySet<string> = new Set<UserEndpoint>(['token'])
+
+/** Whose hourly allowance an endpoint spends. */
+export const endpointSubject = (endpoint: string): 'user' | 'organization' => (USER_ENDPOINTS.has(endpoint) ? 'user' : 'organization')
 
 export function endpointQuota(config: Config, endpoint: Endpoint): number {
   return {

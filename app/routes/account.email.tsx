@@ -9,7 +9,7 @@ import { startEmailChange } from '~/models/account.server'
 import { EmailTakenError, findCredentials, normalizeEmail } from '~/models/user.server'
 import { mailEmailChange } from '~/utils/account-mail.server'
 import { ChangeEmailSchema } from '~/utils/account-schemas'
-import { invalid } from '~/utils/forms.server'
+import { invalid, readForm } from '~/utils/forms.server'
 
 export const meta: MetaFunction = () => [{ title: 'Change email · NextSaaS' }]
 
@@ -22,7 +22,7 @@ const HIDDEN = ['currentPassword']
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context)
-  const submission = parseWithZod(await request.formData(), { schema: ChangeEmailSchema })
+  const submission = parseWithZod(await readForm(request), { schema: ChangeEmailSchema })
   if (submission.status !== 'success') return invalid(submission.reply({ hideFields: HIDDEN }))
   const { email, currentPassword } = submission.value
   const fieldError = (field: string, message: string) => invalid(submission.reply({ fieldErrors: { [field]: [message] }, hideFields: HIDDEN }))

@@ -8,7 +8,7 @@ import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/componen
 import { changePassword } from '~/models/account.server'
 import { findCredentials } from '~/models/user.server'
 import { ChangePasswordSchema } from '~/utils/account-schemas'
-import { invalid } from '~/utils/forms.server'
+import { invalid, readForm } from '~/utils/forms.server'
 
 export const meta: MetaFunction = () => [{ title: 'Change password · NextSaaS' }]
 
@@ -21,7 +21,7 @@ const HIDDEN = ['currentPassword', 'newPassword']
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context)
-  const submission = parseWithZod(await request.formData(), { schema: ChangePasswordSchema })
+  const submission = parseWithZod(await readForm(request), { schema: ChangePasswordSchema })
   if (submission.status !== 'success') return invalid(submission.reply({ hideFields: HIDDEN }))
   const { currentPassword, newPassword } = submission.value
   const credentials = await findCredentials(user.email)

@@ -7,6 +7,7 @@ import { endSession, listSessions } from '~/models/sessions.server'
 import { formatUtc } from '~/utils/dates'
 import { userActor } from '~/utils/tenant.server'
 import { describeDevice } from '~/utils/user-agent'
+import { readForm } from '~/utils/forms.server'
 
 export const meta: MetaFunction = () => [{ title: 'Sessions · NextSaaS' }]
 
@@ -33,7 +34,7 @@ const SessionAction = z.discriminatedUnion('intent', [
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context)
-  const submission = parseWithZod(await request.formData(), { schema: SessionAction })
+  const submission = parseWithZod(await readForm(request), { schema: SessionAction })
   if (submission.status !== 'success') throw new Response('Choose a session to sign out', { status: 400 })
   const ended =
     submission.value.intent === 'end'

@@ -9,7 +9,8 @@ import { createApiToken, listApiTokens, revokeApiToken } from '~/models/api-toke
 import { DomainError } from '~/models/errors.server'
 import { listMyOrganizations } from '~/models/organization.server'
 import { formatUtc } from '~/utils/dates'
-import { invalid } from '~/utils/forms.server'
+import { invalid, readForm } from '~/utils/forms.server'
+import { enforceUserEndpointLimit } from '~/utils/rate-limit.server'
 import { CATALOG, PERMISSIONS } from '~/utils/permissions'
 import { userActor } from '~/utils/tenant.server'
 import { NameSchema } from '~/utils/validation'
@@ -58,7 +59,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context)
   const actor = userActor(user, request, context)
-  const formData = await request.formData()
+  const formData = await readForm(request)
 
   if (formData.get('intent') === 'revoke') {
     const submission = parseWithZod(formData, { schema: RevokeSchema })
@@ -69,6 +70,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   const submission = parseWithZod(formData, { schema: CreateTokenSchema })
   if (submission.status !== 'success') return invalid(submission.reply())
+  await enforceUserEndpointLimit(user.id, 'token', request, context)
   const { name, expiresIn, organizationId, permissions } = submission.value
   try {
     const { token } = await createApiToken(actor, {

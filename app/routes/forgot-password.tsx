@@ -6,7 +6,7 @@ import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/componen
 import { HoneypotField } from '~/components/honeypot'
 import { mailPasswordReset } from '~/utils/account-mail.server'
 import { ForgotPasswordSchema } from '~/utils/account-schemas'
-import { invalid } from '~/utils/forms.server'
+import { invalid, readForm } from '~/utils/forms.server'
 import { honeypotFilled } from '~/utils/honeypot'
 
 export const meta: MetaFunction = () => [{ title: 'Forgot password · NextSaaS' }]
@@ -14,7 +14,7 @@ export const meta: MetaFunction = () => [{ title: 'Forgot password · NextSaaS' 
 const SENT = '/forgot-password?sent=1'
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const formData = await request.formData()
+  const formData = await readForm(request)
   // A bot gets the answer a person gets, and no mail goes out.
   if (honeypotFilled(formData)) return redirect(SENT)
   const submission = parseWithZod(formData, { schema: ForgotPasswordSchema })

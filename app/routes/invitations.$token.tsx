@@ -4,30 +4,44 @@ import { getUser, requireUser } from '~/auth/session.server'
 import { buttonStyles } from '~/components/ui'
 import { DomainError } from '~/models/errors.server'
 import { acceptInvitation, previewInvitation } from '~/models/invitation.server'
+import { guardInvitationLookup } from '~/utils/rate-limit.server'
 import { notFound, userActor } from '~/utils/tenant.server'
 
 export const meta: MetaFunction = () => [{ title: 'Invitation · NextSaaS' }]
 
 const TOKEN = /^[A-Za-z0-9_-]{20,100}$/
+const INVALID_LINK = 'This invitation link is not valid.'
+
+/** Lookups that count toward the brute-force block of the client's address: the token opens nothing. */
+const FAILED_STATUSES = new Set(['expired', 'revoked'])
+const FAILED_CODES = new Set(['INVITATION_NOT_FOUND', 'INVITATION_EXPIRED', 'INVITATION_REVOKED'])
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const token = params.token ?? ''
+  const lookup = await guardInvitationLookup(request, context)
   const invitation = TOKEN.test(token) ? await previewInvitation(token) : null
-  if (!invitation) throw notFound('This invitation link is not valid.')
   const user = await getUser(request, context)
+  await (!invitation || FAILED_STATUSES.has(invitation.status) ? lookup.failed(user?.id) : lookup.found())
+  if (!invitation) throw notFound(INVALID_LINK)
   return json({ invitation, user: user ? { email: user.email } : null, path: new URL(request.url).pathname })
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context)
   const token = params.token ?? ''
-  if (!TOKEN.test(token)) throw notFound('This invitation link is not valid.')
+  const lookup = await guardInvitationLookup(request, context)
+  if (!TOKEN.test(token)) {
+    await lookup.failed(user.id)
+    throw notFound(INVALID_LINK)
+  }
   try {
     const slug = await acceptInvitation(userActor(user, request, context), token)
+    await lookup.accepted()
     return redirect(`/orgs/${encodeURIComponent(slug)}`)
   } catch (error) {
-    if (error instanceof DomainError) return json({ error: error.message }, { status: error.code === 'INVITATION_NOT_FOUND' ? 404 : 409 })
-    throw error
+    if (!(error instanceof DomainError)) throw error
+    await (FAILED_CODES.has(error.code) ? lookup.failed(user.id) : lookup.found())
+    return json({ error: error.message }, { status: error.code === 'INVITATION_NOT_FOUND' ? 404 : 409 })
   }
 }
 

@@ -6,7 +6,7 @@ import { verifyPassword } from '~/auth/password.server'
 import { createSession, getUser } from '~/auth/session.server'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { findCredentials, recordSignIn } from '~/models/user.server'
-import { invalid } from '~/utils/forms.server'
+import { invalid, readForm } from '~/utils/forms.server'
 import { beginSignIn } from '~/utils/rate-limit.server'
 import { LoginSchema, safeRedirect } from '~/utils/validation'
 
@@ -21,7 +21,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 const BAD_CREDENTIALS = 'Email or password is incorrect.'
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: LoginSchema })
+  const submission = parseWithZod(await readForm(request), { schema: LoginSchema })
   if (submission.status !== 'success') return invalid(submission.reply({ hideFields: ['password'] }))
   const { email, password, redirectTo } = submission.value
   const client = { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }

@@ -17,6 +17,7 @@ import { grantableRoles } from '~/utils/invitations.server'
 import { PERMISSIONS, type Permission } from '~/utils/permissions'
 import { useCan, useOrganization } from '~/utils/tenant'
 import { notFound, requirePermission, requireTenant } from '~/utils/tenant.server'
+import { readForm } from '~/utils/forms.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.member.name ?? 'Member'} · NextSaaS` }]
 
@@ -59,7 +60,7 @@ const REQUIRED: Record<z.infer<typeof MemberAction>['intent'], Permission> = {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { tenant, member } = await requireMember(request, params, context)
-  const form = Object.fromEntries(await request.formData())
+  const form = Object.fromEntries(await readForm(request))
   // What was chosen, so that the grant form shows it again next to the error.
   const submitted = { role: String(form.role ?? ''), target: String(form.target ?? '') }
   const parsed = MemberAction.safeParse(form)

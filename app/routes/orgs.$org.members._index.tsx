@@ -8,6 +8,7 @@ import { listMembers } from '~/models/member.server'
 import { parseListQuery } from '~/utils/pagination'
 import { grantableRoles, sendInvitationEmail } from '~/utils/invitations.server'
 import { requirePermission, requireTenant, can } from '~/utils/tenant.server'
+import { readForm } from '~/utils/forms.server'
 
 export const meta: MetaFunction = () => [{ title: 'Members · NextSaaS' }]
 
@@ -27,7 +28,7 @@ const InvitationAction = z.object({ intent: z.enum(['resend', 'revoke']), invita
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requirePermission(tenant, 'member:invite')
-  const parsed = InvitationAction.safeParse(Object.fromEntries(await request.formData()))
+  const parsed = InvitationAction.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) throw new Response('Unknown invitation action', { status: 400 })
   if (parsed.data.intent === 'revoke') {
     await revokeInvitation(tenant.actor, parsed.data.invitationId)

@@ -4,7 +4,7 @@ import { useActionData, useLoaderData } from '@remix-run/react'
 import { InviteForm } from '~/components/invite-form'
 import { PageHeader } from '~/components/ui'
 import { createInvitation } from '~/models/invitation.server'
-import { invalid, replyToDomainError } from '~/utils/forms.server'
+import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
 import { grantableRoles, sendInvitationEmail } from '~/utils/invitations.server'
 import { enforceEndpointLimit } from '~/utils/rate-limit.server'
 import { requirePermission, requireTenant } from '~/utils/tenant.server'
@@ -22,7 +22,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requirePermission(tenant, 'member:invite')
   await enforceEndpointLimit(tenant, 'invite', request, context)
-  const submission = parseWithZod(await request.formData(), { schema: InvitationSchema })
+  const submission = parseWithZod(await readForm(request), { schema: InvitationSchema })
   if (submission.status !== 'success') return invalid(submission.reply())
   try {
     const { token } = await createInvitation(tenant.actor, tenant.permissions, submission.value)

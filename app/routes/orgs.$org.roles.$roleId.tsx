@@ -6,7 +6,7 @@ import { RoleForm } from '~/components/role-form'
 import { buttonStyles, PageHeader } from '~/components/ui'
 import { DomainError } from '~/models/errors.server'
 import { deleteRole, findRole, listRoles, updateRole } from '~/models/role.server'
-import { invalid, replyToDomainError } from '~/utils/forms.server'
+import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
 import { useCan } from '~/utils/tenant'
 import { notFound, requirePermission, requireTenant } from '~/utils/tenant.server'
 import { RoleSchema } from '~/utils/validation'
@@ -33,7 +33,7 @@ const DeleteSchema = z.object({ reassignTo: z.string().max(64).optional() })
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { tenant, role } = await requireCustomRole(request, params, context)
-  const formData = await request.formData()
+  const formData = await readForm(request)
   if (formData.get('intent') === 'delete') {
     const parsed = DeleteSchema.safeParse(Object.fromEntries(formData))
     try {

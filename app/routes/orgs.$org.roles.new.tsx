@@ -4,7 +4,7 @@ import { useActionData } from '@remix-run/react'
 import { RoleForm } from '~/components/role-form'
 import { PageHeader } from '~/components/ui'
 import { createRole } from '~/models/role.server'
-import { invalid, replyToDomainError } from '~/utils/forms.server'
+import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
 import { useCan } from '~/utils/tenant'
 import { requirePermission, requireTenant } from '~/utils/tenant.server'
 import { RoleSchema } from '~/utils/validation'
@@ -20,7 +20,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requirePermission(tenant, 'role:manage')
-  const submission = parseWithZod(await request.formData(), { schema: RoleSchema })
+  const submission = parseWithZod(await readForm(request), { schema: RoleSchema })
   if (submission.status !== 'success') return invalid(submission.reply())
   try {
     await createRole(tenant.actor, tenant.permissions, submission.value)

@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { buttonStyles, PageHeader } from '~/components/ui'
 import { deleteOrganization, updateOrganization } from '~/models/organization.server'
-import { invalid, replyToDomainError } from '~/utils/forms.server'
+import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
 import { useCan, useOrganization } from '~/utils/tenant'
 import { requirePermission, requireTenant } from '~/utils/tenant.server'
 import { OrganizationSettingsSchema } from '~/utils/validation'
@@ -23,7 +23,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
-  const formData = await request.formData()
+  const formData = await readForm(request)
 
   if (formData.get('intent') === 'delete') {
     await requirePermission(tenant, 'organization:delete')

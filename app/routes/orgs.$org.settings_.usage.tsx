@@ -5,7 +5,7 @@ import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } fr
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { PageHeader } from '~/components/ui'
 import { LIMIT_KEYS, overridesSchema, waitText, type LimitKey } from '~/rate-limit/policies'
-import { invalid } from '~/utils/forms.server'
+import { invalid, readForm } from '~/utils/forms.server'
 import { organizationLimitBounds, rateLimitUsage, saveOrganizationRateLimits } from '~/utils/rate-limit.server'
 import { requirePermission, requireTenant } from '~/utils/tenant.server'
 
@@ -20,7 +20,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requirePermission(tenant, 'settings:manage')
-  const submission = parseWithZod(await request.formData(), { schema: overridesSchema(organizationLimitBounds()) })
+  const submission = parseWithZod(await readForm(request), { schema: overridesSchema(organizationLimitBounds()) })
   if (submission.status !== 'success') return invalid(submission.reply())
   await saveOrganizationRateLimits(tenant, submission.value)
   return redirect(`/orgs/${encodeURIComponent(tenant.organization.slug)}/settings/usage?saved=1`)
@@ -33,7 +33,7 @@ const POLICY_LABELS: Record<string, string> = {
   'organization-burst': 'Organization burst allowance',
   invite: 'Invitations',
   export: 'Exports',
-  token: 'API token creation',
+  token: 'Your API token creation',
 }
 
 const FIELDS: Record<LimitKey, { label: string; window: 'requests' | 'burst' }> = {

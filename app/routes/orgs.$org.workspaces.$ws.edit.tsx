@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { buttonStyles, PageHeader } from '~/components/ui'
 import { WorkspaceForm } from '~/components/workspace-form'
 import { makeDefaultWorkspace, updateWorkspace } from '~/models/workspace.server'
-import { invalid, replyToDomainError } from '~/utils/forms.server'
+import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
 import { useCan } from '~/utils/tenant'
 import { requirePermission, requireWorkspace } from '~/utils/tenant.server'
 import { WorkspaceSchema } from '~/utils/validation'
@@ -21,7 +21,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { tenant, workspace, actor } = await requireWorkspace(request, params, context)
   await requirePermission(tenant, 'workspace:update', { workspaceId: workspace.id })
   const base = `/orgs/${encodeURIComponent(tenant.organization.slug)}/workspaces`
-  const formData = await request.formData()
+  const formData = await readForm(request)
   if (formData.get('intent') === 'make-default') {
     await makeDefaultWorkspace(actor, workspace.id)
     return redirect(`${base}/${encodeURIComponent(workspace.slug)}`)

@@ -5,6 +5,7 @@ import { buttonStyles, PageHeader } from '~/components/ui'
 import { setProjectStatus } from '~/models/project.server'
 import { useCan } from '~/utils/tenant'
 import { requirePermission, requireProject } from '~/utils/tenant.server'
+import { readForm } from '~/utils/forms.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.project.name ?? 'Project'} · NextSaaS` }]
 
@@ -18,7 +19,7 @@ const StatusForm = z.object({ status: z.enum(['active', 'archived']) })
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { tenant, project, actor } = await requireProject(request, params, context)
   await requirePermission(tenant, 'project:update', { workspaceId: project.workspace_id, projectId: project.id })
-  const parsed = StatusForm.safeParse(Object.fromEntries(await request.formData()))
+  const parsed = StatusForm.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) throw new Response('Unknown status', { status: 400 })
   await setProjectStatus(actor, project.id, parsed.data.status)
   return redirect(new URL(request.url).pathname)

@@ -4,7 +4,7 @@ import { useActionData, useLoaderData } from '@remix-run/react'
 import { ProjectForm } from '~/components/project-form'
 import { PageHeader } from '~/components/ui'
 import { updateProject } from '~/models/project.server'
-import { invalid, replyToDomainError } from '~/utils/forms.server'
+import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
 import { requirePermission, requireProject } from '~/utils/tenant.server'
 import { ProjectSchema } from '~/utils/validation'
 
@@ -19,7 +19,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { tenant, workspace, project, actor } = await requireProject(request, params, context)
   await requirePermission(tenant, 'project:update', { workspaceId: project.workspace_id, projectId: project.id })
-  const submission = parseWithZod(await request.formData(), { schema: ProjectSchema })
+  const submission = parseWithZod(await readForm(request), { schema: ProjectSchema })
   if (submission.status !== 'success') return invalid(submission.reply())
   try {
     const updated = await updateProject(actor, project.id, submission.value)

@@ -4,7 +4,7 @@ import { useActionData } from '@remix-run/react'
 import { ProjectForm } from '~/components/project-form'
 import { PageHeader } from '~/components/ui'
 import { createProject } from '~/models/project.server'
-import { invalid, replyToDomainError } from '~/utils/forms.server'
+import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
 import { requirePermission, requireWorkspace } from '~/utils/tenant.server'
 import { ProjectSchema } from '~/utils/validation'
 
@@ -19,7 +19,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { tenant, workspace, actor } = await requireWorkspace(request, params, context)
   await requirePermission(tenant, 'project:create', { workspaceId: workspace.id })
-  const submission = parseWithZod(await request.formData(), { schema: ProjectSchema })
+  const submission = parseWithZod(await readForm(request), { schema: ProjectSchema })
   if (submission.status !== 'success') return invalid(submission.reply())
   try {
     const project = await createProject(actor, workspace.id, submission.value)

@@ -4,7 +4,7 @@ import { useActionData } from '@remix-run/react'
 import { PageHeader } from '~/components/ui'
 import { WorkspaceForm } from '~/components/workspace-form'
 import { createWorkspace } from '~/models/workspace.server'
-import { invalid, replyToDomainError } from '~/utils/forms.server'
+import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
 import { requirePermission, requireTenant } from '~/utils/tenant.server'
 import { WorkspaceSchema } from '~/utils/validation'
 
@@ -19,7 +19,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requirePermission(tenant, 'workspace:create')
-  const submission = parseWithZod(await request.formData(), { schema: WorkspaceSchema })
+  const submission = parseWithZod(await readForm(request), { schema: WorkspaceSchema })
   if (submission.status !== 'success') return invalid(submission.reply())
   try {
     const workspace = await createWorkspace(tenant.actor, submission.value)

@@ -5,7 +5,7 @@ import { Form, useActionData, useNavigation } from '@remix-run/react'
 import { requireUser } from '~/auth/session.server'
 import { SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { createOrganization } from '~/models/organization.server'
-import { invalid } from '~/utils/forms.server'
+import { invalid, readForm } from '~/utils/forms.server'
 import { userActor } from '~/utils/tenant.server'
 import { OrganizationSchema } from '~/utils/validation'
 
@@ -18,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context)
-  const submission = parseWithZod(await request.formData(), { schema: OrganizationSchema })
+  const submission = parseWithZod(await readForm(request), { schema: OrganizationSchema })
   if (submission.status !== 'success') return invalid(submission.reply())
   const org = await createOrganization(userActor(user, request, context), submission.value)
   return redirect(`/orgs/${encodeURIComponent(org.slug)}`)

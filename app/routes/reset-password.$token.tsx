@@ -8,7 +8,7 @@ import { ExpiredLink } from '~/components/expired-link'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { isUsableLink, resetPassword } from '~/models/account.server'
 import { ResetPasswordSchema } from '~/utils/account-schemas'
-import { invalid } from '~/utils/forms.server'
+import { invalid, readForm } from '~/utils/forms.server'
 
 export const meta: MetaFunction = () => [{ title: 'Choose a new password · NextSaaS' }]
 
@@ -20,7 +20,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: ResetPasswordSchema })
+  const submission = parseWithZod(await readForm(request), { schema: ResetPasswordSchema })
   if (submission.status !== 'success') return invalid(submission.reply({ hideFields: ['password'] }))
   const weakness = passwordWeakness(submission.value.password)
   if (weakness) return invalid(submission.reply({ fieldErrors: { password: [weakness] }, hideFields: ['password'] }))

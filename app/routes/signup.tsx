@@ -8,7 +8,7 @@ import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/componen
 import { HoneypotField } from '~/components/honeypot'
 import { createUser, EmailTakenError } from '~/models/user.server'
 import { mailVerificationAfterSignUp } from '~/utils/account-mail.server'
-import { invalid } from '~/utils/forms.server'
+import { invalid, readForm } from '~/utils/forms.server'
 import { honeypotFilled } from '~/utils/honeypot'
 import { safeRedirect, SignupSchema } from '~/utils/validation'
 
@@ -20,7 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const formData = await request.formData()
+  const formData = await readForm(request)
   const submission = parseWithZod(formData, { schema: SignupSchema })
   if (submission.status !== 'success') return invalid(submission.reply({ hideFields: ['password'] }))
   if (honeypotFilled(formData)) return invalid(submission.reply({ formErrors: ['We could not create this account.'], hideFields: ['password'] }))

@@ -161,12 +161,14 @@ export function replaceBlockComments(value: string): string {
 const NON_ASCII = /[^\x00-\x7f]/
 const NEEDS_DEEP_VIEW = /[%&\x00\u0080-\uffff]|\/\*/
 const ESCAPE = /%[0-9a-f]{2}/i
+const ANY_ESCAPE = /%(?:[0-9a-f]{2}|u[0-9a-f]{4})/i
 
 /** The value as a second decoder would see it; the same string when nothing changes. */
 export function deepView(text: string): string {
   if (!NEEDS_DEEP_VIEW.test(text)) return text
   // A value still holding escapes was encoded twice: decode it as a form field again.
-  let view = text.includes('%') ? decodeEscapes(text, { plus: ESCAPE.test(text), unicode: true }) : text
+  // ("50% off" holds none: no copy through a buffer for it.)
+  let view = ANY_ESCAPE.test(text) ? decodeEscapes(text, { plus: ESCAPE.test(text), unicode: true }) : text
   view = htmlEntityDecode(view)
   if (NON_ASCII.test(view)) view = view.normalize('NFKC')
   if (view.includes('\x00')) view = view.replaceAll('\x00', '')

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto'
 import type { NextFunction, Request, Response } from 'express'
 import { recordSecurityEvent, type ObservedRequest } from '~/models/security-event.server'
+import { waitText } from '~/rate-limit/policies'
+import type { SecurityBlock, SecurityBlockStart } from '~/rate-limit/security-block.server'
 import type { Config } from '~/utils/config.server'
 import { readBody } from './body'
-import { percentDecode } from './decode'
 import { countFinding, countRequest } from './metrics'
-import { createProbeWatch } from './probing'
-import { bodyKind, requestParts, splitTarget, type RawRequest } from './request-parts'
+import { createProbeWatch, isWatchedStatus } from './probing'
+import { bodyKind, organizationInPath, rawBody, requestParts, splitTarget, type RawBody } from './request-parts'
 import { createScanner, type Scanner, type ScanOptions } from './scanner'
 import { isBlocking, type Finding } from './types'
 
@@ -15,14 +16,14 @@ import { isBlocking, type Finding } from './types'
  * and Remix: it scans what the attacker controls, records every finding
  * through the narrow privileged function, and answers HIGH and CRITICAL
  * findings itself with a 403 — a blocked request never reaches a route, so the
- * event row is the only database work it causes.
+ * event row is the only database work it causes. An IP whose requests keep
+ * being refused is blocked for a while (app/rate-limit/security-block.server.ts):
+ * its requests get the 403 before anything is scanned or recorded.
  */
 
 /** Lucia's cookie (app/auth/session.server.ts); the database keys sessions by its SHA-256. */
 const SESSION_COOKIE = 'nextsaas_session'
 const SESSION_TOKEN = /^[\w-]{20,128}$/
-/** `/orgs/$slug/…` pages and `/api/organizations/$id/…` resources. */
-const ORGANIZATION_PATH = /^\/(?:orgs|api\/organizations)\/([^/]{1,64})/
 /** The body limit of the HTTP layer: larger declared bodies were refused before this point. */
 const MAX_BODY_BYTES = 1024 * 1024
 
@@ -49,19 +50,18 @@ function sessionId(request: Request): string | null {
 
 function observed(request: Request, response: Response): ObservedRequest {
   const { path } = splitTarget(request.originalUrl)
-  const named = ORGANIZATION_PATH.exec(path)?.[1]
   return {
     ip: response.locals.context.ip,
     endpoint: `${request.method} ${path}`,
     traceId: response.locals.context.traceId,
     sessionId: sessionId(request),
-    organization: named ? percentDecode(named).toLowerCase() : null,
+    organization: organizationInPath(path),
   }
 }
 
-function uninspectedBody(reason: string): Finding {
+function uninspectedBody(reason: string, ruleId = 'uninspected-body'): Finding {
   return {
-    ruleId: 'uninspected-body',
+    ruleId,
     type: 'SUSPICIOUS_ACTIVITY',
     severity: 'LOW',
     location: 'body',
@@ -72,8 +72,22 @@ function uninspectedBody(reason: string): Finding {
   }
 }
 
+/** The refused request that started a block of its IP: recorded once per block. */
+function addressBlocked(start: SecurityBlockStart): Finding {
+  return {
+    ruleId: 'ip-blocked',
+    type: 'SUSPICIOUS_ACTIVITY',
+    severity: 'HIGH',
+    location: 'request',
+    field: null,
+    inName: false,
+    sample: `${start.strikes} refused requests within ${waitText(start.windowSeconds)}: address blocked for ${waitText(start.blockSeconds)}`,
+    blockable: true,
+  }
+}
+
 interface BodyOutcome {
-  body?: RawRequest['body']
+  body?: RawBody
   finding?: Finding
   /** The body was empty and its stream has ended: the next reader must be told again. */
   ended?: boolean
@@ -87,11 +101,13 @@ async function inspectableBody(request: Request): Promise<BodyOutcome> {
   if (!kind) return { finding: uninspectedBody(`content-type: ${request.headers['content-type'] ?? 'none'}`.slice(0, 100)) }
   if (Number(declared) > MAX_BODY_BYTES) return { finding: uninspectedBody(`content-length: ${declared}`) }
   const read = await readBody(request, MAX_BODY_BYTES)
-  return {
-    body: { kind, text: read.bytes.toString('utf8') },
-    finding: read.truncated ? uninspectedBody(`body longer than ${MAX_BODY_BYTES} bytes`) : undefined,
-    ended: read.ended,
+  const body = await rawBody(kind, read.bytes, request.headers['content-type']!)
+  let finding: Finding | undefined
+  if (read.truncated) finding = uninspectedBody(`body longer than ${MAX_BODY_BYTES} bytes`)
+  else if (body.kind === 'multipart' && body.files) {
+    finding = uninspectedBody(`contents of ${body.files} file${body.files === 1 ? '' : 's'} not scanned`, 'uninspected-file')
   }
+  return { body, finding, ended: read.ended }
 }
 
 function escapeHtml(text: string) {
@@ -100,11 +116,22 @@ function escapeHtml(text: string) {
 
 const REFUSAL = 'This request was refused because it looks like an attack.'
 
+/** While an IP is blocked: the same 403, saying for how long. */
+function blockedAddressRefusal(seconds: number) {
+  return {
+    message: `Requests from your network address are refused for ${waitText(seconds)}, because several of them looked like attacks.`,
+    retryAfterSeconds: seconds,
+  }
+}
+
 /** The 403 of a blocked request: the API's error envelope, or a page; both quote the traceId. */
-function refuse(request: Request, response: Response) {
+function refuse(request: Request, response: Response, refusal: { message: string; retryAfterSeconds?: number } = { message: REFUSAL }) {
   const traceId = response.locals.context.traceId
+  const { message, retryAfterSeconds } = refusal
+  if (retryAfterSeconds) response.setHeader('Retry-After', String(retryAfterSeconds))
   if (request.path.startsWith('/api/')) {
-    response.status(403).json({ error: { code: 'REQUEST_BLOCKED', message: REFUSAL, details: {}, traceId } })
+    const details = retryAfterSeconds ? { retryAfterSeconds } : {}
+    response.status(403).json({ error: { code: 'REQUEST_BLOCKED', message, details, traceId } })
     return
   }
   response
@@ -114,14 +141,19 @@ function refuse(request: Request, response: Response) {
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Request refused</title>` +
         `<meta name="viewport" content="width=device-width, initial-scale=1"></head>` +
         `<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#0f172a">` +
-        `<h1 style="font-size:1.25rem">${REFUSAL}</h1>` +
+        `<h1 style="font-size:1.25rem">${escapeHtml(message)}</h1>` +
         `<p>If you think this is a mistake, contact support and quote this reference.</p>` +
         `<p style="font-size:.8rem;color:#64748b">Reference: <code>${escapeHtml(traceId)}</code></p>` +
         `<p><a href="/">Go home</a></p></body></html>`,
     )
 }
 
-export function securityMonitor(config: Config) {
+/**
+ * `addressBlock` is the rate-limit store's block of IPs (null when rate
+ * limiting is off): it refuses IPs that are blocked and counts the requests
+ * this monitor refuses.
+ */
+export function securityMonitor(config: Config, addressBlock: SecurityBlock | null = null) {
   const scanOptions: ScanOptions = {
     maxValueChars: config.SECURITY_MAX_VALUE_CHARS,
     maxRequestChars: config.SECURITY_MAX_REQUEST_CHARS,
@@ -143,6 +175,7 @@ export function securityMonitor(config: Config) {
   /** After the app answered: bursts of 404/403 and repeated denials from one IP. */
   const watchOutcome = (request: Request, response: Response) => {
     response.once('finish', () => {
+      if (!isWatchedStatus(response.statusCode)) return
       const { path } = splitTarget(request.originalUrl)
       watchResponses({ ip: response.locals.context.ip, method: request.method, path, status: response.statusCode })
         .then((findings) => {
@@ -154,10 +187,37 @@ export function securityMonitor(config: Config) {
     })
   }
 
+  /** Seconds left of the client's block; a store that cannot answer blocks no one. */
+  const blockedFor = (request: Request, ip: string) =>
+    blocking && addressBlock
+      ? addressBlock.blockedFor(ip).catch((error: unknown) => {
+          request.log.error({ err: error }, 'IP block could not be checked')
+          return null
+        })
+      : null
+
+  /** A refused request is a strike against its IP: the finding of the block it starts, if any. */
+  const strike = async (request: Request, ip: string): Promise<Finding | null> => {
+    if (!addressBlock) return null
+    try {
+      const start = await addressBlock.strike(ip)
+      return start && addressBlocked(start)
+    } catch (error) {
+      request.log.error({ err: error }, 'refused request could not be counted against its IP')
+      return null
+    }
+  }
+
   return async function monitor(request: Request, response: Response, next: NextFunction) {
     if (config.SECURITY_MODE === 'off') return next()
     try {
-      const outcome = await inspectableBody(request)
+      const ip = response.locals.context.ip
+      // The body is read while the store answers; nothing is scanned or recorded for a blocked IP.
+      const [secondsBlocked, outcome] = await Promise.all([blockedFor(request, ip), inspectableBody(request)])
+      if (secondsBlocked !== null) {
+        countRequest({ blocked: true })
+        return refuse(request, response, blockedAddressRefusal(secondsBlocked))
+      }
       const findings = scanner().scan(
         requestParts({ target: request.originalUrl, headers: request.headers, body: outcome.body }),
         scanOptions,
@@ -166,6 +226,10 @@ export function securityMonitor(config: Config) {
       const blocks = (finding: Finding) => blocking && finding.blockable && isBlocking(finding.severity)
       const blocked = findings.some(blocks)
       countRequest({ blocked })
+      if (blocked) {
+        const blockStarted = await strike(request, ip)
+        if (blockStarted) findings.push(blockStarted)
+      }
       if (findings.length) {
         request.log.warn(
           { security: findings.map((f) => ({ rule: f.ruleId, severity: f.severity, location: f.location, field: f.field })), blocked },

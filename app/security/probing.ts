@@ -27,6 +27,11 @@ export const DEFAULT_PROBE_THRESHOLDS: ProbeThresholds = {
 
 const TENANT_PATH = /^\/(?:orgs|api\/organizations)\//
 
+/** The only statuses the watch counts: everything else is answered without any work. */
+export function isWatchedStatus(status: number): boolean {
+  return status === 404 || status === 403
+}
+
 export interface ObservedResponse {
   ip: string
   method: string
@@ -57,7 +62,7 @@ export function createProbeWatch(thresholds: ProbeThresholds = DEFAULT_PROBE_THR
   return async function observe(response: ObservedResponse): Promise<Finding[]> {
     const findings: Finding[] = []
     const last = `last: ${response.status} ${response.method} ${response.path}`.slice(0, 160)
-    if ((response.status === 404 || response.status === 403) && TENANT_PATH.test(response.path)) {
+    if (isWatchedStatus(response.status) && TENANT_PATH.test(response.path)) {
       const count = await reached(probes, response.ip, thresholds.probes)
       if (count) findings.push(finding('probe-burst', 'MEDIUM', `${count} not-found or forbidden responses on tenant routes within ${thresholds.probeWindowSeconds}s; ${last}`))
     }

@@ -5,7 +5,7 @@ import type { RequestPart } from './scanner'
 /**
  * What an attacker controls in a request, as the values the app will decode:
  * the raw path (before any `/../` is resolved), query names and values, cookies,
- * the free-form headers, and urlencoded or JSON bodies at any depth.
+ * the free-form headers, and urlencoded, JSON (at any depth) or multipart bodies.
  */
 
 /** Headers the app never reads as text, or that another layer already constrains. */
@@ -74,24 +74,76 @@ function* jsonParts(document: unknown): Generator<RequestPart> {
   }
 }
 
-export type BodyKind = 'form' | 'json'
+export type BodyKind = 'form' | 'json' | 'multipart'
 
 /** The body kinds the monitor reads; anything else is reported as uninspected. */
 export function bodyKind(contentType: string | undefined): BodyKind | null {
   const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? ''
   if (type === 'application/x-www-form-urlencoded') return 'form'
+  if (type === 'multipart/form-data') return 'multipart'
   if (type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))) return 'json'
   return null
 }
 
-function* bodyParts(kind: BodyKind, body: string): Generator<RequestPart> {
-  if (kind === 'form') return yield* paramParts('body', body)
+/**
+ * A body as the monitor inspects it: urlencoded and JSON as text, parsed
+ * lazily; multipart as the entries the app's own parser returns.
+ */
+export type RawBody =
+  | { kind: 'form' | 'json'; text: string }
+  | {
+      kind: 'multipart'
+      parts: readonly RequestPart[]
+      /** File parts: their names and filenames are in `parts`, their contents are not scanned. */
+      files: number
+    }
+
+/**
+ * Multipart entries as a route sees them: read with the runtime's own
+ * `formData()` (undici's parser, the one Remix routes call), because another
+ * parser would disagree on corner cases — busboy, for one, leaves a base64
+ * part encoded where the route gets it decoded — and each disagreement is a
+ * way past inspection. The parser is linear (one forward pass, boundaries
+ * found with Buffer#indexOf) and only ever sees the bounded body. File
+ * contents are data to store, not text the app interprets: their names and
+ * filenames are scanned, their bytes are not.
+ */
+async function multipartBody(bytes: Buffer, contentType: string): Promise<RawBody> {
+  let form: FormData
+  try {
+    form = await new Response(new Uint8Array(bytes), { headers: { 'content-type': contentType } }).formData()
+  } catch {
+    // The app cannot read it either; its text is still looked at.
+    return { kind: 'multipart', parts: [{ location: 'body', field: null, value: bytes.toString('utf8') }], files: 0 }
+  }
+  const parts: RequestPart[] = []
+  let files = 0
+  for (const [name, value] of form) {
+    parts.push({ location: 'body', field: name, value: name, inName: true })
+    if (typeof value !== 'string') {
+      files++
+      if (value.name) parts.push({ location: 'body', field: name, value: value.name })
+    } else if (value && !isSecretField(name)) {
+      parts.push({ location: 'body', field: name, value })
+    }
+  }
+  return { kind: 'multipart', parts, files }
+}
+
+/** The body of a kind the monitor reads, ready for requestParts(). */
+export async function rawBody(kind: BodyKind, bytes: Buffer, contentType: string): Promise<RawBody> {
+  return kind === 'multipart' ? multipartBody(bytes, contentType) : { kind, text: bytes.toString('utf8') }
+}
+
+function* bodyParts(body: RawBody): Generator<RequestPart> {
+  if (body.kind === 'multipart') return yield* body.parts
+  if (body.kind === 'form') return yield* paramParts('body', body.text)
   let document: unknown
   try {
-    document = JSON.parse(body)
+    document = JSON.parse(body.text)
   } catch {
     // The app will refuse it too; its text is still looked at.
-    return yield { location: 'body', field: null, value: body }
+    return yield { location: 'body', field: null, value: body.text }
   }
   yield* jsonParts(document)
 }
@@ -100,7 +152,7 @@ export interface RawRequest {
   /** The request target exactly as received (`req.originalUrl` before routing). */
   target: string
   headers: IncomingHttpHeaders
-  body?: { kind: BodyKind; text: string }
+  body?: RawBody
 }
 
 /** Every inspectable value of a request, cheapest first, lazily (the scan stops at its budget). */
@@ -110,5 +162,14 @@ export function* requestParts(request: RawRequest): Generator<RequestPart> {
   if (query) yield* paramParts('query', query)
   yield* headerParts(request.headers)
   yield* cookieParts(request.headers.cookie)
-  if (request.body) yield* bodyParts(request.body.kind, request.body.text)
+  if (request.body) yield* bodyParts(request.body)
+}
+
+/** `/orgs/$slug/…` pages and `/api/organizations/$id/…` resources. */
+const ORGANIZATION_PATH = /^\/(?:orgs|api\/organizations)\/([^/]{1,64})/
+
+/** The organization slug or id a raw path names, for attributing an event to it. */
+export function organizationInPath(path: string): string | null {
+  const named = ORGANIZATION_PATH.exec(path)?.[1]
+  return named ? percentDecode(named).toLowerCase() : null
 }

@@ -73,6 +73,19 @@ describe('the scanner', () => {
     expect(scan(parts).map((f) => f.ruleId)).toEqual([UNINSPECTED_REQUEST])
   })
 
+  test('a value remembered as clean in one location is still caught where a rule applies to it', () => {
+    const fresh = createScanner()
+    for (let i = 0; i < 2; i++) {
+      expect(fresh.scan([{ location: 'cookie', field: 'sqlmap', value: 'sqlmap', inName: true }], OPTIONS)).toEqual([])
+      expect(fresh.scan([{ location: 'header', field: 'x-file', value: '/.env' }], OPTIONS)).toEqual([])
+    }
+    expect(fresh.scan([{ location: 'header', field: 'user-agent', value: 'sqlmap' }], OPTIONS).map((f) => f.ruleId)).toEqual(['scanner-user-agent'])
+    expect(fresh.scan([{ location: 'path', field: null, value: '/.env' }], OPTIONS).map((f) => f.ruleId)).toContain('traversal-hidden-path')
+    const ua = 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0'
+    for (let i = 0; i < 2; i++) expect(fresh.scan([{ location: 'header', field: 'user-agent', value: ua }], OPTIONS)).toEqual([])
+    expect(fresh.scan([{ location: 'header', field: 'user-agent', value: `${ua} <script>` }], OPTIONS)).not.toEqual([])
+  })
+
   test('every rule that matches is reported once, with a short sample around the match', () => {
     const value = `${'x'.repeat(300)}' UNION SELECT password FROM users --`
     const findings = scan([{ location: 'body', field: 'x', value }])

@@ -9,6 +9,11 @@ import type { Finding, Location, Severity, ThreatType } from './types'
  * of all the rules (written lowercase, compiled without the `i` flag, which is
  * slower). Only a value that matches something is then run through the rules
  * of its location one by one, so that every matching rule is reported.
+ *
+ * Browsers send the same headers, cookies and field names on every request:
+ * such a value that matched nothing in any location is remembered (a bounded
+ * set per process) and not run through the alternation again. The verdict is
+ * a pure function of the text, so this changes the cost, never the outcome.
  */
 
 /** One value to inspect and where it came from. */
@@ -36,6 +41,9 @@ const SAMPLE_BEFORE = 40
 const SAMPLE_LENGTH = 160
 /** NFKC can expand a character up to 18 times; the deep view is cut at this multiple. */
 const DEEP_VIEW_GROWTH = 2
+/** Clean values remembered per process, and the longest one remembered. */
+const REMEMBERED_VALUES = 4096
+const REMEMBERED_CHARS = 512
 
 export const UNINSPECTED_VALUE = 'uninspected-value'
 export const UNINSPECTED_REQUEST = 'uninspected-request'
@@ -45,17 +53,23 @@ interface CompiledRule {
   regex: RegExp
 }
 
-/** Every rule of `rules` that matches `view`, with where it matched. */
-function matchRules(any: RegExp, rules: readonly CompiledRule[], view: string, skip: ReadonlySet<Rule>) {
+const NONE: ReadonlyMap<Rule, number> = new Map()
+
+/** Every rule of `rules` that matches the lowercased view, with where; null when no rule of any location matches it. */
+function matchRules(any: RegExp, rules: readonly CompiledRule[], lower: string, skip: ReadonlyMap<Rule, number>) {
+  if (!any.test(lower)) return null
   const found = new Map<Rule, number>()
-  const lower = view.toLowerCase()
-  if (!any.test(lower)) return found
   for (const { rule, regex } of rules) {
     if (skip.has(rule)) continue
     const match = regex.exec(lower)
     if (match) found.set(rule, match.index)
   }
   return found
+}
+
+/** Values worth remembering when clean: what a client repeats on every request. */
+function repeats(part: RequestPart, text: string) {
+  return (part.inName || part.location === 'header' || part.location === 'cookie') && text.length <= REMEMBERED_CHARS
 }
 
 function excerpt(text: string, at: number): string {
@@ -88,15 +102,24 @@ export function createScanner(rules: readonly Rule[] = RULES): Scanner {
     return list
   }
 
-  function scanPart(part: RequestPart, text: string, blockable: boolean, findings: Finding[]) {
-    const add = (rule: Rule, sample: string) =>
-      findings.push(finding(part, rule.id, rule.type, rule.severity, sample, blockable))
-    const found = matchRules(any, rulesAt(part.location), text, new Set())
-    for (const [rule, at] of found) add(rule, excerpt(text, at))
+  const clean = new Set<string>()
+
+  /** Adds the findings of either view of `text`; false when no rule of any location matched (the text is clean). */
+  function scanPart(part: RequestPart, text: string, options: ScanOptions, findings: Finding[]): boolean {
+    const rules = rulesAt(part.location)
+    const found = matchRules(any, rules, text.toLowerCase(), NONE)
     let deep = deepView(text)
-    if (deep === text) return
     if (deep.length > text.length * DEEP_VIEW_GROWTH) deep = deep.slice(0, text.length * DEEP_VIEW_GROWTH)
-    for (const [rule, at] of matchRules(any, rulesAt(part.location), deep, new Set(found.keys()))) add(rule, excerpt(deep, at))
+    const foundDeep = deep === text ? null : matchRules(any, rules, deep.toLowerCase(), found ?? NONE)
+    if (!found && !foundDeep) return false
+    // Whether the field is rich text matters only once something matched.
+    const blockable = !(part.field && !part.inName && options.richTextFields.has(leafName(part.field)))
+    for (const [view, matched] of [[text, found], [deep, foundDeep]] as const) {
+      for (const [rule, at] of matched ?? NONE) {
+        findings.push(finding(part, rule.id, rule.type, rule.severity, excerpt(view, at), blockable))
+      }
+    }
+    return true
   }
 
   return {
@@ -104,7 +127,6 @@ export function createScanner(rules: readonly Rule[] = RULES): Scanner {
       const findings: Finding[] = []
       let budget = options.maxRequestChars
       for (const part of parts) {
-        const blockable = !(part.field && !part.inName && options.richTextFields.has(leafName(part.field)))
         const text = part.value.length > options.maxValueChars ? part.value.slice(0, options.maxValueChars) : part.value
         if (text.length + VALUE_OVERHEAD > budget) {
           findings.push(finding(part, UNINSPECTED_REQUEST, 'SUSPICIOUS_ACTIVITY', 'MEDIUM', excerpt(part.value, 0), false))
@@ -114,7 +136,11 @@ export function createScanner(rules: readonly Rule[] = RULES): Scanner {
         if (text.length < part.value.length) {
           findings.push(finding(part, UNINSPECTED_VALUE, 'SUSPICIOUS_ACTIVITY', 'MEDIUM', excerpt(part.value, text.length), false))
         }
-        if (text) scanPart(part, text, blockable, findings)
+        if (!text || clean.has(text)) continue
+        if (!scanPart(part, text, options, findings) && repeats(part, text)) {
+          if (clean.size >= REMEMBERED_VALUES) clean.clear()
+          clean.add(text)
+        }
       }
       return findings
     },

@@ -12,10 +12,12 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet'
 import type { Logger } from 'pino'
 import { pinoHttp } from 'pino-http'
+import type { RateLimits } from '~/rate-limit/limits.server'
 import { securityMonitor } from '~/security/middleware'
 import type { Config } from '~/utils/config.server'
-import { rateLimitRequests } from '~/utils/rate-limit.server'
+import { rateLimitRequests, rateLimits } from '~/utils/rate-limit.server'
 import '~/utils/request-context'
+import { observeRequests } from './metrics.server'
 
 const TRACE_ID = /^[\w.:-]{1,128}$/
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -142,18 +144,26 @@ function publicFiles(dir: string) {
   }
 }
 
-export function createHttpApp(options: { build: ServerBuild; config: Config; logger: Logger }) {
+export function createHttpApp(options: {
+  build: ServerBuild
+  config: Config
+  logger: Logger
+  /** The limiters of this app (default: the process's own, from the environment); null = none. */
+  rateLimits?: RateLimits | null
+}) {
+  const limits = options.rateLimits === undefined ? rateLimits() : options.rateLimits
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', options.config.TRUST_PROXY)
+  app.use(observeRequests())
   app.use(requestContext(options.logger))
   app.use(securityHeaders(options.config))
   app.use(publicFiles('public'))
   // Global and per-IP limits: after static files (cheap, cacheable), before any route runs.
-  app.use(rateLimitRequests())
+  app.use(rateLimitRequests(limits))
   app.use(rejectCrossOrigin)
   app.use(limitBodySize(1024 * 1024))
-  app.use(securityMonitor(options.config))
+  app.use(securityMonitor(options.config, limits?.securityBlock ?? null))
   app.all(
     '*',
     createRequestHandler({

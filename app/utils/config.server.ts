@@ -60,6 +60,8 @@ const RateLimitEnv = {
   RATE_LIMIT_SIGNIN_IP_PER_DAY: requests.default(100),
   // OWASP ASVS 2.2.1: at most 100 failed attempts per hour on one account.
   RATE_LIMIT_SIGNIN_ACCOUNT_PER_HOUR: z.coerce.number().int().min(1).max(100).default(100),
+  RATE_LIMIT_INVITATION_FAILURES: z.coerce.number().int().min(1).max(100).default(10).describe('per IP, then a lock as for sign-in'),
+  RATE_LIMIT_INVITATION_IP_PER_DAY: requests.default(100),
 }
 
 /** A comma-separated list, trimmed and lowercased. */
@@ -77,6 +79,15 @@ const SecurityEnv = {
   SECURITY_MAX_VALUE_CHARS: z.coerce.number().int().min(1024).max(1024 * 1024).default(64 * 1024),
   SECURITY_MAX_REQUEST_CHARS: z.coerce.number().int().min(4096).max(8 * 1024 * 1024).default(256 * 1024),
   SECURITY_OPERATOR_EMAILS: lowercaseList.default('').describe('who may see every organization\'s security events'),
+  SECURITY_BLOCK_THRESHOLD: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .default(10)
+    .describe('refused requests from one IP within the window that block it (0 = never); needs RATE_LIMIT_ENABLED'),
+  SECURITY_BLOCK_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  SECURITY_BLOCK_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(900).describe('how long a blocked IP is refused'),
 }
 
 const ConfigSchema = z
@@ -84,6 +95,13 @@ const ConfigSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
+    METRICS_PORT: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .optional()
+      .describe('serves Prometheus metrics at /metrics on this port (on HOST); unset = no metrics listener'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATABASE_URL: z
       .string()
@@ -117,6 +135,9 @@ const ConfigSchema = z
     }
     if (env.MAIL_API_URL && !env.MAIL_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['MAIL_API_KEY'], message: 'required when MAIL_API_URL is set' })
+    }
+    if (env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT: metrics are never served on the public port' })
     }
     if (env.RATE_LIMIT_STORE === 'redis' && !env.REDIS_URL) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'required when RATE_LIMIT_STORE=redis' })

@@ -4,6 +4,18 @@ import { DomainError } from '~/models/errors.server'
 
 type SubmissionReplyOptions = { formErrors?: string[]; fieldErrors?: Record<string, string[]>; hideFields?: string[] }
 
+/**
+ * The posted form. A body that does not parse as one (a broken multipart
+ * boundary, a truncated upload) is the client's error: 400, not a 500.
+ */
+export async function readForm(request: Request): Promise<FormData> {
+  try {
+    return await request.formData()
+  } catch {
+    throw new Response('The form could not be read. Please submit it again.', { status: 400, statusText: 'Bad Request' })
+  }
+}
+
 /** A form that failed validation: 422 with per-field errors and what the user typed. */
 export function invalid(result: SubmissionResult<string[]>) {
   return json(result, { status: 422 })

@@ -5,8 +5,10 @@
  *
  *   HTTP layer        rateLimitRequests()            global (per process) and per IP, before any route runs
  *   requireTenant     enforceTenantLimits()          per user and per organization, each with a burst allowance
- *   expensive routes  enforceEndpointLimit()         invite, export, token creation: per organization and hour
+ *   expensive routes  enforceEndpointLimit()         invite, export: per organization and hour
+ *                     enforceUserEndpointLimit()     API token creation: per user and hour
  *   sign-in           beginSignIn()                  consecutive failures, per IP per day, per account per hour
+ *   invitation links  guardInvitationLookup()        consecutive failures and per day, per IP
  */
 import type { AppLoadContext } from '@remix-run/node'
 import { pino } from 'pino'
@@ -17,22 +19,26 @@ import {
   saveRateLimitOverrides,
 } from '~/models/rate-limit-settings.server'
 import { recordSecurityEvent } from '~/models/security-event.server'
-import { normalizeEmail, recordSignIn } from '~/models/user.server'
+import { normalizeEmail, recordAuthEvent } from '~/models/user.server'
 import { limitRequests } from '~/rate-limit/express.server'
+import type { Block, BlockReason } from '~/rate-limit/brute-force.server'
 import { createRateLimits, type RateLimits } from '~/rate-limit/limits.server'
 import {
   defaultLimits,
   effectiveLimits,
   maximumLimits,
   waitText,
-  type Endpoint,
+  type OrganizationEndpoint,
   type Outcome,
   type Overrides,
+  type UserEndpoint,
 } from '~/rate-limit/policies'
 import { noteOutcomes } from '~/rate-limit/request-outcomes'
 import { rateLimited } from '~/rate-limit/responses.server'
-import type { BlockReason, SignInBlock } from '~/rate-limit/sign-in.server'
+import { countFinding } from '~/security/metrics'
+import type { Location } from '~/security/types'
 import { getConfig } from './config.server'
+import { memoize } from './request-context'
 import type { Tenant } from './tenant.server'
 
 // One set of limiters per process, shared by the HTTP layer and the Remix
@@ -57,7 +63,7 @@ export async function closeRateLimits() {
 }
 
 /** The HTTP layer's middleware (app/server/http.server.ts). */
-export const rateLimitRequests = () => limitRequests(rateLimits())
+export const rateLimitRequests = (limits = rateLimits()) => limitRequests(limits)
 
 /** Refusals per policy since this process started, ready for a metrics endpoint. */
 export function limitedRequestCounts(): Record<string, number> {
@@ -93,11 +99,101 @@ export async function enforceTenantLimits(tenant: Tenant, request: Request, cont
   await enforce(tenant, request, context, await limits.tenant(ids, () => readRateLimitOverrides(tenant.actor)))
 }
 
-/** For expensive or sensitive actions (invite, export, token creation), after requireTenant. */
-export async function enforceEndpointLimit(tenant: Tenant, endpoint: Endpoint, request: Request, context: AppLoadContext) {
+/** For expensive or sensitive actions of an organization (invite, export), after requireTenant. */
+export async function enforceEndpointLimit(tenant: Tenant, endpoint: OrganizationEndpoint, request: Request, context: AppLoadContext) {
   const limits = rateLimits()
   if (!limits) return
   await enforce(tenant, request, context, [await limits.endpoint(tenant.organization.id, endpoint)])
+}
+
+/** For a user's own expensive actions (API token creation), whichever organization they concern. */
+export async function enforceUserEndpointLimit(userId: string, endpoint: UserEndpoint, request: Request, context: AppLoadContext) {
+  const limits = rateLimits()
+  if (!limits) return
+  const outcome = await limits.endpoint(userId, endpoint)
+  noteOutcomes(context, [outcome])
+  if (!outcome.limited) return
+  if (outcome.firstRefusal) context.logger.warn({ policy: outcome.policy.name, userId }, 'rate limit reached')
+  throw rateLimited(request, outcome)
+}
+
+// ------------------------------------------------------------------ brute-force blocks
+
+/** How a block reason reads in the audit log and in the security monitor's log. */
+interface BlockRecord {
+  name: string
+  severity: 'MEDIUM' | 'HIGH'
+  what: string
+}
+
+/** How one guard's blocks are recorded. */
+interface GuardRecords {
+  /** The audit action of a block. */
+  action: string
+  /** The security events' rule-id prefix, and what their sample says was blocked. */
+  rule: string
+  label: string
+  /** The request as recorded: `METHOD /path`, with a secret in the path abstracted. */
+  endpoint(request: Request): string
+  location: Location
+  field: string | null
+  reasons: Partial<Record<BlockReason, BlockRecord>>
+}
+
+const SIGN_IN: GuardRecords = {
+  action: 'user.sign_in_blocked',
+  rule: 'sign-in',
+  label: 'sign-in',
+  endpoint: (request) => `${request.method} ${new URL(request.url).pathname}`,
+  location: 'body',
+  field: 'email',
+  reasons: {
+    consecutive: { name: 'email_ip', severity: 'MEDIUM', what: 'consecutive failures for one email from this address' },
+    ip: { name: 'ip', severity: 'HIGH', what: 'the daily failures of this address' },
+    account: { name: 'account', severity: 'HIGH', what: "an account's failures this hour, from any address" },
+  },
+}
+
+const INVITATION_LINKS: GuardRecords = {
+  action: 'user.invitation_links_blocked',
+  rule: 'invitation',
+  label: 'invitation links',
+  endpoint: (request) => `${request.method} /invitations/$token`,
+  location: 'path',
+  field: null,
+  reasons: {
+    consecutive: { name: 'consecutive', severity: 'MEDIUM', what: 'consecutive unknown, expired or revoked invitation links from this address' },
+    ip: { name: 'ip', severity: 'HIGH', what: 'the daily invalid invitation links of this address' },
+  },
+}
+
+/**
+ * A block that a failure has just started: audited, recorded as BRUTE_FORCE
+ * findings of the security monitor's log (one per reason) and counted in its metrics.
+ */
+async function recordBlock(request: Request, context: AppLoadContext, records: GuardRecords, block: Block, userId: string | null) {
+  const reasons = block.reasons.flatMap((reason) => records.reasons[reason] ?? [])
+  for (const reason of reasons) countFinding('BRUTE_FORCE', reason.severity)
+  const details = { reasons: reasons.map((r) => r.name), failures: block.failures, retryAfterSeconds: block.outcome.resetSeconds }
+  const client = { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
+  const observed = { ip: context.ip, endpoint: records.endpoint(request), traceId: context.traceId, sessionId: null, organization: null }
+  await Promise.all([
+    recordAuthEvent({ action: records.action, userId, result: 'failure', ...client, details }),
+    recordSecurityEvent(
+      observed,
+      reasons.map((reason) => ({
+        ruleId: `${records.rule}-${reason.name.replace('_', '-')}`,
+        type: 'BRUTE_FORCE' as const,
+        severity: reason.severity,
+        location: records.location,
+        field: records.field,
+        inName: false,
+        sample: `${records.label} blocked for ${waitText(block.outcome.resetSeconds)}: ${reason.what}`,
+        blockable: true,
+        blocked: true,
+      })),
+    ),
+  ]).catch((error: unknown) => context.logger.error({ err: error }, 'could not record a brute-force block'))
 }
 
 // ------------------------------------------------------------------ sign-in
@@ -115,31 +211,6 @@ export type SignInGate =
     }
 
 const OPEN_GATE: SignInGate = { failed: async () => null, succeeded: async () => {} }
-
-const BLOCKS: Record<BlockReason, { severity: 'MEDIUM' | 'HIGH'; what: string }> = {
-  email_ip: { severity: 'MEDIUM', what: 'consecutive failures for one email from this address' },
-  ip: { severity: 'HIGH', what: 'the daily failures of this address' },
-  account: { severity: 'HIGH', what: "an account's failures this hour, from any address" },
-}
-
-/** A sign-in block as BRUTE_FORCE findings of the security monitor's log (one per reason). */
-function recordBlock(request: Request, context: AppLoadContext, block: SignInBlock) {
-  const endpoint = `${request.method} ${new URL(request.url).pathname}`
-  return recordSecurityEvent(
-    { ip: context.ip, endpoint, traceId: context.traceId, sessionId: null, organization: null },
-    block.reasons.map((reason) => ({
-      ruleId: `sign-in-${reason.replace('_', '-')}`,
-      type: 'BRUTE_FORCE' as const,
-      severity: BLOCKS[reason].severity,
-      location: 'body' as const,
-      field: 'email',
-      inName: false,
-      sample: `sign-in blocked for ${waitText(block.outcome.resetSeconds)}: ${BLOCKS[reason].what}`,
-      blockable: true,
-      blocked: true,
-    })),
-  )
-}
 
 /**
  * Counts a sign-in attempt before the password is checked. Refused attempts
@@ -160,15 +231,59 @@ export async function beginSignIn(email: string, request: Request, context: AppL
       const block = await limits.signIn.failed(attempt)
       if (!block) return null
       noteOutcomes(context, [block.outcome])
-      const details = { reasons: block.reasons, failures: block.failures, retryAfterSeconds: block.outcome.resetSeconds }
-      const client = { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
-      await Promise.all([
-        recordSignIn({ action: 'user.sign_in_blocked', userId, result: 'failure', ...client, details }),
-        recordBlock(request, context, block),
-      ]).catch((error: unknown) => context.logger.error({ err: error }, 'could not record a sign-in block'))
+      await recordBlock(request, context, SIGN_IN, block, userId)
       return signInRefusal(block.outcome)
     },
     succeeded: () => limits.signIn.succeeded(attempt),
+  }
+}
+
+// ------------------------------------------------------------------ invitation links
+
+export interface InvitationLookup {
+  /** Unknown, expired or revoked: counts toward a block, and throws the 429 when it starts one. */
+  failed(userId?: string): Promise<void>
+  /** A real invitation, not accepted now (shown, already used, meant for someone else): nothing counts. */
+  found(): Promise<void>
+  /** Accepted: this address's consecutive failures start over. */
+  accepted(): Promise<void>
+}
+
+const OPEN_LOOKUP: InvitationLookup = { failed: async () => {}, found: async () => {}, accepted: async () => {} }
+
+/**
+ * Counts a lookup of an invitation token by the client's address before the
+ * token is looked up, and throws the 429 while the address is blocked. One
+ * lookup per request: what an action settles, its revalidating loader does
+ * not count again.
+ */
+export async function guardInvitationLookup(request: Request, context: AppLoadContext): Promise<InvitationLookup> {
+  const limits = rateLimits()
+  if (!limits) return OPEN_LOOKUP
+  const guard = limits.invitationLinks
+  const lookup = await memoize(context, 'invitation-lookup', async () => ({ started: await guard.begin(null, context.ip), settled: false }))
+  if ('refused' in lookup.started) {
+    noteOutcomes(context, [lookup.started.refused])
+    throw rateLimited(request, lookup.started.refused)
+  }
+  const { attempt } = lookup.started
+  /** True for the first outcome of this request's lookup only. */
+  const first = () => !lookup.settled && (lookup.settled = true)
+  return {
+    async failed(userId) {
+      if (!first()) return
+      const block = await guard.failed(attempt)
+      if (!block) return
+      noteOutcomes(context, [block.outcome])
+      await recordBlock(request, context, INVITATION_LINKS, block, userId ?? null)
+      throw rateLimited(request, block.outcome)
+    },
+    async found() {
+      if (first()) await guard.neutral(attempt)
+    },
+    async accepted() {
+      if (first()) await guard.succeeded(attempt)
+    },
   }
 }
 

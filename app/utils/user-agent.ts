@@ -23,3 +23,18 @@ export function describeDevice(userAgent: string | null | undefined): string {
   if (browser && system) return `${browser} on ${system}`
   return browser ?? system ?? 'Unknown device'
 }
+
+/** The product a non-browser client names first: `python-requests/2.31` → python-requests. */
+const PRODUCT = /^\s*([a-z][\w.-]{0,40})/i
+
+/**
+ * The client a session is used from, coarsely: browser family and operating
+ * system ("Firefox on Windows"), so that updating either changes nothing; a
+ * client that is no known browser is named by its product ("python-requests").
+ */
+export function clientFamily(userAgent: string | null | undefined): string {
+  if (!userAgent?.trim()) return 'no user agent'
+  const browser = BROWSERS.find(([pattern]) => pattern.test(userAgent))?.[1] ?? PRODUCT.exec(userAgent)?.[1]!.toLowerCase() ?? 'unknown client'
+  const system = SYSTEMS.find(([pattern]) => pattern.test(userAgent))?.[1]
+  return system ? `${browser} on ${system}` : browser
+}

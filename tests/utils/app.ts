@@ -19,13 +19,21 @@ export async function startApp() {
   }
 }
 
-/** A browser-like client: keeps its cookie, sends Origin on posts, never follows redirects. */
+/**
+ * A browser-like client: keeps its cookie, sends Origin on posts, never follows
+ * redirects. `headers` go with every request (a user agent, the address a
+ * trusted proxy reports) and may be changed between requests.
+ */
 export class Client {
   cookie = ''
-  constructor(readonly origin: string) {}
+  constructor(
+    readonly origin: string,
+    public headers: Record<string, string> = {},
+  ) {}
 
   async request(pathname: string, init: RequestInit = {}) {
     const headers = new Headers(init.headers)
+    for (const [name, value] of Object.entries(this.headers)) if (!headers.has(name)) headers.set(name, value)
     if (this.cookie && !headers.has('cookie')) headers.set('cookie', this.cookie)
     if (init.method && init.method !== 'GET' && !headers.has('origin')) headers.set('origin', this.origin)
     const response = await fetch(new URL(pathname, this.origin), { ...init, headers, redirect: 'manual' })

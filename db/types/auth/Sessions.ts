@@ -21,6 +21,8 @@ export default interface Sessions {
   created_at: Date;
 
   last_seen_at: Date;
+
+  changed_client: string | null;
 }
 
 /** Represents the initializer for the table auth.sessions */
@@ -40,6 +42,8 @@ export interface SessionsInitializer {
 
   /** Default value: now() */
   last_seen_at?: Date;
+
+  changed_client?: string | null;
 }
 
 /** Represents the mutator for the table auth.sessions */
@@ -57,6 +61,8 @@ export interface SessionsMutator {
   created_at?: Date;
 
   last_seen_at?: Date;
+
+  changed_client?: string | null;
 }
 
 export const sessions = z.object({
@@ -67,6 +73,7 @@ export const sessions = z.object({
   user_agent: z.string().nullable(),
   created_at: z.date(),
   last_seen_at: z.date(),
+  changed_client: z.string().nullable(),
 });
 
 export const sessionsInitializer = z.object({
@@ -77,6 +84,7 @@ export const sessionsInitializer = z.object({
   user_agent: z.string().optional().nullable(),
   created_at: z.date().optional(),
   last_seen_at: z.date().optional(),
+  changed_client: z.string().optional().nullable(),
 });
 
 export const sessionsMutator = z.object({
@@ -87,4 +95,5 @@ export const sessionsMutator = z.object({
   user_agent: z.string().optional().nullable(),
   created_at: z.date().optional(),
   last_seen_at: z.date().optional(),
+  changed_client: z.string().optional().nullable(),
 });

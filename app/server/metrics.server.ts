@@ -1,0 +1,104 @@
+/**
+ * Prometheus metrics of this process, served on a listener of their own
+ * (METRICS_PORT) so that they are never reachable through the public port:
+ *
+ *   process_*, nodejs_*                    prom-client's default process metrics
+ *   http_request_duration_seconds          every request, by method, route kind and status
+ *   rate_limit_refusals_total              429s per policy (the limiters' own counts)
+ *   rate_limit_store_info                  where the counters live
+ *   security_requests_*_total, security_findings_total   the security monitor's counters
+ *
+ * Labels stay bounded: a route is a kind (api, page, asset, health), never a path.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { isApiPath } from '~/rate-limit/responses.server'
+import { securityCounters } from '~/security/metrics'
+import { limitedRequestCounts, rateLimits } from '~/utils/rate-limit.server'
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+
+export type RouteKind = 'api' | 'health' | 'asset' | 'page'
+
+export function routeKind(path: string): RouteKind {
+  if (isApiPath(path)) return 'api'
+  if (path === '/healthz') return 'health'
+  // Built bundles and the files of public/: anything named like a file.
+  if (path.startsWith('/build/') || /\.[a-z0-9]+$/i.test(path)) return 'asset'
+  return 'page'
+}
+
+/** A counter that mirrors counts kept elsewhere, read at each scrape. */
+function mirror<L extends string>(registry: Registry, name: string, help: string, labelNames: L[], read: () => [Record<L, string>, number][]) {
+  return new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const [labels, value] of read()) this.inc(labels, value)
+    },
+  })
+}
+
+function createRegistry() {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const requests = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP requests by method, route kind and status, and how long they took',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  })
+  mirror(registry, 'rate_limit_refusals_total', 'Requests refused with 429, per rate-limit policy', ['policy'], () =>
+    Object.entries(limitedRequestCounts()).map(([policy, count]) => [{ policy }, count]),
+  )
+  new Gauge({
+    name: 'rate_limit_store_info',
+    help: 'Where the rate-limit counters live (memory, redis, postgres; disabled when rate limiting is off)',
+    labelNames: ['store'] as const,
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.set({ store: rateLimits()?.store ?? 'disabled' }, 1)
+    },
+  })
+  mirror(registry, 'security_requests_inspected_total', 'Requests the security monitor inspected', [], () => [
+    [{}, securityCounters().requestsInspected],
+  ])
+  mirror(registry, 'security_requests_blocked_total', 'Requests the security monitor refused', [], () => [[{}, securityCounters().requestsBlocked]])
+  mirror(registry, 'security_findings_total', 'Security findings by threat type and severity', ['type', 'severity'], () =>
+    securityCounters().findings.map(({ type, severity, count }) => [{ type, severity }, count]),
+  )
+  return { registry, requests }
+}
+
+// One registry per process: the HTTP layer observes into it, the metrics listener serves it.
+let metrics: ReturnType<typeof createRegistry> | undefined
+const processMetrics = () => (metrics ??= createRegistry())
+
+/** The HTTP layer's first middleware: times every response, static files and refusals included. */
+export function observeRequests() {
+  const { requests } = processMetrics()
+  return (req: Request, res: Response, next: NextFunction) => {
+    const stop = requests.startTimer({ method: METHODS.has(req.method) ? req.method : 'OTHER', route: routeKind(req.path) })
+    res.once('finish', () => stop({ status: String(res.statusCode) }))
+    next()
+  }
+}
+
+/** The metrics listener's app: GET /metrics in the Prometheus text format, nothing else. */
+export function createMetricsApp() {
+  const { registry } = processMetrics()
+  const app = express()
+  app.disable('x-powered-by')
+  app.get('/metrics', (_req, res, next) => {
+    registry
+      .metrics()
+      // Written as is: express's send() would reorder the content type's parameters.
+      .then((text) => res.setHeader('Content-Type', registry.contentType).end(text))
+      .catch(next)
+  })
+  return app
+}
