@@ -22,6 +22,8 @@ declare module 'autocannon' {
     errors: number
     timeouts: number
     non2xx: number
+    /** Responses per status code. */
+    statusCodeStats: Record<string, { count: number }>
     latency: Histogram
     requests: Histogram & { total: number }
   }

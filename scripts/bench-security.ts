@@ -34,9 +34,8 @@ import { requestParts } from '~/security/request-parts'
 import { securityMonitor } from '~/security/middleware'
 import { createScanner } from '~/security/scanner'
 import { createHttpApp } from '~/server/http.server'
-import { appDatabasePassword, parseConfig, type Config } from '~/utils/config.server'
-import { migrate } from '../db/migrate'
-import { createDatabase, startTestServer } from '../tests/setup/database'
+import { parseConfig, type Config } from '~/utils/config.server'
+import { openThrowawayDatabase } from '../db/throwaway'
 import { CORPUS_DIR, corpusAvailable, corpusGroup, corpusRequest, loadCorpus, type CorpusEntry, type CorpusRequest } from './security-corpus'
 
 const { values: args } = parseArgs({
@@ -108,9 +107,7 @@ const ms = (value: number) => `${value.toFixed(value < 1 ? 3 : 1)} ms`
 process.env.NODE_ENV = 'test'
 process.env.LOG_LEVEL = 'silent'
 process.env.RATE_LIMIT_ENABLED = 'false'
-const server = await startTestServer()
-const database = await createDatabase(server.adminUrl, 'nextsaas_bench_security')
-await migrate({ databaseUrl: database.url, direction: 'up', appPassword: appDatabasePassword(parseConfig(process.env)) })
+const database = await openThrowawayDatabase('nextsaas_bench_security')
 process.env.DATABASE_URL = database.url
 const config: Config = { ...parseConfig(process.env), TRUST_PROXY: true }
 const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
@@ -312,6 +309,5 @@ try {
   for (const { server } of [monitored, unmonitored, minimalMonitored, minimalUnmonitored]) server.close()
   agent.destroy()
   await closePool()
-  await database.drop()
-  await server.stop()
+  await database.dispose()
 }

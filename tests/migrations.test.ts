@@ -2,7 +2,7 @@ import pg from 'pg'
 import { expect, inject, test } from 'vitest'
 import { migrate } from '../db/migrate'
 import { appDatabasePassword, parseConfig } from '../app/utils/config.server'
-import { createDatabase } from './setup/database'
+import { createDatabase } from '../db/throwaway'
 
 async function tables(url: string) {
   const client = new pg.Client({ connectionString: url })

@@ -1,7 +1,7 @@
 import type { TestProject } from 'vitest/node'
 import { migrate } from '../../db/migrate'
 import { appDatabasePassword, parseConfig } from '../../app/utils/config.server'
-import { createDatabase, startTestServer } from './database'
+import { createDatabase, startDatabaseServer } from '../../db/throwaway'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -12,7 +12,7 @@ declare module 'vitest' {
 
 /** One migrated database for the whole run, on DATABASE_URL's server or an embedded one. */
 export default async function setup(project: TestProject) {
-  const server = await startTestServer()
+  const server = await startDatabaseServer()
   const database = await createDatabase(server.adminUrl)
   await migrate({ databaseUrl: database.url, direction: 'up', appPassword: appDatabasePassword(parseConfig(process.env)) })
   project.provide('adminUrl', server.adminUrl)
