@@ -13,7 +13,7 @@ import { securityCounters } from '~/security/metrics'
 import { closeRateLimits } from '~/utils/rate-limit.server'
 import { signedUpClient } from './utils/app'
 import { startAppWith } from './utils/app-with-config'
-import { adminClient } from './utils/db'
+import { adminClient, bruteForceEvents } from './utils/db'
 import { uniquePrefix } from './utils/rate-limit'
 import { createTenant } from './utils/tenants'
 
@@ -64,15 +64,6 @@ async function memberships(email: string) {
   return rows.length
 }
 
-/** The BRUTE_FORCE events a request recorded (the security monitor's log knows requests by traceId). */
-async function eventsOf(response: Response) {
-  const { rows } = await admin.query(
-    `select rule_id, severity, blocked, endpoint, host(ip_address) as ip from security_events
-     where type = 'BRUTE_FORCE' and details ->> 'trace_id' = $1`,
-    [response.headers.get('x-request-id')],
-  )
-  return rows
-}
 
 async function blockAudit(ip: string) {
   const { rows } = await admin.query(
@@ -111,7 +102,7 @@ describe('consecutive failures per address', () => {
     expect(elsewhere.status, 'another address is not blocked').toBe(200)
     expect(await elsewhere.text()).toContain('Join Inviter Org')
 
-    expect(await eventsOf(third)).toEqual([
+    expect(await bruteForceEvents(admin, third)).toEqual([
       { rule_id: 'invitation-consecutive', severity: 'MEDIUM', blocked: true, endpoint: 'GET /invitations/$token', ip },
     ])
     expect(bruteForce(), "counted in the monitor's metrics").toBe(counted + 1)
@@ -143,7 +134,7 @@ describe('consecutive failures per address', () => {
     const sixth = await second.client.get(unknownLink(), from(ip))
     expect(sixth.status, "the day's sixth failure").toBe(429)
     expect(sixth.headers.get('ratelimit-policy')).toBe('"invitation-ip";q=6;w=86400')
-    expect(await eventsOf(sixth)).toEqual([expect.objectContaining({ rule_id: 'invitation-ip', severity: 'HIGH', ip })])
+    expect(await bruteForceEvents(admin, sixth)).toEqual([expect.objectContaining({ rule_id: 'invitation-ip', severity: 'HIGH', ip })])
   })
 })
 

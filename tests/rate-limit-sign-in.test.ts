@@ -9,7 +9,7 @@ import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { closeRateLimits } from '~/utils/rate-limit.server'
 import { Client, uniqueEmail } from './utils/app'
-import { adminClient } from './utils/db'
+import { adminClient, bruteForceEvents } from './utils/db'
 import { startAppWith } from './utils/app-with-config'
 import { REDIS_URL, uniquePrefix } from './utils/rate-limit'
 import { createTenant } from './utils/tenants'
@@ -51,15 +51,6 @@ async function signIn(app: { origin: string }, email: string, password: string, 
 const randomAddress = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** The BRUTE_FORCE events a request recorded (the security monitor's log knows requests by traceId). */
-async function eventsOf(response: Response) {
-  const { rows } = await admin.query(
-    `select rule_id, severity, blocked, endpoint, host(ip_address) as ip from security_events
-     where type = 'BRUTE_FORCE' and details ->> 'trace_id' = $1`,
-    [response.headers.get('x-request-id')],
-  )
-  return rows
-}
 
 async function blockAudit(userId: string | null, ip: string) {
   const { rows } = await admin.query(
@@ -88,7 +79,7 @@ describe('consecutive failures per (email, IP)', () => {
     expect(refused.html).toMatch(BLOCKED)
     expect(refused.html, 'the form keeps the email').toContain(`value="${user.email}"`)
 
-    expect(await eventsOf(third.response)).toEqual([
+    expect(await bruteForceEvents(admin, third.response)).toEqual([
       { rule_id: 'sign-in-email-ip', severity: 'MEDIUM', blocked: true, endpoint: 'POST /login', ip },
     ])
     expect(await blockAudit(user.id, ip)).toEqual([{ reasons: ['email_ip'], failures: 3, retryAfterSeconds: 1 }])
@@ -135,7 +126,7 @@ describe('X-Forwarded-For', () => {
     expect(results.map((r) => r.status)).toEqual([422, 422, 429])
     expect((await signIn(direct, user.email, RIGHT, randomAddress())).status).toBe(429)
     expect((await signIn(direct, user.email, RIGHT, '127.0.0.1')).status).toBe(429)
-    expect(await eventsOf(results[2]!.response)).toEqual([expect.objectContaining({ rule_id: 'sign-in-email-ip', ip: '127.0.0.1' })])
+    expect(await bruteForceEvents(admin, results[2]!.response)).toEqual([expect.objectContaining({ rule_id: 'sign-in-email-ip', ip: '127.0.0.1' })])
   })
 
   test('behind a trusted proxy, rotating addresses still meet the per-account limit', async () => {
@@ -147,7 +138,7 @@ describe('X-Forwarded-For', () => {
     const refused = await signIn(behindProxy, user.email, RIGHT, address)
     expect(refused.status).toBe(429)
     expect(refused.response.headers.get('ratelimit-policy')).toBe('"sign-in-account";q=6;w=3600')
-    expect(await eventsOf(results[5]!.response)).toEqual([expect.objectContaining({ rule_id: 'sign-in-account', severity: 'HIGH' })])
+    expect(await bruteForceEvents(admin, results[5]!.response)).toEqual([expect.objectContaining({ rule_id: 'sign-in-account', severity: 'HIGH' })])
     const audit = await admin.query(`select details from audit_logs where action = 'user.sign_in_blocked' and user_id = $1`, [user.id])
     expect(audit.rows).toEqual([{ details: expect.objectContaining({ reasons: ['account'] }) }])
   })
@@ -161,5 +152,5 @@ test('one address failing against many accounts meets its daily limit', async ()
   const refused = await signIn(behindProxy, `${randomUUID()}@example.test`, 'wrong', ip)
   expect(refused.status).toBe(429)
   expect(refused.response.headers.get('ratelimit-policy')).toBe('"sign-in-ip";q=10;w=86400')
-  expect(await eventsOf(results[9]!.response)).toEqual([expect.objectContaining({ rule_id: 'sign-in-ip', severity: 'HIGH', ip })])
+  expect(await bruteForceEvents(admin, results[9]!.response)).toEqual([expect.objectContaining({ rule_id: 'sign-in-ip', severity: 'HIGH', ip })])
 })

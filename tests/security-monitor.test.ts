@@ -44,14 +44,7 @@ let ipCounter = 0
 /** A client speaking from an IP no other test uses. */
 function clientFrom(origin = app.origin) {
   const ip = `198.51.${process.pid % 250}.${++ipCounter}`
-  const client = new Client(origin)
-  const send = client.request.bind(client)
-  client.request = (pathname, init = {}) => {
-    const headers = new Headers(init.headers)
-    headers.set('x-forwarded-for', ip)
-    return send(pathname, { ...init, headers })
-  }
-  return Object.assign(client, { ip })
+  return Object.assign(new Client(origin, { 'x-forwarded-for': ip }), { ip })
 }
 
 async function eventsFrom(ip: string) {

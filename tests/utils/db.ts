@@ -7,3 +7,13 @@ export async function adminClient() {
   await client.connect()
   return client
 }
+
+/** The BRUTE_FORCE events a request recorded (the security monitor's log knows requests by traceId). */
+export async function bruteForceEvents(admin: pg.Client, response: Response) {
+  const { rows } = await admin.query(
+    `select rule_id, severity, blocked, endpoint, host(ip_address) as ip from security_events
+     where type = 'BRUTE_FORCE' and details ->> 'trace_id' = $1`,
+    [response.headers.get('x-request-id')],
+  )
+  return rows
+}
