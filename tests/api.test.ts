@@ -40,7 +40,7 @@ describe('the envelope', () => {
 
   test('a method the route lacks is a 405 envelope with Allow', async () => {
     const response = await alice.client.put('/api/organizations', { name: 'x' })
-    expectError(response, 405, 'METHOD_NOT_ALLOWED')
+    expect(expectError(response, 405, 'METHOD_NOT_ALLOWED').details).toEqual({ allowed: ['GET', 'POST', 'HEAD'] })
     expect(response.headers.get('allow')).toBe('GET, POST, HEAD')
     expectError(await anonymous.get('/api/auth/login'), 405, 'METHOD_NOT_ALLOWED')
   })

@@ -74,6 +74,13 @@ describe('who may see what', () => {
     expect(strip(await theirs.text())).toBe(strip(await nowhere.text()))
   })
 
+  test('a path segment that cannot be a slug (NUL, capitals, slashes) is a 404, never a database error', async () => {
+    for (const path of ['/orgs/%00', `/orgs/${slug.toUpperCase()}`, `/orgs/${slug}/workspaces/%00`, `/orgs/${slug}/workspaces/%00/edit`,
+      `/orgs/${slug}/workspaces/general/projects/%00`, `/orgs/${slug}/workspaces/general/projects/a%2Fb`]) {
+      expect((await owner.get(path)).status, path).toBe(404)
+    }
+  })
+
   test('members see no create button; owners do', async () => {
     expect(await (await member.get(`/orgs/${slug}`)).text()).not.toContain('New workspace')
     expect(await (await owner.get(`/orgs/${slug}`)).text()).toContain('New workspace')

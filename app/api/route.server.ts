@@ -14,8 +14,8 @@ export type ApiArgs = LoaderFunctionArgs
 export type ApiHandler = (args: ApiArgs) => Promise<Response>
 
 export function apiRoute(handlers: Partial<Record<ApiMethod, ApiHandler>>) {
-  const allowed = API_METHODS.filter((method) => handlers[method])
-  const allow = [...allowed, ...(handlers.GET ? ['HEAD'] : [])].join(', ')
+  const allowed = [...API_METHODS.filter((method) => handlers[method]), ...(handlers.GET ? ['HEAD'] : [])]
+  const allow = allowed.join(', ')
 
   async function dispatch(args: ApiArgs | ActionFunctionArgs): Promise<Response> {
     const method = args.request.method === 'HEAD' ? 'GET' : args.request.method

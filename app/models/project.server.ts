@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { projects } from '../../db/types/public/Projects'
 import { toPage, type ListQuery, type Page } from '~/utils/pagination'
-import { slugify } from '~/utils/slug'
+import { isSlug, slugify } from '~/utils/slug'
 import { writeAudit } from './audit.server'
 import { sql, withTenant, type TenantActor } from './db.server'
 import { DomainError, withSlugCheck } from './errors.server'
@@ -38,6 +38,7 @@ export function listProjects(actor: TenantActor, workspaceId: string, query: Lis
 }
 
 export function findProject(actor: TenantActor, workspaceId: string, slug: string): Promise<Project | null> {
+  if (!isSlug(slug)) return Promise.resolve(null)
   return withTenant(actor, (tx) =>
     tx.maybeOne(sql.type(Project)`
       select ${COLUMNS} from projects p

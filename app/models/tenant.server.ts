@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { isSlug } from '~/utils/slug'
 import { sql, withTenant, type Actor } from './db.server'
 
 const Membership = z.object({
@@ -35,6 +36,7 @@ function findMembershipWhere(actor: Actor, where: ReturnType<typeof sql.fragment
  * "not yours", so that other tenants' slugs cannot be probed.
  */
 export function findMembership(actor: Actor, organizationSlug: string): Promise<Membership | null> {
+  if (!isSlug(organizationSlug)) return Promise.resolve(null)
   return findMembershipWhere(actor, sql.fragment`o.slug = ${organizationSlug}`)
 }
 

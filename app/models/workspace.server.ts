@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { workspaces } from '../../db/types/public/Workspaces'
 import type { ListQuery, Page } from '~/utils/pagination'
 import { toPage } from '~/utils/pagination'
-import { slugify } from '~/utils/slug'
+import { isSlug, slugify } from '~/utils/slug'
 import { writeAudit } from './audit.server'
 import { sql, withTenant, type TenantActor, type Tx } from './db.server'
 import { DomainError, withSlugCheck } from './errors.server'
@@ -43,6 +43,7 @@ async function countWorkspaces(tx: Tx, organizationId: string) {
 }
 
 export function findWorkspace(actor: TenantActor, slug: string): Promise<Workspace | null> {
+  if (!isSlug(slug)) return Promise.resolve(null)
   return withTenant(actor, (tx) =>
     tx.maybeOne(sql.type(Workspace)`
       select ${COLUMNS} from workspaces w where w.organization_id = ${actor.organizationId} and w.slug = ${slug}`),

@@ -7,13 +7,17 @@ export function slugify(name: string, fallback = 'item'): string {
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    // What SLUG_PATTERN accepts; a capital with no lower case becomes a separator.
+    .replace(/[^\p{Ll}\p{Lm}\p{Lo}\p{N}]+/gu, '-')
     .slice(0, 60)
     .replace(/^-+|-+$/g, '')
   return slug || fallback
 }
 
-export const SLUG_PATTERN = /^[\p{Ll}\p{Lo}\p{N}]+(?:-[\p{Ll}\p{Lo}\p{N}]+)*$/u
+export const SLUG_PATTERN = /^[\p{Ll}\p{Lm}\p{Lo}\p{N}]+(?:-[\p{Ll}\p{Lm}\p{Lo}\p{N}]+)*$/u
+
+/** Could this URL segment name anything? What cannot is not looked up at all (a NUL would not even reach the database). */
+export const isSlug = (value: string) => value.length <= 64 && SLUG_PATTERN.test(value)
 
 /** `base`, then `base-2`, `base-3`…: candidates for a slug that must be unique. */
 export function* slugCandidates(base: string): Generator<string> {
