@@ -14,6 +14,7 @@ import { uniquePrefix } from './utils/rate-limit'
 vi.stubEnv('RATE_LIMIT_STORE', 'postgres')
 vi.stubEnv('RATE_LIMIT_KEY_PREFIX', uniquePrefix('metrics'))
 vi.stubEnv('RATE_LIMIT_IP_MAX_REQUESTS', '3')
+vi.stubEnv('RATE_LIMIT_INVITATION_FAILURES', '2')
 
 let app: Awaited<ReturnType<typeof startAppWith>>
 let metrics: { origin: string; close: () => Promise<void> }
@@ -75,6 +76,16 @@ test('a 429 increases the refusals of its policy', async () => {
   for (let i = 0; i < 3; i++) expect((await from(ip)).status).toBe(200)
   expect((await from(ip)).status).toBe(429)
   expect(sample((await scrape()).text, 'rate_limit_refusals_total{policy="ip"}')).toBe(before + 1)
+})
+
+test('a brute-force lock counts as a refusal of its guard, as does each attempt it refuses', async () => {
+  const series = 'rate_limit_refusals_total{policy="invitation"}'
+  const before = sample((await scrape()).text, series)
+  const link = (n: number) => new Client(app.origin).get(`/invitations/${'x'.repeat(42)}${n}`, { headers: { 'x-forwarded-for': '203.0.113.45' } })
+  expect((await link(1)).status).toBe(404)
+  expect((await link(2)).status, 'the second failure starts the lock').toBe(429)
+  expect((await link(3)).status, 'refused while locked').toBe(429)
+  expect(sample((await scrape()).text, series)).toBe(before + 2)
 })
 
 test('a blocked attack increases the security counters', async () => {

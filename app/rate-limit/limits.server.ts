@@ -24,7 +24,7 @@ import {
   type Policy,
 } from './policies'
 import { judge, take, type Limiter, type Taken } from './counting.server'
-import { createBruteForceGuard } from './brute-force.server'
+import { createBruteForceGuard, type BruteForceGuard } from './brute-force.server'
 import { createSecurityBlock } from './security-block.server'
 import { keyPrefix, openStore } from './stores.server'
 
@@ -111,6 +111,23 @@ export function createRateLimits(config: Config, logger: Logger) {
     return outcomes
   }
 
+  /** A brute-force guard whose refusals and blocks count with the other policies' 429s. */
+  function counted(guard: BruteForceGuard): BruteForceGuard {
+    return {
+      ...guard,
+      async begin(subject, clientIp) {
+        const started = await guard.begin(subject, clientIp)
+        if ('refused' in started) count([started.refused])
+        return started
+      },
+      async failed(attempt) {
+        const block = await guard.failed(attempt)
+        if (block) count([block.outcome])
+        return block
+      },
+    }
+  }
+
   return {
     store: store.kind,
     refusals,
@@ -165,7 +182,7 @@ export function createRateLimits(config: Config, logger: Logger) {
       await versions.penalty(organizationId, 1)
     },
 
-    signIn: createBruteForceGuard(limiter, {
+    signIn: counted(createBruteForceGuard(limiter, {
       name: 'sign-in',
       counters: 'signin',
       free: config.RATE_LIMIT_SIGNIN_FAILURES,
@@ -173,16 +190,16 @@ export function createRateLimits(config: Config, logger: Logger) {
       maxLockSeconds: config.RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS,
       ipPerDay: config.RATE_LIMIT_SIGNIN_IP_PER_DAY,
       subjectPerHour: config.RATE_LIMIT_SIGNIN_ACCOUNT_PER_HOUR,
-    }),
+    })),
     /** Invitation links name no account: consecutive failures and the daily count are per IP. */
-    invitationLinks: createBruteForceGuard(limiter, {
+    invitationLinks: counted(createBruteForceGuard(limiter, {
       name: 'invitation',
       counters: 'invitation',
       free: config.RATE_LIMIT_INVITATION_FAILURES,
       lockSeconds: config.RATE_LIMIT_SIGNIN_LOCK_SECONDS,
       maxLockSeconds: config.RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS,
       ipPerDay: config.RATE_LIMIT_INVITATION_IP_PER_DAY,
-    }),
+    })),
     /** The security monitor's temporary block of IPs that keep sending attacks. */
     securityBlock: createSecurityBlock(config, limiter),
 
