@@ -60,14 +60,13 @@ test('a scrape is the Prometheus text format, with process metrics, request timi
 })
 
 test('route labels are kinds, never paths', async () => {
-  for (const path of ['/orgs/some-org/workspaces/x', '/favicon.svg', '/healthz', `/invitations/${'x'.repeat(40)}`]) {
+  for (const path of ['/orgs/some-org/workspaces/x', '/favicon.svg', '/healthz', `/invitations/${'x'.repeat(40)}`, '/login?_data=routes%2Flogin']) {
     await new Client(app.origin).get(path, { headers: { 'x-forwarded-for': '203.0.113.41' } })
   }
   const { text } = await scrape()
   const routes = new Set([...text.matchAll(/route="([^"]*)"/g)].map((m) => m[1]))
-  expect([...routes].every((r) => ['api', 'page', 'asset', 'health'].includes(r!)), [...routes].join(', ')).toBe(true)
-  expect(routes).toContain('asset')
-  expect(routes).toContain('health')
+  expect([...routes].every((r) => ['api', 'page', 'data', 'asset', 'health'].includes(r!)), [...routes].join(', ')).toBe(true)
+  for (const kind of ['asset', 'health', 'data']) expect(routes).toContain(kind)
 })
 
 test('a 429 increases the refusals of its policy', async () => {

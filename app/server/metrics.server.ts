@@ -8,7 +8,7 @@
  *   rate_limit_store_info                  where the counters live
  *   security_requests_*_total, security_findings_total   the security monitor's counters
  *
- * Labels stay bounded: a route is a kind (api, page, asset, health), never a path.
+ * Labels stay bounded: a route is a kind (api, page, data, asset, health), never a path.
  */
 import express, { type NextFunction, type Request, type Response } from 'express'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
@@ -18,10 +18,12 @@ import { limitedRequestCounts, rateLimits } from '~/utils/rate-limit.server'
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
 
-export type RouteKind = 'api' | 'health' | 'asset' | 'page'
+type RouteKind = 'api' | 'health' | 'asset' | 'data' | 'page'
 
-export function routeKind(path: string): RouteKind {
+function routeKind(path: string, query: Record<string, unknown>): RouteKind {
   if (isApiPath(path)) return 'api'
+  // Remix's client-side navigations and fetchers ask for a route's data alone.
+  if ('_data' in query) return 'data'
   if (path === '/healthz') return 'health'
   // Built bundles and the files of public/: anything named like a file.
   if (path.startsWith('/build/') || /\.[a-z0-9]+$/i.test(path)) return 'asset'
@@ -82,7 +84,7 @@ const processMetrics = () => (metrics ??= createRegistry())
 export function observeRequests() {
   const { requests } = processMetrics()
   return (req: Request, res: Response, next: NextFunction) => {
-    const stop = requests.startTimer({ method: METHODS.has(req.method) ? req.method : 'OTHER', route: routeKind(req.path) })
+    const stop = requests.startTimer({ method: METHODS.has(req.method) ? req.method : 'OTHER', route: routeKind(req.path, req.query) })
     res.once('finish', () => stop({ status: String(res.statusCode) }))
     next()
   }
