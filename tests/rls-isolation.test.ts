@@ -3,12 +3,14 @@
  * the app's own role and claims, tries every command on organization B's rows
  * by direct SQL. Route code is not involved; only the policies stand between.
  */
+import { randomBytes } from 'node:crypto'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { closePool, getPool, sql, withTenant, type Tx } from '~/models/db.server'
+import { closePool, getPool, sql, withTenant, type Actor, type Tx } from '~/models/db.server'
+import { BUILTIN_ROLES } from '~/utils/permissions'
 import { adminClient } from './utils/db'
 import { TENANT_TABLES, type TenantTable } from './utils/tenant-tables'
-import { createTenant } from './utils/tenants'
+import { addMember, createTenant } from './utils/tenants'
 
 let admin: pg.Client
 let a: Awaited<ReturnType<typeof createTenant>>
@@ -212,11 +214,65 @@ describe('escalation inside one organization', () => {
     await admin.query(`update organization_members set status = 'suspended' where organization_id = $1 and user_id = $2`, [b.org.id, suspended.user.id])
     expect(await withTenant(actor, (tx) => tx.oneFirst(selectB('projects')))).toBe(0)
   })
+
+  test('a role manager cannot delete a role holding permissions they lack', async () => {
+    const manager = await createTenant('Role manager')
+    await admin.query(
+      `insert into roles (organization_id, key, name, permissions)
+       values ($1, 'role-manager', 'Role manager', '{role:manage}'), ($1, 'deleter', 'Deleter', '{organization:delete}'),
+              ($1, 'role-viewer', 'Role viewer', '{role:view}')`,
+      [b.org.id],
+    )
+    await addMember(admin, b.org.id, manager.user.id, 'role-manager')
+    const actor = { userId: manager.user.id, organizationId: b.org.id }
+    const deleteRole = (key: string) =>
+      withTenant(actor, (tx) => tx.query(sql.unsafe`delete from roles where organization_id = ${b.org.id} and key = ${key}`))
+    expect((await deleteRole('deleter')).rowCount).toBe(0)
+    const { rows } = await admin.query(`select key from roles where organization_id = $1 and key = 'deleter'`, [b.org.id])
+    expect(rows).toHaveLength(1)
+    // A role within the manager's own permissions (role:manage implies role:view) goes.
+    expect((await deleteRole('role-viewer')).rowCount).toBe(1)
+  })
+})
+
+describe('personal access tokens', () => {
+  const createOrganizationAs = (actor: Actor, slug: string) =>
+    withTenant(actor, (tx) =>
+      tx.oneFirst(sql.unsafe`select create_organization('Made with a token', ${slug}, ${sql.jsonb(BUILTIN_ROLES as never)})`))
+
+  test('a scoped token cannot create an organization; the same user without one can', async () => {
+    const scopes = [
+      { organizationId: null, permissions: ['workspace:view'] },
+      { organizationId: a.org.id, permissions: null },
+    ]
+    for (const [i, token] of scopes.entries()) {
+      await expect(createOrganizationAs({ userId: a.user.id, token }, `scoped-${process.pid}-${i}`), JSON.stringify(token))
+        .rejects.toMatchObject({ code: '42501' })
+    }
+    const { rows } = await admin.query(`select count(*)::int as n from organizations where slug like $1`, [`scoped-${process.pid}-%`])
+    expect(rows[0].n).toBe(0)
+    await expect(createOrganizationAs({ userId: a.user.id }, `unscoped-${process.pid}`)).resolves.toEqual(expect.any(String))
+  })
+
+  test('an owner can revoke their token but not un-revoke it', async () => {
+    const { rows } = await admin.query(
+      `insert into auth.api_tokens (user_id, token_hash, name) values ($1, $2, 'Revoked') returning id`,
+      [a.user.id, randomBytes(32).toString('hex')],
+    )
+    const tokenId = rows[0].id
+    const revoke = sql.unsafe`update auth.api_tokens set revoked_at = now() where id = ${tokenId}`
+    const unrevoke = sql.unsafe`update auth.api_tokens set revoked_at = null where id = ${tokenId}`
+    expect((await withTenant(a.actor, (tx) => tx.query(revoke))).rowCount).toBe(1)
+    await expect(withTenant(a.actor, (tx) => tx.query(unrevoke))).rejects.toThrow(/row-level security/)
+    const after = await admin.query(`select revoked_at from auth.api_tokens where id = $1`, [tokenId])
+    expect(after.rows[0].revoked_at).not.toBeNull()
+  })
 })
 
 describe.each([
   { table: 'audit_logs', permission: 'audit:view' },
   { table: 'security_events', permission: 'security:view' },
+  { table: 'invitations', permission: 'member:invite' },
 ] as const)('reading $table takes $permission from the organization role', ({ table, permission }) => {
   /** Someone who joins B with `role` (and perhaps admin on one workspace): how many of B's rows they read. */
   async function rowsSeenBy(role: string, { adminOnWorkspace = false } = {}) {
@@ -248,6 +304,11 @@ describe.each([
   test('the permission in one organization reads nothing of another', async () => {
     const reader = await createTenant(`Reader elsewhere ${table}`)
     await admin.query(`insert into security_events (organization_id, type, severity) values ($1, 'XSS_ATTEMPT', 'HIGH')`, [reader.org.id])
+    await admin.query(
+      `insert into invitations (organization_id, email, role, token_hash, invited_by, expires_at)
+       values ($1, 'guest@example.test', 'member', repeat('c', 64), $2, now() + interval '1 day')`,
+      [reader.org.id, reader.user.id],
+    )
     expect(await withTenant(reader.actor, (tx) => tx.oneFirst(countIn(table, reader.org.id)))).toBeGreaterThan(0)
     const elsewhere = sql.unsafe`select count(*)::int from ${sql.identifier([table])} where organization_id <> ${reader.org.id}`
     expect(await withTenant(reader.actor, (tx) => tx.oneFirst(elsewhere))).toBe(0)

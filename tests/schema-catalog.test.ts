@@ -118,3 +118,19 @@ test('policies call auth.uid() through a sub-select, evaluated once per statemen
     expect(text.replace(/\(\s*SELECT auth\.uid\(\)[^)]*\)/gi, ''), p.policyname).not.toMatch(/auth\.uid\(\)/)
   }
 })
+
+test('the security event lists (an organization’s and the operators’) are read in index order, without a sort', async () => {
+  const orgId = '00000000-0000-4000-8000-000000000000'
+  for (const where of [`where organization_id = '${orgId}'`, '']) {
+    await admin.query('begin')
+    try {
+      await admin.query('set local enable_sort = off')
+      const { rows } = await admin.query(
+        `explain (format json) select id from security_events ${where} order by last_seen_at desc, id limit 50`,
+      )
+      expect(JSON.stringify(rows[0]['QUERY PLAN']), where || 'all organizations').not.toMatch(/"Node Type":"(Incremental )?Sort"/)
+    } finally {
+      await admin.query('rollback')
+    }
+  }
+})
