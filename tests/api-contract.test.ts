@@ -222,6 +222,19 @@ describe('what the answers mean', () => {
     expectError(await callers.owner.delete(`/api/organizations/${lonely}/workspaces/${general.id}`), 409, 'LAST_WORKSPACE')
   })
 
+  test('deleting the default workspace takes workspace:delete organization-wide, not a grant on it (403)', async () => {
+    const scoped = await apiSignup(app.origin, 'Gus Granted')
+    await addMember(admin, orgId, scoped.user.id, 'member')
+    const { rows: [general] } = await admin.query(`select id from workspaces where organization_id = $1 and is_default`, [orgId])
+    await admin.query(
+      `insert into role_grants (organization_id, member_id, role, workspace_id)
+       select $1, id, 'admin', $3 from organization_members where organization_id = $1 and user_id = $2`,
+      [orgId, scoped.user.id, general.id],
+    )
+    expectError(await scoped.client.delete(ws(general.id)), 403, 'FORBIDDEN')
+    expect((await admin.query(`select id from workspaces where organization_id = $1 and is_default`, [orgId])).rows).toEqual([general])
+  })
+
   test('projects archive and restore through PATCH status', async () => {
     const id = await newProject(workspaceId, 'Archivable')
     expect(expectData(await callers.owner.patch(project(id), { status: 'archived' })).status).toBe('archived')

@@ -160,6 +160,35 @@ describe('workspaces', () => {
     expect(await count('select count(*) from workspaces where organization_id = $1 and is_default', [orgId])).toBe(1)
   })
 
+  test('an admin of one workspace may neither move the default nor delete the default workspace', async () => {
+    const scoped = await signedUpClient(app.origin, 'Wes Workspace-Admin')
+    await addMember(admin, orgId, await userId(scoped.email), 'member')
+    await owner.post(`/orgs/${slug}/workspaces/new`, { name: 'Scoped One' })
+    const defaults = async () => (await admin.query('select slug from workspaces where organization_id = $1 and is_default', [orgId])).rows
+    const before = await defaults()
+    const defaultSlug = before[0].slug as string
+    for (const ws of ['scoped-one', defaultSlug]) {
+      await admin.query(
+        `insert into role_grants (organization_id, member_id, role, workspace_id)
+         select $1, m.id, 'admin', w.id from organization_members m, workspaces w
+         where m.organization_id = $1 and m.user_id = $2 and w.organization_id = $1 and w.slug = $3`,
+        [orgId, await userId(scoped.email), ws],
+      )
+    }
+    const edit = await scoped.get(`/orgs/${slug}/workspaces/scoped-one/edit`)
+    expect(edit.status).toBe(200)
+    expect(await edit.text()).not.toContain('Make default workspace')
+    expect(await (await owner.get(`/orgs/${slug}/workspaces/scoped-one/edit`)).text()).toContain('Make default workspace')
+    expect((await scoped.post(`/orgs/${slug}/workspaces/scoped-one/edit`, { intent: 'make-default' })).status).toBe(403)
+    expect(await (await scoped.get(`/orgs/${slug}/workspaces/${defaultSlug}/edit`)).text()).not.toContain('Delete workspace…')
+    expect((await scoped.get(`/orgs/${slug}/workspaces/${defaultSlug}/delete`)).status).toBe(403)
+    expect((await scoped.post(`/orgs/${slug}/workspaces/${defaultSlug}/delete`, {})).status).toBe(403)
+    expect(await defaults()).toEqual(before)
+    // The grant still covers what stays inside its workspace.
+    expect(await (await scoped.get(`/orgs/${slug}/workspaces/scoped-one/edit`)).text()).toContain('Delete workspace…')
+    expect((await scoped.post(`/orgs/${slug}/workspaces/scoped-one/delete`, {})).status).toBe(302)
+  })
+
   test('the only workspace cannot be deleted', async () => {
     const solo = await signedUpClient(app.origin, 'Solo Owner')
     const soloSlug = await createOrg(solo, 'Solo Org')

@@ -87,6 +87,25 @@ describe('custom roles', () => {
     expect((await owner.post(`/orgs/${slug}/roles/${temp.id}`, { intent: 'delete', reassignTo: 'member' })).status).toBe(302)
     expect(await one(`select role from organization_members where organization_id = $1 and user_id = $2`, [orgId, await userId(holder.email)])).toEqual({ role: 'member' })
   })
+
+  test('the replacement role must exist, differ and stay within the deleter’s permissions', async () => {
+    await orgAdmin.request(`/orgs/${slug}/roles/new`, { method: 'POST', body: new URLSearchParams([['name', 'Doomed'], ['permissions', 'project:view']]) })
+    const doomed = await one(`select id, key from roles where organization_id = $1 and name = 'Doomed'`, [orgId])
+    const holder = await signedUpClient(app.origin, 'Doomed Holder')
+    await addMember(admin, orgId, await userId(holder.email), doomed.key)
+    const attempts: [string, number, string][] = [
+      ['owner', 403, 'You cannot give a role with permissions you do not hold'],
+      ['made-up-role', 422, 'Choose one of the organization’s roles'],
+      [doomed.key, 422, 'Choose another role for the people who hold this one'],
+    ]
+    for (const [reassignTo, status, message] of attempts) {
+      const response = await orgAdmin.post(`/orgs/${slug}/roles/${doomed.id}`, { intent: 'delete', reassignTo })
+      expect(response.status, reassignTo).toBe(status)
+      expect(await response.text()).toContain(message)
+    }
+    expect(await one(`select count(*)::int as n from roles where organization_id = $1 and id = $2`, [orgId, doomed.id])).toEqual({ n: 1 })
+    expect(await one(`select role from organization_members where organization_id = $1 and user_id = $2`, [orgId, await userId(holder.email)])).toEqual({ role: doomed.key })
+  })
 })
 
 describe('member lifecycle', () => {
@@ -194,6 +213,16 @@ describe('scoped grants', () => {
     expect(await grants()).toBe(before)
   })
 
+  test('a grant target shaped like a UUID but not one is a field error, not a database error', async () => {
+    const page = `/orgs/${slug}/members/${await memberId(member.email)}`
+    const general = (await one(`select id from workspaces where organization_id = $1 and slug = 'general'`, [orgId])).id
+    for (const target of [`workspace:${'-'.repeat(36)}`, `project:${'f'.repeat(36)}`, `workspace:${general}:extra`, `team:${general}`]) {
+      const response = await owner.post(page, { intent: 'add-grant', role: 'member', target })
+      expect(response.status, target).toBe(422)
+      expect(await response.text()).toContain('Choose a workspace or project')
+    }
+  })
+
   test('SQL auth.has_permission() and the TypeScript rule agree on random roles and grants', async () => {
     const subject = await signedUpClient(app.origin, 'Random')
     const subjectId = await userId(subject.email)
@@ -292,6 +321,21 @@ describe('invitations', () => {
     const escalate = await orgAdmin.post(`/orgs/${slug}/members/invite`, { email: uniqueEmail(), role: 'owner' })
     expect(escalate.status).toBe(422)
     expect(await escalate.text()).toContain('permissions you do not hold')
+  })
+
+  test('revoking or resending an invitation that is no longer pending answers 404 on a working page', async () => {
+    const email = uniqueEmail('double-click')
+    await owner.post(`/orgs/${slug}/members/invite`, { email, role: 'member' })
+    const invitation = await one(`select id from invitations where email = $1`, [email])
+    expect((await owner.post(`/orgs/${slug}/members?index`, { intent: 'revoke', invitationId: invitation.id })).status).toBe(302)
+    for (const intent of ['revoke', 'resend']) {
+      const again = await owner.post(`/orgs/${slug}/members?index`, { intent, invitationId: invitation.id })
+      expect(again.status, intent).toBe(404)
+      const html = await again.text()
+      expect(html).toContain('This invitation is no longer pending')
+      expect(html).toContain('Owen Owner')
+    }
+    expect(await one(`select count(*)::int as n from audit_logs where organization_id = $1 and resource_id = $2 and action like 'invitation.re%'`, [orgId, invitation.id])).toEqual({ n: 1 })
   })
 
   test('resending replaces the link: the old one stops working', async () => {

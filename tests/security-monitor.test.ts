@@ -276,6 +276,19 @@ describe('recording', () => {
     expect(event).toMatchObject(rows[0])
   })
 
+  test('over HTTPS the session is found under its __Host- cookie, as the app names it there', async () => {
+    const member = await signedUpClient(app.origin, 'Secure Prober')
+    const ip = `198.51.${process.pid % 250}.${++ipCounter}`
+    const secureCookie = member.cookie.replace(/^nextsaas_session=/, '__Host-nextsaas_session=')
+    const response = await new Client(app.origin).get(`/login?q=${encodeURIComponent('<svg/onload=alert(1)>')}`, {
+      headers: { 'x-forwarded-for': ip, 'x-forwarded-proto': 'https', cookie: secureCookie },
+    })
+    expect(response.status).toBe(403)
+    const [event] = await eventsFrom(ip)
+    const { rows } = await admin.query('select id from auth.users where email = $1', [member.email])
+    expect(event.user_id).toBe(rows[0].id)
+  })
+
   test('a stranger naming someone else’s organization does not write into its log', async () => {
     const owner = await signedUpClient(app.origin, 'Owner Target')
     const slug = await createOrg(owner, 'Target Org')

@@ -5,7 +5,10 @@ import { adminClient } from './utils/db'
 
 // Read by the app's configuration, which this worker has not parsed yet.
 const OPERATOR = `operator-${process.pid}-${Date.now().toString(36)}@example.test`
-process.env.SECURITY_OPERATOR_EMAILS = ` Someone@Example.test , ${OPERATOR.toUpperCase()} `
+const UNCLAIMED = `unclaimed-${process.pid}-${Date.now().toString(36)}@example.test`
+process.env.SECURITY_OPERATOR_EMAILS = ` Someone@Example.test , ${OPERATOR.toUpperCase()}, ${UNCLAIMED} `
+
+const verify = (admin: pg.Client, email: string) => admin.query('update auth.users set email_verified_at = now() where email = $1', [email])
 
 let app: Awaited<ReturnType<typeof startApp>>
 let admin: pg.Client
@@ -16,6 +19,7 @@ beforeAll(async () => {
   operator = new Client(app.origin)
   const response = await operator.post('/signup', { name: 'Instance Operator', email: OPERATOR, password: PASSWORD })
   expect(response.status).toBe(302)
+  await verify(admin, OPERATOR)
 })
 afterAll(async () => {
   await admin.end()
@@ -51,6 +55,17 @@ test('to everyone else, including organization owners, the page does not exist',
   await createOrg(owner, 'Unoperated Org')
   expect((await owner.get('/security')).status).toBe(404)
   expect((await new Client(app.origin).get('/security')).status).toBe(302)
+})
+
+test('signing up with an operator address nobody has verified opens nothing', async () => {
+  const claimant = new Client(app.origin)
+  expect((await claimant.post('/signup', { name: 'Claimant', email: UNCLAIMED, password: PASSWORD })).status).toBe(302)
+  const response = await claimant.get('/security')
+  expect(response.status).toBe(404)
+  expect(await response.text()).not.toContain('All organizations')
+  // Only proving the address opens the log.
+  await verify(admin, UNCLAIMED)
+  expect((await claimant.get('/security')).status).toBe(200)
 })
 
 test('the app cannot read the whole log except through the operator function', async () => {

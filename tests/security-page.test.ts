@@ -134,6 +134,15 @@ describe('what the page shows', () => {
     expect(await yearZero.text()).toContain('Use a date such as 2025-01-31')
   })
 
+  test('a start date after today, or an end date in year 1, still charts at least one day', async () => {
+    const future = await owner.get(`/orgs/${slug}/security?from=2099-01-01`)
+    expect(future.status).toBe(200)
+    expect(await future.text()).toContain('No security events match.')
+    expect((await owner.get(`/orgs/${slug}/security?from=9999-12-31`)).status).toBe(200)
+    // Two weeks back from 0001-01-03 would reach year zero, which PostgreSQL has not got.
+    expect((await owner.get(`/orgs/${slug}/security?to=0001-01-03`)).status).toBe(200)
+  })
+
   test('pages through many events', async () => {
     for (let i = 0; i < 26; i++) await insertEvent(orgId, { type: 'SUSPICIOUS_ACTIVITY', severity: 'LOW', rule: `bulk-${i}`, sample: 's' })
     const first = await (await owner.get(`/orgs/${slug}/security?severity=LOW`)).text()

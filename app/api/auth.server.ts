@@ -14,7 +14,7 @@ import { findWorkspaceById } from '~/models/workspace.server'
 import { effectivePermissions, permits } from '~/utils/permissions'
 import { enforceTenantLimits } from '~/utils/rate-limit.server'
 import { memoize } from '~/utils/request-context'
-import type { Tenant } from '~/utils/tenant.server'
+import { toTenant, userActor, type Tenant } from '~/utils/tenant.server'
 import { ApiError, notFound } from './envelope.server'
 import type { ApiArgs } from './route.server'
 
@@ -27,9 +27,6 @@ export interface ApiPrincipal {
 
 const UNSCOPED: TokenScope = { organizationId: null, permissions: null }
 const BEARER = /^Bearer +([\w~+/.-]{1,256}=*) *$/i
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-export const isUuid = (value: string | undefined): value is string => value !== undefined && UUID.test(value)
 
 function unauthorized(message: string) {
   return new ApiError(401, 'UNAUTHORIZED', message, {}, { 'WWW-Authenticate': 'Bearer realm="api"' })
@@ -38,7 +35,7 @@ function unauthorized(message: string) {
 const invalidToken = () => unauthorized('The token is invalid, expired or revoked')
 const organizationNotFound = () => notFound('Organization not found')
 
-async function authenticate(request: Request): Promise<ApiPrincipal> {
+async function authenticate({ request, context }: ApiArgs): Promise<ApiPrincipal> {
   const header = request.headers.get('authorization')
   if (!header) throw unauthorized('Send a token: Authorization: Bearer <token>')
   const token = BEARER.exec(header)?.[1]
@@ -48,14 +45,14 @@ async function authenticate(request: Request): Promise<ApiPrincipal> {
     if (!found) throw invalidToken()
     return { user: found.user, credential: { kind: 'token', tokenId: found.tokenId, scope: found.scope } }
   }
-  const session = await validateSessionToken(token)
+  const session = await validateSessionToken(token, request, context)
   if (!session) throw invalidToken()
   return { user: session.user, credential: { kind: 'session', sessionId: session.sessionId } }
 }
 
 /** The caller, once per request; 401 without a valid bearer token. */
-export function requireApiUser({ request, context }: ApiArgs): Promise<ApiPrincipal> {
-  return memoize(context, 'api:principal', () => authenticate(request))
+export function requireApiUser(args: ApiArgs): Promise<ApiPrincipal> {
+  return memoize(args.context, 'api:principal', () => authenticate(args))
 }
 
 export function scopeOf(principal: ApiPrincipal): TokenScope {
@@ -70,9 +67,13 @@ export function requireUnscoped(principal: ApiPrincipal, what: string) {
   }
 }
 
-export function apiActor(principal: ApiPrincipal, { request, context }: ApiArgs): Actor {
-  const actor: Actor = { userId: principal.user.id, ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
+/** The caller as the database sees them: a token's scope goes into the claims. */
+function withScope<A extends Actor>(principal: ApiPrincipal, actor: A): A {
   return principal.credential.kind === 'token' ? { ...actor, token: principal.credential.scope } : actor
+}
+
+export function apiActor(principal: ApiPrincipal, { request, context }: ApiArgs): Actor {
+  return withScope(principal, userActor(principal.user, request, context))
 }
 
 /** What a member holds, cut down to what the token allows (both with inheritance). */
@@ -86,20 +87,17 @@ function narrow(held: readonly string[], allowed: readonly string[] | null): rea
  */
 export async function requireApiTenant(args: ApiArgs): Promise<Tenant> {
   const principal = await requireApiUser(args)
-  const organizationId = args.params.orgId
+  const organizationId = args.params.orgId ?? ''
   const scope = scopeOf(principal)
-  if (!isUuid(organizationId)) throw organizationNotFound()
   if (scope.organizationId && scope.organizationId !== organizationId.toLowerCase()) throw organizationNotFound()
-  const actor = apiActor(principal, args)
-  const membership = await findMembershipById(actor, organizationId)
+  const membership = await findMembershipById(apiActor(principal, args), organizationId)
   if (!membership) throw organizationNotFound()
+  const member = toTenant(principal.user, membership, args.request, args.context)
   const tenant: Tenant = {
-    user: principal.user,
-    organization: { id: membership.organizationId, name: membership.organizationName, slug: membership.organizationSlug },
-    membership: { id: membership.memberId, role: membership.role, roleName: membership.roleName },
-    permissions: narrow(membership.permissions, scope.permissions),
-    grants: membership.grants.map((grant) => ({ ...grant, permissions: narrow(grant.permissions, scope.permissions) })),
-    actor: { ...actor, organizationId: membership.organizationId, role: membership.role },
+    ...member,
+    permissions: narrow(member.permissions, scope.permissions),
+    grants: member.grants.map((grant) => ({ ...grant, permissions: narrow(grant.permissions, scope.permissions) })),
+    actor: withScope(principal, member.actor),
   }
   // The same per-member and per-organization limits as the pages (429 in the envelope).
   await enforceTenantLimits(tenant, args.request, args.context)
@@ -109,8 +107,7 @@ export async function requireApiTenant(args: ApiArgs): Promise<Tenant> {
 /** The `{wsId}` workspace of the tenant; 404 when it is not a UUID or not there. */
 export async function requireApiWorkspace(args: ApiArgs) {
   const tenant = await requireApiTenant(args)
-  const id = args.params.wsId
-  const workspace = isUuid(id) ? await findWorkspaceById(tenant.actor, id) : null
+  const workspace = await findWorkspaceById(tenant.actor, args.params.wsId ?? '')
   if (!workspace) throw notFound('Workspace not found')
   return { tenant, workspace }
 }
@@ -118,8 +115,7 @@ export async function requireApiWorkspace(args: ApiArgs) {
 /** The `{projectId}` project of the `{wsId}` workspace; 404 when it is not a UUID or not there. */
 export async function requireApiProject(args: ApiArgs) {
   const { tenant, workspace } = await requireApiWorkspace(args)
-  const id = args.params.projectId
-  const project = isUuid(id) ? await findProjectById(tenant.actor, workspace.id, id) : null
+  const project = await findProjectById(tenant.actor, workspace.id, args.params.projectId ?? '')
   if (!project) throw notFound('Project not found')
   return { tenant, workspace, project }
 }

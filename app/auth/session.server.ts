@@ -90,9 +90,11 @@ function lucia() {
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 
-function securedCookie(request: Request) {
-  return getConfig().NODE_ENV === 'production' || new URL(request.url).protocol === 'https:'
+/** Over HTTPS, and always in production, the cookie has the __Host- name. */
+function securedTransport(https: boolean) {
+  return getConfig().NODE_ENV === 'production' || https
 }
+const securedCookie = (request: Request) => securedTransport(new URL(request.url).protocol === 'https:')
 
 /** The session cookie, or the blank one that clears it; it lives until the absolute deadline. */
 function serializeCookie(request: Request, token: string | null, maxAgeMs = getConfig().SESSION_ABSOLUTE_TIMEOUT) {
@@ -102,14 +104,25 @@ function serializeCookie(request: Request, token: string | null, maxAgeMs = getC
   return new Cookie(secure ? SECURE_COOKIE_NAME : COOKIE_NAME, base.value, { ...base.attributes, secure, maxAge }).serialize()
 }
 
-/** The session token, read only under the cookie name this transport uses. */
-function readToken(request: Request): string | null {
-  const name = securedCookie(request) ? SECURE_COOKIE_NAME : COOKIE_NAME
-  for (const pair of (request.headers.get('cookie') ?? '').split(';')) {
+/** The session token in a Cookie header, read only under the cookie name this transport uses. */
+function tokenInCookies(header: string | null | undefined, secure: boolean): string | null {
+  const name = secure ? SECURE_COOKIE_NAME : COOKIE_NAME
+  for (const pair of (header ?? '').split(';')) {
     const separator = pair.indexOf('=')
     if (separator > 0 && pair.slice(0, separator).trim() === name) return pair.slice(separator + 1).trim() || null
   }
   return null
+}
+
+const readToken = (request: Request) => tokenInCookies(request.headers.get('cookie'), securedCookie(request))
+
+/**
+ * The id of the session a Cookie header carries, valid or not, for what the
+ * HTTP layer records before any route runs (it sees the header, not a Request).
+ */
+export function sessionIdInCookies(header: string | undefined, https: boolean): string | null {
+  const token = tokenInCookies(header, securedTransport(https))
+  return token ? hashToken(token) : null
 }
 
 /** The id of the request's session (whether or not it is still valid), for "this device". */
@@ -140,8 +153,9 @@ export async function createSession(request: Request, userId: string, client: { 
 /**
  * A session token (the cookie's or an API bearer token) checked against both
  * clocks: its user and session id, or null once either deadline has passed.
+ * Whichever way it came in, its use from another client is noticed.
  */
-export async function validateSessionToken(token: string) {
+export async function validateSessionToken(token: string, request: Request, context: AppLoadContext) {
   const sessionId = hashToken(token)
   // Lucia ends a session past its idle deadline (expires_at) and returns nothing.
   const { session, user } = await lucia().validateSession(sessionId)
@@ -155,9 +169,9 @@ export async function validateSessionToken(token: string) {
   if (!session.lastSeenAt || now - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
     await touchSession(sessionId, SESSION_IDLE_TIMEOUT)
   }
+  await noticeClientChange(request, context, { sessionId, client: { userAgent: session.userAgent, changed: session.changedClient } })
   const sessionUser: SessionUser = { id: user.id, email: user.email, name: user.name, emailVerified: user.emailVerified }
-  const client = { userAgent: session.userAgent, changed: session.changedClient }
-  return { user: sessionUser, sessionId, fresh: session.fresh, lifeLeft, client }
+  return { user: sessionUser, sessionId, fresh: session.fresh, lifeLeft }
 }
 
 /**
@@ -206,14 +220,13 @@ async function noticeClientChange(
 async function validate(request: Request, context: AppLoadContext): Promise<SessionUser | null> {
   const token = readToken(request)
   if (!token) return null
-  const valid = await validateSessionToken(token)
+  const valid = await validateSessionToken(token, request, context)
   if (!valid) {
     context.appendSetCookie(serializeCookie(request, null))
     return null
   }
   // Lucia extended the idle deadline itself: send the cookie again (its lifetime is unchanged).
   if (valid.fresh) context.appendSetCookie(serializeCookie(request, token, valid.lifeLeft))
-  await noticeClientChange(request, context, valid)
   return valid.user
 }
 

@@ -20,6 +20,20 @@ export function PageHeader({ title, subtitle, actions }: { title: ReactNode; sub
   )
 }
 
+/** A list page's table in its bordered, scrolling box: the headings (a falsy one is left out), then the rows. */
+export function DataTable({ headings, children }: { headings: readonly (ReactNode | false)[]; children: ReactNode }) {
+  return (
+    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <table className="w-full text-left text-sm">
+        <thead className="bg-slate-50 text-slate-600">
+          <tr>{headings.map((heading, i) => (heading ? <th key={i} className="px-3 py-2">{heading}</th> : null))}</tr>
+        </thead>
+        <tbody className="divide-y divide-slate-200">{children}</tbody>
+      </table>
+    </div>
+  )
+}
+
 export function EmptyState({ children }: { children: ReactNode }) {
   return <div className="rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600">{children}</div>
 }

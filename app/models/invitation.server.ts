@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import { permits } from '~/utils/permissions'
 import { writeAudit } from './audit.server'
-import { sql, withAuthService, withTenant, type Actor, type TenantActor, type Tx } from './db.server'
+import { sql, withAuthService, withTenant, type Actor, type TenantActor } from './db.server'
 import { DomainError, isUniqueViolation } from './errors.server'
+import { requireGrantableRole } from './member.server'
 
 const INVITATION_DAYS = 7
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
@@ -30,15 +30,6 @@ export function listPendingInvitations(actor: TenantActor): Promise<readonly Pen
       where i.organization_id = ${actor.organizationId} and i.accepted_at is null and i.revoked_at is null
       order by i.created_at desc`),
   )
-}
-
-async function requireGrantableRole(tx: Tx, actor: TenantActor, held: readonly string[], role: string) {
-  const permissions = await tx.maybeOneFirst(sql.type(z.object({ permissions: z.array(z.string()) }))`
-    select permissions from roles where organization_id = ${actor.organizationId} and key = ${role}`)
-  if (!permissions) throw new DomainError('Choose one of the organization’s roles', 'role', 'VALIDATION')
-  if (!permissions.every((p) => permits(held, p))) {
-    throw new DomainError('You cannot invite someone to a role with permissions you do not hold', 'role', 'ESCALATION')
-  }
 }
 
 /**

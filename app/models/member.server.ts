@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { effectivePermissions, permits, type CatalogPermission } from '~/utils/permissions'
 import { toPage, type ListQuery, type Page } from '~/utils/pagination'
+import { isUuid } from '~/utils/validation'
 import { writeAudit } from './audit.server'
 import { sql, withTenant, type TenantActor, type Tx } from './db.server'
 import { DomainError } from './errors.server'
@@ -76,12 +77,13 @@ export function listMemberChoices(actor: TenantActor): Promise<readonly MemberCh
 }
 
 export function findMember(actor: TenantActor, memberId: string): Promise<Member | null> {
-  if (!z.string().uuid().safeParse(memberId).success) return Promise.resolve(null)
+  if (!isUuid(memberId)) return Promise.resolve(null)
   return withTenant(actor, (tx) => tx.maybeOne(sql.type(Member)`${SELECT_MEMBER} where m.organization_id = ${actor.organizationId} and m.id = ${memberId}`))
 }
 
 /** What the actor may do to another member: never to themselves, never above their own permissions. */
 async function targetFor(tx: Tx, actor: TenantActor, held: readonly string[], memberId: string) {
+  if (!isUuid(memberId)) throw new DomainError('Member not found', undefined, 'NOT_FOUND')
   const target = await tx.maybeOne(sql.type(Member)`${SELECT_MEMBER} where m.organization_id = ${actor.organizationId} and m.id = ${memberId}`)
   if (!target) throw new DomainError('Member not found', undefined, 'NOT_FOUND')
   if (target.userId === actor.userId) throw new DomainError('You cannot change your own membership', undefined, 'SELF')
@@ -91,11 +93,17 @@ async function targetFor(tx: Tx, actor: TenantActor, held: readonly string[], me
   return target
 }
 
-async function rolePermissions(tx: Tx, organizationId: string, roleKey: string) {
+/**
+ * Refuses to hand out a role that is not one of the organization's, or that
+ * holds a permission the actor does not; `field` names the form field to blame.
+ */
+export async function requireGrantableRole(tx: Tx, actor: TenantActor, held: readonly string[], roleKey: string, field = 'role') {
   const permissions = await tx.maybeOneFirst(sql.type(z.object({ permissions: z.array(z.string()) }))`
-    select permissions from roles where organization_id = ${organizationId} and key = ${roleKey}`)
-  if (!permissions) throw new DomainError('Choose one of the organization’s roles', 'role', 'VALIDATION')
-  return permissions
+    select permissions from roles where organization_id = ${actor.organizationId} and key = ${roleKey}`)
+  if (!permissions) throw new DomainError('Choose one of the organization’s roles', field, 'VALIDATION')
+  if (!permissions.every((p) => permits(held, p))) {
+    throw new DomainError('You cannot give a role with permissions you do not hold', field, 'ESCALATION')
+  }
 }
 
 function mapLastOwner(error: unknown): never {
@@ -108,10 +116,7 @@ function mapLastOwner(error: unknown): never {
 export function changeMemberRole(actor: TenantActor, held: readonly string[], memberId: string, role: string): Promise<void> {
   return withTenant(actor, async (tx) => {
     const target = await targetFor(tx, actor, held, memberId)
-    const permissions = await rolePermissions(tx, actor.organizationId, role)
-    if (!permissions.every((p) => permits(held, p))) {
-      throw new DomainError('You cannot give a role with permissions you do not hold', 'role', 'ESCALATION')
-    }
+    await requireGrantableRole(tx, actor, held, role)
     await tx.query(sql.unsafe`update organization_members set role = ${role} where organization_id = ${actor.organizationId} and id = ${memberId}`).catch(mapLastOwner)
     await writeAudit(tx, actor, { action: 'member.role_changed', resourceType: 'member', resourceId: memberId, details: { from: target.role, to: role } })
   })
@@ -158,10 +163,7 @@ export function addGrant(
 ): Promise<void> {
   return withTenant(actor, async (tx) => {
     await targetFor(tx, actor, held, memberId)
-    const permissions = await rolePermissions(tx, actor.organizationId, grant.role)
-    if (!permissions.every((p) => permits(held, p))) {
-      throw new DomainError('You cannot give a role with permissions you do not hold', 'role', 'ESCALATION')
-    }
+    await requireGrantableRole(tx, actor, held, grant.role)
     const result = await tx.query(sql.unsafe`
       insert into role_grants (organization_id, member_id, role, workspace_id, project_id)
       select ${actor.organizationId}, ${memberId}, ${grant.role}, ${grant.workspaceId ?? null}, ${grant.projectId ?? null}

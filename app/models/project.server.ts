@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { projects } from '../../db/types/public/Projects'
 import { toPage, type ListQuery, type Page } from '~/utils/pagination'
 import { isSlug, slugify } from '~/utils/slug'
+import { isUuid } from '~/utils/validation'
 import { writeAudit } from './audit.server'
 import { sql, withTenant, type TenantActor } from './db.server'
 import { DomainError, withSlugCheck } from './errors.server'
@@ -103,6 +104,7 @@ export function deleteProject(actor: TenantActor, id: string): Promise<void> {
 
 /** A project of this workspace by id (the JSON API's address for it), or null. */
 export function findProjectById(actor: TenantActor, workspaceId: string, id: string): Promise<Project | null> {
+  if (!isUuid(id)) return Promise.resolve(null)
   return withTenant(actor, (tx) =>
     tx.maybeOne(sql.type(Project)`
       select ${COLUMNS} from projects p

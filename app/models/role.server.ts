@@ -3,9 +3,11 @@ import { ForeignKeyIntegrityConstraintViolationError } from 'slonik'
 import { z } from 'zod'
 import { roles } from '../../db/types/public/Roles'
 import { CATALOG, permits } from '~/utils/permissions'
+import { isUuid } from '~/utils/validation'
 import { writeAudit } from './audit.server'
 import { sql, withTenant, type TenantActor } from './db.server'
 import { DomainError, isUniqueViolation } from './errors.server'
+import { requireGrantableRole } from './member.server'
 
 export const Role = roles.omit({ created_at: true, updated_at: true })
 export type Role = z.infer<typeof Role>
@@ -32,7 +34,7 @@ export function listRoles(actor: TenantActor): Promise<readonly RoleWithHolders[
 }
 
 export function findRole(actor: TenantActor, id: string): Promise<Role | null> {
-  if (!z.string().uuid().safeParse(id).success) return Promise.resolve(null)
+  if (!isUuid(id)) return Promise.resolve(null)
   return withTenant(actor, (tx) =>
     tx.maybeOne(sql.type(Role)`
       select organization_id, id, key, name, description, permissions, is_builtin
@@ -86,8 +88,8 @@ export function updateRole(actor: TenantActor, held: readonly string[], id: stri
 
 /**
  * Deletes a custom role. When people hold it, `reassignTo` (another role's
- * key) takes its place for all of them in the same transaction; without it
- * the role stays.
+ * key, within the actor's own permissions) takes its place for all of them in
+ * the same transaction; without it the role stays.
  */
 export function deleteRole(actor: TenantActor, held: readonly string[], id: string, reassignTo?: string): Promise<void> {
   return withTenant(actor, async (tx) => {
@@ -100,6 +102,8 @@ export function deleteRole(actor: TenantActor, held: readonly string[], id: stri
       throw new DomainError('You cannot delete a role with permissions you do not hold', undefined, 'ESCALATION')
     }
     if (reassignTo) {
+      if (reassignTo === role.key) throw new DomainError('Choose another role for the people who hold this one', 'reassignTo', 'VALIDATION')
+      await requireGrantableRole(tx, actor, held, reassignTo, 'reassignTo')
       await tx.query(sql.unsafe`update organization_members set role = ${reassignTo} where organization_id = ${actor.organizationId} and role = ${role.key}`)
       await tx.query(sql.unsafe`delete from role_grants where organization_id = ${actor.organizationId} and role = ${role.key}`)
     }

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
 import { SEVERITIES, THREAT_TYPES, type Finding } from '~/security/types'
-import { CalendarDate } from '~/utils/validation'
+import { CalendarDate, isUuid } from '~/utils/validation'
 import { sql, withAuthService, withTenant, type TenantActor } from './db.server'
 
 /** The request a set of findings came from, as the monitor knows it before any route runs. */
@@ -144,7 +144,7 @@ export function countSecurityEventsByDay(
 }
 
 export function findSecurityEvent(actor: TenantActor, id: string): Promise<SecurityEventDetail | null> {
-  if (!z.string().uuid().safeParse(id).success) return Promise.resolve(null)
+  if (!isUuid(id)) return Promise.resolve(null)
   return withTenant(actor, (tx) =>
     tx.maybeOne(sql.type(SecurityEventDetail)`
       select ${COLUMNS}, e.details

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { isSlug } from '~/utils/slug'
+import { isUuid } from '~/utils/validation'
 import { sql, withTenant, type Actor } from './db.server'
 
 const Membership = z.object({
@@ -45,5 +46,6 @@ export function findMembership(actor: Actor, organizationSlug: string): Promise<
  * addresses organizations; null alike for "no such id" and "not yours".
  */
 export function findMembershipById(actor: Actor, organizationId: string): Promise<Membership | null> {
+  if (!isUuid(organizationId)) return Promise.resolve(null)
   return findMembershipWhere(actor, sql.fragment`o.id = ${organizationId}`)
 }

@@ -3,6 +3,7 @@ import { workspaces } from '../../db/types/public/Workspaces'
 import type { ListQuery, Page } from '~/utils/pagination'
 import { toPage } from '~/utils/pagination'
 import { isSlug, slugify } from '~/utils/slug'
+import { isUuid } from '~/utils/validation'
 import { writeAudit } from './audit.server'
 import { sql, withTenant, type TenantActor, type Tx } from './db.server'
 import { DomainError, withSlugCheck } from './errors.server'
@@ -137,6 +138,7 @@ export function deleteWorkspace(actor: TenantActor, id: string): Promise<void> {
 
 /** A workspace of the actor's organization by id (the JSON API's address for it), or null. */
 export function findWorkspaceById(actor: TenantActor, id: string): Promise<Workspace | null> {
+  if (!isUuid(id)) return Promise.resolve(null)
   return withTenant(actor, (tx) =>
     tx.maybeOne(sql.type(Workspace)`
       select ${COLUMNS} from workspaces w where w.organization_id = ${actor.organizationId} and w.id = ${id}`),

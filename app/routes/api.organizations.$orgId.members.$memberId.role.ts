@@ -5,18 +5,20 @@ import { presentMember } from '~/api/present.server'
 import { apiRoute } from '~/api/route.server'
 import { MemberRoleBody } from '~/api/schemas.server'
 import { changeMemberRole, findMember } from '~/models/member.server'
+import { isUuid } from '~/utils/validation'
 import { requirePermission } from '~/utils/tenant.server'
 
 export const { loader, action } = apiRoute({
   /** Gives a member another organization role: one the caller holds everything of, never to themselves. */
   async PUT(args) {
     const tenant = await requireApiTenant(args)
-    const member = await findMember(tenant.actor, args.params.memberId ?? '')
-    if (!member) throw notFound('Member not found')
     await requirePermission(tenant, 'member:update')
+    const memberId = args.params.memberId
+    // An id that names nothing is a 404 before the body is judged; the model answers it for ids not there.
+    if (!isUuid(memberId)) throw notFound('Member not found')
     const { role } = await readBody(args.request, MemberRoleBody)
-    await changeMemberRole(tenant.actor, tenant.permissions, member.id, role)
-    const saved = await findMember(tenant.actor, member.id)
+    await changeMemberRole(tenant.actor, tenant.permissions, memberId, role)
+    const saved = await findMember(tenant.actor, memberId)
     if (!saved) throw notFound('Member not found')
     return apiData(presentMember(saved))
   },

@@ -8,9 +8,9 @@ import { requirePermission } from '~/utils/tenant.server'
 export const { loader, action } = apiRoute({
   async GET(args) {
     const tenant = await requireApiTenant(args)
+    await requirePermission(tenant, 'role:view')
     const role = await findRole(tenant.actor, args.params.roleId ?? '')
     if (!role) throw notFound('Role not found')
-    await requirePermission(tenant, 'role:view')
     return apiData(presentRole(role))
   },
 })

@@ -4,7 +4,7 @@ import { apiData, apiNoContent } from '~/api/envelope.server'
 import { presentWorkspace } from '~/api/present.server'
 import { apiRoute, type ApiArgs } from '~/api/route.server'
 import { WorkspaceBody, WorkspacePatchBody } from '~/api/schemas.server'
-import type { Permission } from '~/utils/permissions'
+import { workspaceDeletionScope, type Permission } from '~/utils/permissions'
 import { deleteWorkspace, updateWorkspace } from '~/models/workspace.server'
 import { requirePermission } from '~/utils/tenant.server'
 
@@ -37,7 +37,8 @@ export const { loader, action } = apiRoute({
 
   /** Deletes the workspace and its projects; the only workspace of an organization stays (409). */
   async DELETE(args) {
-    const { tenant, workspace } = await workspaceFor(args, 'workspace:delete')
+    const { tenant, workspace } = await requireApiWorkspace(args)
+    await requirePermission(tenant, 'workspace:delete', workspaceDeletionScope(workspace))
     await deleteWorkspace(tenant.actor, workspace.id)
     return apiNoContent()
   },

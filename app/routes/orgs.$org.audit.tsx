@@ -1,7 +1,7 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { FilterForm, FilterInput, FilterSelect } from '~/components/filter-form'
-import { EmptyState, PageHeader, Pagination } from '~/components/ui'
+import { DataTable, EmptyState, PageHeader, Pagination } from '~/components/ui'
 import { AuditLogFilters, backwardRange, listAuditLogs, type AuditResult } from '~/models/audit.server'
 import { listMemberChoices } from '~/models/member.server'
 import { formatUtc } from '~/utils/dates'
@@ -61,38 +61,24 @@ export default function AuditLog() {
           {Object.keys(errors).length ? 'Fix the filters above to see entries.' : filtered ? 'No entries match these filters.' : 'Nothing has been recorded yet.'}
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm">
-            <thead className="bg-slate-50 text-slate-600">
-              <tr>
-                <th className="px-3 py-2">Time</th>
-                <th className="px-3 py-2">Actor</th>
-                <th className="px-3 py-2">Action</th>
-                <th className="px-3 py-2">Resource</th>
-                <th className="px-3 py-2">Result</th>
-                <th className="px-3 py-2">IP</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-200">
-              {entries.map((entry) => (
-                <tr key={entry.id} data-testid="audit-entry">
-                  <td className="whitespace-nowrap px-3 py-2">{formatUtc(entry.createdAt, { seconds: true })}</td>
-                  <td className="px-3 py-2">
-                    {entry.userName ?? (entry.userId ? 'Former member' : 'Deleted account')}
-                    {entry.userEmail ? <span className="block text-xs text-slate-500">{entry.userEmail}</span> : null}
-                  </td>
-                  <td className="px-3 py-2 font-mono text-xs">{entry.action}</td>
-                  <td className="px-3 py-2">
-                    {entry.resourceType}
-                    {entry.resourceId ? <span className="block max-w-48 truncate font-mono text-xs text-slate-500" title={entry.resourceId}>{entry.resourceId}</span> : null}
-                  </td>
-                  <td className="px-3 py-2"><span className={`rounded px-2 py-0.5 text-xs font-medium ${RESULT_STYLE[entry.result]}`}>{entry.result}</span></td>
-                  <td className="px-3 py-2 font-mono text-xs">{entry.ipAddress ?? '–'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable headings={['Time', 'Actor', 'Action', 'Resource', 'Result', 'IP']}>
+          {entries.map((entry) => (
+            <tr key={entry.id} data-testid="audit-entry">
+              <td className="whitespace-nowrap px-3 py-2">{formatUtc(entry.createdAt, { seconds: true })}</td>
+              <td className="px-3 py-2">
+                {entry.userName ?? (entry.userId ? 'Former member' : 'Deleted account')}
+                {entry.userEmail ? <span className="block text-xs text-slate-500">{entry.userEmail}</span> : null}
+              </td>
+              <td className="px-3 py-2 font-mono text-xs">{entry.action}</td>
+              <td className="px-3 py-2">
+                {entry.resourceType}
+                {entry.resourceId ? <span className="block max-w-48 truncate font-mono text-xs text-slate-500" title={entry.resourceId}>{entry.resourceId}</span> : null}
+              </td>
+              <td className="px-3 py-2"><span className={`rounded px-2 py-0.5 text-xs font-medium ${RESULT_STYLE[entry.result]}`}>{entry.result}</span></td>
+              <td className="px-3 py-2 font-mono text-xs">{entry.ipAddress ?? '–'}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Pagination page={page} pageCount={pageCount} />
     </section>

@@ -41,10 +41,18 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   })
 }
 
+/** `workspace:<uuid>` or `project:<uuid>`, as the grant form's options are written. */
+const GrantTarget = z.string().transform((value, ctx) => {
+  const [kind, id, ...rest] = value.split(':')
+  if ((kind === 'workspace' || kind === 'project') && rest.length === 0 && z.string().uuid().safeParse(id).success) return { kind, id: id! }
+  ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'Choose a workspace or project' })
+  return z.NEVER
+})
+
 const MemberAction = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('role'), role: z.string().min(1).max(64) }),
   z.object({ intent: z.enum(['suspend', 'reactivate']) }),
-  z.object({ intent: z.literal('add-grant'), role: z.string().min(1).max(64), target: z.string().regex(/^(workspace|project):[0-9a-f-]{36}$/, 'Choose a workspace or project') }),
+  z.object({ intent: z.literal('add-grant'), role: z.string().min(1).max(64), target: GrantTarget }),
   z.object({ intent: z.literal('remove-grant'), grantId: z.string().uuid() }),
   z.object({ intent: z.literal('transfer'), confirm: z.literal('on', { errorMap: () => ({ message: 'Tick the box to confirm the transfer' }) }) }),
 ])
@@ -78,7 +86,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         await setMemberStatus(tenant.actor, held, member.id, input.intent === 'suspend' ? 'suspended' : 'active')
         break
       case 'add-grant': {
-        const [kind, id] = input.target.split(':') as ['workspace' | 'project', string]
+        const { kind, id } = input.target
         await addGrant(tenant.actor, held, member.id, { role: input.role, [kind === 'workspace' ? 'workspaceId' : 'projectId']: id })
         break
       }

@@ -1,12 +1,13 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { InviteForm } from '~/components/invite-form'
-import { buttonStyles, PageHeader, Pagination } from '~/components/ui'
+import { buttonStyles, DataTable, PageHeader, Pagination } from '~/components/ui'
+import { DomainError } from '~/models/errors.server'
 import { listPendingInvitations, resendInvitation, revokeInvitation } from '~/models/invitation.server'
 import { listMembers } from '~/models/member.server'
 import { parseListQuery } from '~/utils/pagination'
-import { grantableRoles, sendInvitationEmail } from '~/utils/invitations.server'
+import { grantableRoles, mailInvitation } from '~/utils/invitations.server'
 import { requirePermission, requireTenant, can } from '~/utils/tenant.server'
 import { readForm } from '~/utils/forms.server'
 
@@ -30,11 +31,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   await requirePermission(tenant, 'member:invite')
   const parsed = InvitationAction.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) throw new Response('Unknown invitation action', { status: 400 })
-  if (parsed.data.intent === 'revoke') {
-    await revokeInvitation(tenant.actor, parsed.data.invitationId)
-  } else {
-    const { email, token } = await resendInvitation(tenant.actor, parsed.data.invitationId)
-    await sendInvitationEmail(context, { email, token, organizationName: tenant.organization.name, inviterName: tenant.user.name })
+  try {
+    if (parsed.data.intent === 'revoke') {
+      await revokeInvitation(tenant.actor, parsed.data.invitationId)
+    } else {
+      const { email, token } = await resendInvitation(tenant.actor, parsed.data.invitationId)
+      const mailed = await mailInvitation(context, { email, token, organizationName: tenant.organization.name, inviterName: tenant.user.name })
+      if (!mailed) return json({ error: `The invitation to ${email} has a new link, but the email could not be sent. Try “Resend” again in a few minutes.` }, { status: 503 })
+    }
+  } catch (error) {
+    // A second click, or someone else was quicker: the invitation is no longer pending.
+    if (error instanceof DomainError && error.code === 'NOT_FOUND') {
+      return json({ error: 'This invitation is no longer pending: it was revoked or accepted.' }, { status: 404 })
+    }
+    throw error
   }
   return redirect(new URL(request.url).pathname)
 }
@@ -43,6 +53,7 @@ const STATUS_STYLE = { active: 'bg-emerald-50 text-emerald-800', suspended: 'bg-
 
 export default function Members() {
   const { members, invitations, roles } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
   const [params] = useSearchParams()
   const invited = params.get('invited')
   return (
@@ -50,30 +61,24 @@ export default function Members() {
       <div>
         <PageHeader title="Members" subtitle={`${members.total} ${members.total === 1 ? 'member' : 'members'}`} />
         {invited ? <p role="status" className="mb-4 rounded-md bg-emerald-50 p-3 text-sm text-emerald-800">Invitation sent to {invited}.</p> : null}
+        {result?.error ? <p role="alert" className="mb-4 rounded-md bg-red-50 p-3 text-sm text-red-800">{result.error}</p> : null}
         {roles.length ? <div className="mb-6 rounded-lg border border-slate-200 bg-white p-4"><InviteForm roles={roles} /></div> : null}
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm">
-            <thead className="bg-slate-50 text-slate-600">
-              <tr><th className="px-4 py-2">Name</th><th className="px-4 py-2">Role</th><th className="px-4 py-2">Status</th><th className="px-4 py-2">Joined</th></tr>
-            </thead>
-            <tbody className="divide-y divide-slate-200">
-              {members.items.map((m) => (
-                <tr key={m.id}>
-                  <td className="px-4 py-2">
-                    <Link to={m.id} className="font-medium text-indigo-700 hover:underline">{m.name}</Link>
-                    <span className="block text-xs text-slate-500">{m.email}</span>
-                  </td>
-                  <td className="px-4 py-2">
-                    {m.roleName}
-                    {m.grants.length ? <span className="block text-xs text-slate-500">+{m.grants.length} scoped {m.grants.length === 1 ? 'grant' : 'grants'}</span> : null}
-                  </td>
-                  <td className="px-4 py-2"><span className={`rounded px-2 py-0.5 text-xs ${STATUS_STYLE[m.status]}`}>{m.status}</span></td>
-                  <td className="px-4 py-2 text-slate-600">{m.joinedAt ? new Date(m.joinedAt).toISOString().slice(0, 10) : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable headings={['Name', 'Role', 'Status', 'Joined']}>
+          {members.items.map((m) => (
+            <tr key={m.id}>
+              <td className="px-3 py-2">
+                <Link to={m.id} className="font-medium text-indigo-700 hover:underline">{m.name}</Link>
+                <span className="block text-xs text-slate-500">{m.email}</span>
+              </td>
+              <td className="px-3 py-2">
+                {m.roleName}
+                {m.grants.length ? <span className="block text-xs text-slate-500">+{m.grants.length} scoped {m.grants.length === 1 ? 'grant' : 'grants'}</span> : null}
+              </td>
+              <td className="px-3 py-2"><span className={`rounded px-2 py-0.5 text-xs ${STATUS_STYLE[m.status]}`}>{m.status}</span></td>
+              <td className="px-3 py-2 text-slate-600">{m.joinedAt ? new Date(m.joinedAt).toISOString().slice(0, 10) : '—'}</td>
+            </tr>
+          ))}
+        </DataTable>
         <Pagination page={members.page} pageCount={members.pageCount} />
       </div>
       {invitations.length ? (

@@ -5,7 +5,7 @@ import { InviteForm } from '~/components/invite-form'
 import { PageHeader } from '~/components/ui'
 import { createInvitation } from '~/models/invitation.server'
 import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
-import { grantableRoles, sendInvitationEmail } from '~/utils/invitations.server'
+import { grantableRoles, mailInvitation } from '~/utils/invitations.server'
 import { enforceEndpointLimit } from '~/utils/rate-limit.server'
 import { requirePermission, requireTenant } from '~/utils/tenant.server'
 import { InvitationSchema } from '~/utils/validation'
@@ -24,18 +24,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   await enforceEndpointLimit(tenant, 'invite', request, context)
   const submission = parseWithZod(await readForm(request), { schema: InvitationSchema })
   if (submission.status !== 'success') return invalid(submission.reply())
+  let invitation: { token: string }
   try {
-    const { token } = await createInvitation(tenant.actor, tenant.permissions, submission.value)
-    await sendInvitationEmail(context, {
-      email: submission.value.email,
-      token,
-      organizationName: tenant.organization.name,
-      inviterName: tenant.user.name,
-    })
-    return redirect(`/orgs/${encodeURIComponent(tenant.organization.slug)}/members?invited=${encodeURIComponent(submission.value.email)}`)
+    invitation = await createInvitation(tenant.actor, tenant.permissions, submission.value)
   } catch (error) {
     return replyToDomainError(submission, error)
   }
+  const { email } = submission.value
+  const mailed = await mailInvitation(context, { email, token: invitation.token, organizationName: tenant.organization.name, inviterName: tenant.user.name })
+  if (!mailed) {
+    return invalid(submission.reply({
+      formErrors: [`The invitation to ${email} was saved, but the email could not be sent. Use “Resend” next to it on the members page to try again.`],
+    }))
+  }
+  return redirect(`/orgs/${encodeURIComponent(tenant.organization.slug)}/members?invited=${encodeURIComponent(email)}`)
 }
 
 export default function InvitePage() {

@@ -40,8 +40,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       await deleteRole(tenant.actor, tenant.permissions, role.id, parsed.success ? parsed.data.reassignTo || undefined : undefined)
       return redirect(`/orgs/${encodeURIComponent(tenant.organization.slug)}/roles`)
     } catch (error) {
-      if (error instanceof DomainError) return json({ deleteError: error.message }, { status: 409 })
-      throw error
+      if (!(error instanceof DomainError)) throw error
+      const status = error.code === 'VALIDATION' ? 422 : error.code === 'ESCALATION' ? 403 : 409
+      return json({ deleteError: error.message }, { status })
     }
   }
   const submission = parseWithZod(formData, { schema: RoleSchema })

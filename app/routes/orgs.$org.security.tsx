@@ -14,13 +14,20 @@ const CHART_DAYS = 14
 const MAX_CHART_DAYS = 92
 const DAY_MS = 86_400_000
 
-const isoDay = (time: number) => new Date(time).toISOString().slice(0, 10)
+// PostgreSQL has no year zero: the chart never reaches back past 0001-01-01.
+const FIRST_DAY = Date.parse('0001-01-01T00:00:00Z')
 
-/** The chart's days: the filtered range, or the last two weeks; never more than three months. */
+const isoDay = (time: number) => new Date(time).toISOString().slice(0, 10)
+const dayTime = (day: string) => Date.parse(`${day}T00:00:00Z`)
+
+/**
+ * The chart's days: the filtered range, or the last two weeks; never more than
+ * three months, never none (a start date after today with no end date charts that day).
+ */
 function chartDays(filters: EventFilters): string[] {
-  const until = Date.parse(`${filters.to ?? isoDay(Date.now())}T00:00:00Z`)
-  const from = filters.from ? Date.parse(`${filters.from}T00:00:00Z`) : until - (CHART_DAYS - 1) * DAY_MS
-  const since = Math.max(from, until - (MAX_CHART_DAYS - 1) * DAY_MS)
+  const from = filters.from ? dayTime(filters.from) : undefined
+  const until = filters.to ? dayTime(filters.to) : Math.max(dayTime(isoDay(Date.now())), from ?? FIRST_DAY)
+  const since = Math.max(from ?? until - (CHART_DAYS - 1) * DAY_MS, until - (MAX_CHART_DAYS - 1) * DAY_MS, FIRST_DAY)
   return Array.from({ length: Math.round((until - since) / DAY_MS) + 1 }, (_, i) => isoDay(since + i * DAY_MS))
 }
 

@@ -3,19 +3,20 @@ import { useActionData, useLoaderData } from '@remix-run/react'
 import { ConfirmDelete } from '~/components/confirm-delete'
 import { DomainError } from '~/models/errors.server'
 import { deleteWorkspace } from '~/models/workspace.server'
+import { workspaceDeletionScope } from '~/utils/permissions'
 import { requirePermission, requireWorkspace } from '~/utils/tenant.server'
 
 export const meta: MetaFunction = () => [{ title: 'Delete workspace · NextSaaS' }]
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { tenant, workspace } = await requireWorkspace(request, params, context)
-  await requirePermission(tenant, 'workspace:delete', { workspaceId: workspace.id })
+  await requirePermission(tenant, 'workspace:delete', workspaceDeletionScope(workspace))
   return json({ workspace })
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { tenant, workspace, actor } = await requireWorkspace(request, params, context)
-  await requirePermission(tenant, 'workspace:delete', { workspaceId: workspace.id })
+  await requirePermission(tenant, 'workspace:delete', workspaceDeletionScope(workspace))
   try {
     await deleteWorkspace(actor, workspace.id)
   } catch (error) {

@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { buttonStyles, PageHeader } from '~/components/ui'
 import { WorkspaceForm } from '~/components/workspace-form'
 import { makeDefaultWorkspace, updateWorkspace } from '~/models/workspace.server'
+import { workspaceDeletionScope } from '~/utils/permissions'
 import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
 import { useCan } from '~/utils/tenant'
 import { requirePermission, requireWorkspace } from '~/utils/tenant.server'
@@ -23,6 +24,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const base = `/orgs/${encodeURIComponent(tenant.organization.slug)}/workspaces`
   const formData = await readForm(request)
   if (formData.get('intent') === 'make-default') {
+    // Moving the default changes another workspace too: an organization-wide permission, not a grant on this one.
+    await requirePermission(tenant, 'workspace:update')
     await makeDefaultWorkspace(actor, workspace.id)
     return redirect(`${base}/${encodeURIComponent(workspace.slug)}`)
   }
@@ -48,13 +51,13 @@ export default function EditWorkspace() {
       <div className="flex flex-wrap items-center gap-3 border-t border-slate-200 pt-6">
         {workspace.is_default ? (
           <p className="text-sm text-slate-600">This is the organization’s default workspace.</p>
-        ) : (
+        ) : can('workspace:update') ? (
           <Form method="post">
             <input type="hidden" name="intent" value="make-default" />
             <button type="submit" className={buttonStyles.secondary}>Make default workspace</button>
           </Form>
-        )}
-        {can('workspace:delete', { workspaceId: workspace.id }) ? <Link to="../delete" relative="path" className={buttonStyles.danger}>Delete workspace…</Link> : null}
+        ) : null}
+        {can('workspace:delete', workspaceDeletionScope(workspace)) ? <Link to="../delete" relative="path" className={buttonStyles.danger}>Delete workspace…</Link> : null}
       </div>
     </section>
   )

@@ -15,12 +15,13 @@ const PAGE_SIZE = 50
 
 /**
  * The instance operators' security log: every organization's events and the
- * ones outside any. Operators are named by SECURITY_OPERATOR_EMAILS; to anyone
- * else the page does not exist.
+ * ones outside any. Operators are named by SECURITY_OPERATOR_EMAILS and must
+ * have verified that address (anyone can sign up with an unclaimed one); to
+ * anyone else the page does not exist.
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
-  if (!getConfig().SECURITY_OPERATOR_EMAILS.includes(user.email.toLowerCase())) throw notFound()
+  if (!user.emailVerified || !getConfig().SECURITY_OPERATOR_EMAILS.includes(user.email.toLowerCase())) throw notFound()
   const url = new URL(request.url)
   const values = filterValues(url, EVENT_FILTER_KEYS)
   const page = z.coerce.number().int().min(1).max(10_000).catch(1).parse(url.searchParams.get('page') ?? undefined)

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
 import type { NextFunction, Request, Response } from 'express'
+import { sessionIdInCookies } from '~/auth/session.server'
 import { recordSecurityEvent, type ObservedRequest } from '~/models/security-event.server'
 import { waitText } from '~/rate-limit/policies'
 import type { SecurityBlock, SecurityBlockStart } from '~/rate-limit/security-block.server'
@@ -21,9 +21,6 @@ import { isBlocking, type Finding } from './types'
  * its requests get the 403 before anything is scanned or recorded.
  */
 
-/** Lucia's cookie (app/auth/session.server.ts); the database keys sessions by its SHA-256. */
-const SESSION_COOKIE = 'nextsaas_session'
-const SESSION_TOKEN = /^[\w-]{20,128}$/
 /** The body limit of the HTTP layer: larger declared bodies were refused before this point. */
 const MAX_BODY_BYTES = 1024 * 1024
 
@@ -40,21 +37,13 @@ function scanner(): Scanner {
   return sharedScanner
 }
 
-function sessionId(request: Request): string | null {
-  for (const pair of (request.headers.cookie ?? '').split(';')) {
-    const [name, value] = pair.trim().split('=', 2)
-    if (name === SESSION_COOKIE && value && SESSION_TOKEN.test(value)) return createHash('sha256').update(value).digest('hex')
-  }
-  return null
-}
-
 function observed(request: Request, response: Response): ObservedRequest {
   const { path } = splitTarget(request.originalUrl)
   return {
     ip: response.locals.context.ip,
     endpoint: `${request.method} ${path}`,
     traceId: response.locals.context.traceId,
-    sessionId: sessionId(request),
+    sessionId: sessionIdInCookies(request.headers.cookie, request.secure),
     organization: organizationInPath(path),
   }
 }

@@ -1,5 +1,6 @@
 import { Link } from '@remix-run/react'
 import { FilterForm, FilterInput, FilterSelect } from '~/components/filter-form'
+import { DataTable } from '~/components/ui'
 import { formatUtc } from '~/utils/dates'
 import type { FilterErrors, FilterValues } from '~/utils/filters'
 import { SEVERITIES, THREAT_TYPES, type Severity, type ThreatType } from './types'
@@ -131,41 +132,25 @@ export interface EventRow {
 /** The events table; `detailHref` links rows to a detail page, `showOrganization` adds that column. */
 export function EventTable({ events, detailHref, showOrganization = false }: { events: readonly EventRow[]; detailHref?: (id: string) => string; showOrganization?: boolean }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="w-full text-left text-sm">
-        <thead className="bg-slate-50 text-slate-600">
-          <tr>
-            <th className="px-3 py-2">Last seen</th>
-            {showOrganization ? <th className="px-3 py-2">Organization</th> : null}
-            <th className="px-3 py-2">Type</th>
-            <th className="px-3 py-2">Severity</th>
-            <th className="px-3 py-2">Rule</th>
-            <th className="px-3 py-2 text-right">Count</th>
-            <th className="px-3 py-2">Outcome</th>
-            <th className="px-3 py-2">IP</th>
-            <th className="px-3 py-2">User</th>
-            <th className="px-3 py-2">Endpoint</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-200">
-          {events.map((event) => (
-            <tr key={event.id} data-testid="security-event">
-              <td className="whitespace-nowrap px-3 py-2">
-                {detailHref ? <Link to={detailHref(event.id)} className="text-indigo-700 hover:underline">{formatUtc(event.lastSeenAt, { seconds: true })}</Link> : formatUtc(event.lastSeenAt, { seconds: true })}
-              </td>
-              {showOrganization ? <td className="px-3 py-2">{event.organizationName ?? 'None'}</td> : null}
-              <td className="px-3 py-2">{TYPE_LABELS[event.type]}</td>
-              <td className="px-3 py-2"><SeverityBadge severity={event.severity} /></td>
-              <td className="px-3 py-2 font-mono text-xs">{event.ruleId}</td>
-              <td className="px-3 py-2 text-right">{event.count}</td>
-              <td className="px-3 py-2">{event.blocked ? 'Blocked' : 'Recorded'}</td>
-              <td className="px-3 py-2 font-mono text-xs">{event.ipAddress ?? '–'}</td>
-              <td className="px-3 py-2">{event.userEmail ?? '–'}</td>
-              <td className="max-w-48 truncate px-3 py-2 font-mono text-xs" title={event.endpoint ?? undefined}>{event.endpoint ?? '–'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      headings={['Last seen', showOrganization && 'Organization', 'Type', 'Severity', 'Rule', <span key="count" className="block text-right">Count</span>, 'Outcome', 'IP', 'User', 'Endpoint']}
+    >
+      {events.map((event) => (
+        <tr key={event.id} data-testid="security-event">
+          <td className="whitespace-nowrap px-3 py-2">
+            {detailHref ? <Link to={detailHref(event.id)} className="text-indigo-700 hover:underline">{formatUtc(event.lastSeenAt, { seconds: true })}</Link> : formatUtc(event.lastSeenAt, { seconds: true })}
+          </td>
+          {showOrganization ? <td className="px-3 py-2">{event.organizationName ?? 'None'}</td> : null}
+          <td className="px-3 py-2">{TYPE_LABELS[event.type]}</td>
+          <td className="px-3 py-2"><SeverityBadge severity={event.severity} /></td>
+          <td className="px-3 py-2 font-mono text-xs">{event.ruleId}</td>
+          <td className="px-3 py-2 text-right">{event.count}</td>
+          <td className="px-3 py-2">{event.blocked ? 'Blocked' : 'Recorded'}</td>
+          <td className="px-3 py-2 font-mono text-xs">{event.ipAddress ?? '–'}</td>
+          <td className="px-3 py-2">{event.userEmail ?? '–'}</td>
+          <td className="max-w-48 truncate px-3 py-2 font-mono text-xs" title={event.endpoint ?? undefined}>{event.endpoint ?? '–'}</td>
+        </tr>
+      ))}
+    </DataTable>
   )
 }

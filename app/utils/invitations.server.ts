@@ -20,6 +20,20 @@ export function sendInvitationEmail(
   )
 }
 
+/**
+ * Mails the invitation once it is saved. A failing mail provider is logged and
+ * answered with false: the invitation stands, and "Resend" mails it again.
+ */
+export async function mailInvitation(context: AppLoadContext, invitation: Parameters<typeof sendInvitationEmail>[1]): Promise<boolean> {
+  try {
+    await sendInvitationEmail(context, invitation)
+    return true
+  } catch (error) {
+    context.logger.error({ err: error }, 'invitation mail failed')
+    return false
+  }
+}
+
 /** The roles an inviter may hand out: only those within their own permissions. */
 export async function grantableRoles(tenant: Tenant) {
   const roles = await listRoles(tenant.actor)

@@ -57,6 +57,14 @@ export interface Scope {
   projectId?: string
 }
 
+/**
+ * Where deleting a workspace is checked. Deleting the default makes another
+ * workspace the default, so it takes workspace:delete organization-wide.
+ */
+export function workspaceDeletionScope(workspace: { id: string; is_default: boolean }): Scope {
+  return workspace.is_default ? {} : { workspaceId: workspace.id }
+}
+
 /** The grants that apply at a scope: those on the resource itself and on its ancestors. */
 export function grantsAt(grants: readonly ScopedGrant[], scope: Scope): ScopedGrant[] {
   return grants.filter(

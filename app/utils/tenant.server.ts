@@ -24,7 +24,7 @@ export function notFound(message = 'Not found'): Response {
   return new Response(message, { status: 404, statusText: 'Not Found' })
 }
 
-function toTenant(user: SessionUser, m: Membership, request: Request, context: AppLoadContext): Tenant {
+export function toTenant(user: SessionUser, m: Membership, request: Request, context: AppLoadContext): Tenant {
   return {
     user,
     organization: { id: m.organizationId, name: m.organizationName, slug: m.organizationSlug },

@@ -3,6 +3,10 @@ import { SLUG_PATTERN } from './slug'
 
 /** Schemas shared by forms, the API and the server (the same rules everywhere). */
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/** Ids are UUIDs: anything else names nothing, and is not worth a query (nor a cast error). */
+export const isUuid = (value: string | undefined): value is string => value !== undefined && UUID.test(value)
+
 // PostgreSQL text cannot hold NUL: refuse it as bad input, not a database error.
 const NO_NUL = /^[^\u0000]*$/
 const NUL_MESSAGE = 'Remove the invisible null character'
