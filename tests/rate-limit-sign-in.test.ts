@@ -154,3 +154,22 @@ test('one address failing against many accounts meets its daily limit', async ()
   expect(refused.response.headers.get('ratelimit-policy')).toBe('"sign-in-ip";q=10;w=86400')
   expect(await bruteForceEvents(admin, results[9]!.response)).toEqual([expect.objectContaining({ rule_id: 'sign-in-ip', severity: 'HIGH', ip })])
 })
+
+describe('asking a signed-in user for their password again', () => {
+  test('a stolen session gets no more guesses at the password than the sign-in form allows', async () => {
+    const { user } = await createTenant('Changer')
+    const ip = '198.51.100.40'
+    const session = new Client(behindProxy.origin, { 'x-forwarded-for': ip })
+    expect((await session.post('/login', { email: user.email, password: RIGHT })).status).toBe(302)
+    const change = (currentPassword: string) => session.post('/account/password', { currentPassword, newPassword: 'a brand new pass phrase 42' })
+    expect((await change('guess one')).status).toBe(422)
+    expect((await change('guess two')).status).toBe(422)
+    const third = await change('guess three')
+    expect(third.status).toBe(429)
+    expect(await third.text()).toMatch(BLOCKED)
+    const email = await session.post('/account/email', { email: uniqueEmail('moved'), currentPassword: RIGHT })
+    expect(email.status, 'the right password is refused while locked, on the email form too').toBe(429)
+    const { rows } = await admin.query('select email from auth.users where id = $1', [user.id])
+    expect(rows[0].email).toBe(user.email)
+  })
+})

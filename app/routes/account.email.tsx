@@ -2,13 +2,13 @@ import { getFormProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
-import { verifyPassword } from '~/auth/password.server'
 import { requireUser } from '~/auth/session.server'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { startEmailChange } from '~/models/account.server'
-import { EmailTakenError, findCredentials, normalizeEmail } from '~/models/user.server'
+import { EmailTakenError, normalizeEmail } from '~/models/user.server'
 import { mailEmailChange } from '~/utils/account-mail.server'
 import { ChangeEmailSchema } from '~/utils/account-schemas'
+import { confirmCurrentPassword } from '~/utils/current-password.server'
 import { invalid, readForm } from '~/utils/forms.server'
 
 export const meta: MetaFunction = () => [{ title: 'Change email · NextSaaS' }]
@@ -25,10 +25,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseWithZod(await readForm(request), { schema: ChangeEmailSchema })
   if (submission.status !== 'success') return invalid(submission.reply({ hideFields: HIDDEN }))
   const { email, currentPassword } = submission.value
-  const fieldError = (field: string, message: string) => invalid(submission.reply({ fieldErrors: { [field]: [message] }, hideFields: HIDDEN }))
+  const fieldError = (field: string, message: string, status = 422) =>
+    json(submission.reply({ fieldErrors: { [field]: [message] }, hideFields: HIDDEN }), { status })
 
-  const credentials = await findCredentials(user.email)
-  if (!(await verifyPassword(credentials?.passwordHash, currentPassword))) return fieldError('currentPassword', 'That is not your current password.')
+  const check = await confirmCurrentPassword(user, currentPassword, request, context)
+  if (!check.ok) return fieldError('currentPassword', check.message, check.status)
   if (normalizeEmail(email) === normalizeEmail(user.email)) return fieldError('email', 'This is already your address.')
   const client = { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
   try {

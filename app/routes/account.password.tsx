@@ -2,12 +2,12 @@ import { getFormProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
-import { hashPassword, passwordWeakness, verifyPassword } from '~/auth/password.server'
+import { hashPassword, passwordWeakness } from '~/auth/password.server'
 import { requireUser, signOutOtherSessions } from '~/auth/session.server'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { changePassword } from '~/models/account.server'
-import { findCredentials } from '~/models/user.server'
 import { ChangePasswordSchema } from '~/utils/account-schemas'
+import { confirmCurrentPassword } from '~/utils/current-password.server'
 import { invalid, readForm } from '~/utils/forms.server'
 
 export const meta: MetaFunction = () => [{ title: 'Change password · NextSaaS' }]
@@ -24,10 +24,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseWithZod(await readForm(request), { schema: ChangePasswordSchema })
   if (submission.status !== 'success') return invalid(submission.reply({ hideFields: HIDDEN }))
   const { currentPassword, newPassword } = submission.value
-  const credentials = await findCredentials(user.email)
-  if (!(await verifyPassword(credentials?.passwordHash, currentPassword))) {
-    return invalid(submission.reply({ fieldErrors: { currentPassword: ['That is not your current password.'] }, hideFields: HIDDEN }))
-  }
+  const check = await confirmCurrentPassword(user, currentPassword, request, context)
+  if (!check.ok) return json(submission.reply({ fieldErrors: { currentPassword: [check.message] }, hideFields: HIDDEN }), { status: check.status })
   const weakness = newPassword === currentPassword ? 'Choose a password different from your current one.' : passwordWeakness(newPassword, [user.email, user.name])
   if (weakness) return invalid(submission.reply({ fieldErrors: { newPassword: [weakness] }, hideFields: HIDDEN }))
 
