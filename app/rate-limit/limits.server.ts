@@ -9,6 +9,7 @@
  * its organization's own limit — so an owner's change applies on the next
  * request without a limiter per value.
  */
+import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
 import { RateLimiterMemory } from 'rate-limiter-flexible'
 import type { Config } from '~/utils/config.server'
@@ -82,6 +83,10 @@ export function createRateLimits(config: Config, logger: Logger) {
   }
   const user = bursty('user', max.userRequests, max.userBurst)
   const organization = bursty('organization', max.organizationRequests, max.organizationBurst)
+
+  // Per recipient, whoever asks: no address can be flooded with account emails.
+  const mailPolicy = policy('mail', config.RATE_LIMIT_MAILS_PER_HOUR, 3600)
+  const mail = limiter('mail', mailPolicy.quota, mailPolicy.windowSeconds)
 
   const endpoints = Object.fromEntries(
     ENDPOINTS.map((e) => {
@@ -158,6 +163,12 @@ export function createRateLimits(config: Config, logger: Logger) {
     async endpoint(subjectId: string, endpoint: Endpoint): Promise<Outcome> {
       const e = endpoints[endpoint]
       const [outcome] = count([judge(e.policy, await take(e.limiter, subjectId))])
+      return outcome!
+    },
+
+    /** One account email to `address` (normalized): its hourly allowance. Addresses reach the store hashed. */
+    async mail(address: string): Promise<Outcome> {
+      const [outcome] = count([judge(mailPolicy, await take(mail, createHash('sha256').update(address).digest('base64url')))])
       return outcome!
     },
 

@@ -58,6 +58,11 @@ const AUDIENCE: Record<string, string> = {
   'invitation-ip': 'your network address',
 }
 
+/** Limits whose refusal names something other than who asks. */
+const REFUSALS: Record<string, string> = {
+  mail: 'Too many emails have been sent to this address.',
+}
+
 /** "1 minute", "10 minutes", "2 hours": how long, in words. */
 export function waitText(seconds: number): string {
   if (seconds < 60) return seconds === 1 ? '1 second' : `${Math.max(1, seconds)} seconds`
@@ -71,7 +76,7 @@ export function waitText(seconds: number): string {
 export function refusalMessage(outcome: Outcome): string {
   const who = AUDIENCE[outcome.policy.name]
   const whose = endpointSubject(outcome.policy.name) === 'user' ? 'your account' : 'this organization'
-  const what = who ? `Too many requests from ${who}.` : `Too many ${outcome.policy.name} requests for ${whose}.`
+  const what = REFUSALS[outcome.policy.name] ?? (who ? `Too many requests from ${who}.` : `Too many ${outcome.policy.name} requests for ${whose}.`)
   return `${what} Try again in ${waitText(Math.max(1, outcome.resetSeconds))}.`
 }
 

@@ -10,6 +10,7 @@ import { mailEmailChange } from '~/utils/account-mail.server'
 import { ChangeEmailSchema } from '~/utils/account-schemas'
 import { confirmCurrentPassword } from '~/utils/current-password.server'
 import { invalid, readForm } from '~/utils/forms.server'
+import { enforceMailLimit } from '~/utils/rate-limit.server'
 
 export const meta: MetaFunction = () => [{ title: 'Change email · NextSaaS' }]
 
@@ -31,6 +32,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const check = await confirmCurrentPassword(user, currentPassword, request, context)
   if (!check.ok) return fieldError('currentPassword', check.message, check.status)
   if (normalizeEmail(email) === normalizeEmail(user.email)) return fieldError('email', 'This is already your address.')
+  await enforceMailLimit(email, request, context)
   const client = { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
   try {
     const change = await startEmailChange(user.id, email, client)

@@ -8,6 +8,7 @@ import { mailPasswordReset } from '~/utils/account-mail.server'
 import { ForgotPasswordSchema } from '~/utils/account-schemas'
 import { invalid, readForm } from '~/utils/forms.server'
 import { honeypotFilled } from '~/utils/honeypot'
+import { enforceMailLimit } from '~/utils/rate-limit.server'
 
 export const meta: MetaFunction = () => [{ title: 'Forgot password · NextSaaS' }]
 
@@ -19,6 +20,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (honeypotFilled(formData)) return redirect(SENT)
   const submission = parseWithZod(formData, { schema: ForgotPasswordSchema })
   if (submission.status !== 'success') return invalid(submission.reply())
+  await enforceMailLimit(submission.value.email, request, context)
   // Not awaited: the answer is the same, and as fast, whether or not the account exists.
   const client = { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
   void mailPasswordReset(submission.value.email, client, context.logger)

@@ -10,6 +10,7 @@ import { parseListQuery } from '~/utils/pagination'
 import { grantableRoles, mailInvitation } from '~/utils/invitations.server'
 import { requirePermission, requireTenant, can } from '~/utils/tenant.server'
 import { readForm } from '~/utils/forms.server'
+import { enforceEndpointLimit } from '~/utils/rate-limit.server'
 
 export const meta: MetaFunction = () => [{ title: 'Members · NextSaaS' }]
 
@@ -35,6 +36,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (parsed.data.intent === 'revoke') {
       await revokeInvitation(tenant.actor, parsed.data.invitationId)
     } else {
+      // Each resend is another invitation mail, within the organization's invite allowance.
+      await enforceEndpointLimit(tenant, 'invite', request, context)
       const { email, token } = await resendInvitation(tenant.actor, parsed.data.invitationId)
       const mailed = await mailInvitation(context, { email, token, organizationName: tenant.organization.name, inviterName: tenant.user.name })
       if (!mailed) return json({ error: `The invitation to ${email} has a new link, but the email could not be sent. Try “Resend” again in a few minutes.` }, { status: 503 })

@@ -54,6 +54,7 @@ const RateLimitEnv = {
   RATE_LIMIT_INVITES_PER_HOUR: requests.default(50),
   RATE_LIMIT_EXPORTS_PER_HOUR: requests.default(10),
   RATE_LIMIT_TOKENS_PER_HOUR: requests.default(20),
+  RATE_LIMIT_MAILS_PER_HOUR: requests.default(5).describe('account emails to one address'),
   RATE_LIMIT_SIGNIN_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   RATE_LIMIT_SIGNIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
   RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),

@@ -106,15 +106,28 @@ export async function enforceEndpointLimit(tenant: Tenant, endpoint: Organizatio
   await enforce(tenant, request, context, [await limits.endpoint(tenant.organization.id, endpoint)])
 }
 
+/** Notes a limit outside any organization for the response's headers; over it, the 429 (logged once a window). */
+function refuseIfLimited(outcome: Outcome, request: Request, context: AppLoadContext, log: Record<string, unknown> = {}) {
+  noteOutcomes(context, [outcome])
+  if (!outcome.limited) return
+  if (outcome.firstRefusal) context.logger.warn({ policy: outcome.policy.name, ...log }, 'rate limit reached')
+  throw rateLimited(request, outcome)
+}
+
 /** For a user's own expensive actions (API token creation), whichever organization they concern. */
 export async function enforceUserEndpointLimit(userId: string, endpoint: UserEndpoint, request: Request, context: AppLoadContext) {
   const limits = rateLimits()
-  if (!limits) return
-  const outcome = await limits.endpoint(userId, endpoint)
-  noteOutcomes(context, [outcome])
-  if (!outcome.limited) return
-  if (outcome.firstRefusal) context.logger.warn({ policy: outcome.policy.name, userId }, 'rate limit reached')
-  throw rateLimited(request, outcome)
+  if (limits) refuseIfLimited(await limits.endpoint(userId, endpoint), request, context, { userId })
+}
+
+/**
+ * Before an account email (a reset link, a verification link, a confirmation
+ * to a new address): the 429 once the address has had its hourly allowance,
+ * whether or not it belongs to an account — the answer tells nothing.
+ */
+export async function enforceMailLimit(address: string, request: Request, context: AppLoadContext) {
+  const limits = rateLimits()
+  if (limits) refuseIfLimited(await limits.mail(normalizeEmail(address)), request, context)
 }
 
 // ------------------------------------------------------------------ brute-force blocks
