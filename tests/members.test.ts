@@ -6,6 +6,7 @@ import fc from 'fast-check'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { closePool, sql, withTenant } from '~/models/db.server'
+import { changeMemberRole, setMemberStatus } from '~/models/member.server'
 import { devMailboxMessages } from '~/utils/email.server'
 import { CATALOG, permitsAt } from '~/utils/permissions'
 import { Client, createOrg, PASSWORD, signedUpClient, startApp, uniqueEmail } from './utils/app'
@@ -176,6 +177,22 @@ describe('member lifecycle', () => {
     expect(html).toContain('Effective permissions')
     expect(html).toContain('Member role (organization-wide)')
     expect(html).not.toContain('workspace:update')
+  })
+})
+
+describe('what the database refuses is not audited as done', () => {
+  test('a role change or suspension RLS filters out fails, and leaves no audit row', async () => {
+    // A plain member, presented to the model as if they held everything: only RLS stands in the way.
+    const actor = { userId: await userId(member.email), organizationId: orgId, role: 'member' }
+    const target = await memberId(orgAdmin.email)
+    await expect(changeMemberRole(actor, ['*'], target, 'member')).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    await expect(setMemberStatus(actor, ['*'], target, 'suspended')).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    const audited = await one(
+      `select count(*)::int as n from audit_logs where organization_id = $1 and user_id = $2 and action in ('member.role_changed', 'member.suspended')`,
+      [orgId, actor.userId],
+    )
+    expect(audited.n).toBe(0)
+    expect(await one('select role, status from organization_members where id = $1', [target])).toEqual({ role: 'admin', status: 'active' })
   })
 })
 

@@ -106,6 +106,11 @@ export async function requireGrantableRole(tx: Tx, actor: TenantActor, held: rea
   }
 }
 
+/** Row-level security filtered the row the checks above found: the database refused, so nothing is audited as done. */
+function refusedUnlessChanged(rowCount: number, message: string) {
+  if (rowCount !== 1) throw new DomainError(message, undefined, 'FORBIDDEN')
+}
+
 function mapLastOwner(error: unknown): never {
   if (error instanceof Error && /last_owner/.test(error.message)) {
     throw new DomainError('The organization needs at least one active owner', undefined, 'LAST_OWNER')
@@ -117,7 +122,8 @@ export function changeMemberRole(actor: TenantActor, held: readonly string[], me
   return withTenant(actor, async (tx) => {
     const target = await targetFor(tx, actor, held, memberId)
     await requireGrantableRole(tx, actor, held, role)
-    await tx.query(sql.unsafe`update organization_members set role = ${role} where organization_id = ${actor.organizationId} and id = ${memberId}`).catch(mapLastOwner)
+    const changed = await tx.query(sql.unsafe`update organization_members set role = ${role} where organization_id = ${actor.organizationId} and id = ${memberId}`).catch(mapLastOwner)
+    refusedUnlessChanged(changed.rowCount, 'You cannot change this member’s role')
     await writeAudit(tx, actor, { action: 'member.role_changed', resourceType: 'member', resourceId: memberId, details: { from: target.role, to: role } })
   })
 }
@@ -125,7 +131,8 @@ export function changeMemberRole(actor: TenantActor, held: readonly string[], me
 export function setMemberStatus(actor: TenantActor, held: readonly string[], memberId: string, status: 'active' | 'suspended'): Promise<void> {
   return withTenant(actor, async (tx) => {
     await targetFor(tx, actor, held, memberId)
-    await tx.query(sql.unsafe`update organization_members set status = ${status} where organization_id = ${actor.organizationId} and id = ${memberId}`).catch(mapLastOwner)
+    const changed = await tx.query(sql.unsafe`update organization_members set status = ${status} where organization_id = ${actor.organizationId} and id = ${memberId}`).catch(mapLastOwner)
+    refusedUnlessChanged(changed.rowCount, 'You cannot change this member’s status')
     await writeAudit(tx, actor, {
       action: status === 'suspended' ? 'member.suspended' : 'member.reactivated',
       resourceType: 'member',
@@ -138,7 +145,7 @@ export function removeMember(actor: TenantActor, held: readonly string[], member
   return withTenant(actor, async (tx) => {
     const target = await targetFor(tx, actor, held, memberId)
     const removed = await tx.query(sql.unsafe`delete from organization_members where organization_id = ${actor.organizationId} and id = ${memberId}`).catch(mapLastOwner)
-    if (removed.rowCount !== 1) throw new DomainError('You cannot remove this member', undefined, 'FORBIDDEN')
+    refusedUnlessChanged(removed.rowCount, 'You cannot remove this member')
     await writeAudit(tx, actor, { action: 'member.removed', resourceType: 'member', resourceId: memberId, details: { email: target.email, role: target.role } })
   })
 }
