@@ -5,7 +5,7 @@
  */
 import type pg from 'pg'
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
-import { createOrg, signedUpClient, startApp, uniqueEmail } from './utils/app'
+import { createOrg, PASSWORD, signedUpClient, startApp, uniqueEmail } from './utils/app'
 import { adminClient } from './utils/db'
 import { configureMailProvider, linkPath, mailProvider } from './utils/mail'
 
@@ -61,4 +61,35 @@ test('a failed mail on Resend says so on the members page', async () => {
   const html = await response.text()
   expect(html).toContain('the email could not be sent. Try “Resend” again in a few minutes.')
   expect(html).toContain('Pending invitations')
+})
+
+test('the API saves the invitation when the mail fails and says so: 201 with mail "failed", never a 500', async () => {
+  const login = await fetch(`${app.origin}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: owner.email, password: PASSWORD }),
+  })
+  const { data } = (await login.json()) as { data: { token: string } }
+  const orgId = (await admin.query('select id from organizations where slug = $1', [slug])).rows[0].id
+  const invite = (email: string) =>
+    fetch(`${app.origin}/api/organizations/${orgId}/members/invite`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${data.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email, role: 'member' }),
+    })
+
+  const unmailed = uniqueEmail('api-unmailed')
+  provider.failNextWith(503)
+  const failed = await invite(unmailed)
+  expect(failed.status).toBe(201)
+  expect((await failed.json()).data).toMatchObject({ email: unmailed, role: 'member', mail: 'failed' })
+  expect(await pending(unmailed)).toHaveLength(1)
+  expect(provider.sentTo(unmailed)).toHaveLength(0)
+
+  provider.failNextWith(undefined)
+  const mailed = uniqueEmail('api-mailed')
+  const sent = await invite(mailed)
+  expect(sent.status).toBe(201)
+  expect((await sent.json()).data).toMatchObject({ mail: 'sent' })
+  await provider.waitFor(mailed, /invited you to Mailing Org/)
 })

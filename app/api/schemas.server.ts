@@ -122,7 +122,14 @@ export const MemberResource = z
   .openapi('Member')
 
 export const InvitationResource = z
-  .object({ id, email: z.string(), role: z.string() })
+  .object({
+    id,
+    email: z.string(),
+    role: z.string(),
+    mail: z
+      .enum(['sent', 'failed'])
+      .describe('Whether the provider took the email. `failed`: the invitation is saved all the same; resend it once the provider is back'),
+  })
   .describe('The invitation is mailed to the address; its link is never returned here')
   .openapi('Invitation')
 

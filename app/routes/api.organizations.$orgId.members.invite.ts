@@ -4,7 +4,7 @@ import { apiCreated } from '~/api/envelope.server'
 import { apiRoute } from '~/api/route.server'
 import { InvitationBody } from '~/api/schemas.server'
 import { createInvitation } from '~/models/invitation.server'
-import { sendInvitationEmail } from '~/utils/invitations.server'
+import { mailInvitation } from '~/utils/invitations.server'
 import { enforceEndpointLimit } from '~/utils/rate-limit.server'
 import { requirePermission } from '~/utils/tenant.server'
 
@@ -16,13 +16,14 @@ export const { loader, action } = apiRoute({
     await enforceEndpointLimit(tenant, 'invite', args.request, args.context)
     const input = await readBody(args.request, InvitationBody)
     const { id, token } = await createInvitation(tenant.actor, tenant.permissions, input)
-    await sendInvitationEmail(args.context, {
+    const mailed = await mailInvitation(args.context, {
       email: input.email,
       token,
       organizationName: tenant.organization.name,
       inviterName: tenant.user.name,
     })
-    // Invitees show up among the members once they accept.
-    return apiCreated({ id, email: input.email.toLowerCase(), role: input.role }, `/api/organizations/${tenant.organization.id}/members`)
+    // Saved either way: a provider failure is reported, not a 500. Invitees show up among the members once they accept.
+    const invitation = { id, email: input.email.toLowerCase(), role: input.role, mail: mailed ? 'sent' : 'failed' }
+    return apiCreated(invitation, `/api/organizations/${tenant.organization.id}/members`)
   },
 })
