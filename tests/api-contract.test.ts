@@ -23,7 +23,7 @@ import { startApp } from './utils/app'
 import { adminClient } from './utils/db'
 import { addMember } from './utils/tenants'
 
-const ROLES = ['owner', 'admin', 'member', 'custom', 'outsider', 'anonymous', 'revoked'] as const
+const ROLES = ['owner', 'admin', 'member', 'custom', 'auditor', 'outsider', 'anonymous', 'revoked'] as const
 type Role = (typeof ROLES)[number]
 
 let app: Awaited<ReturnType<typeof startApp>>
@@ -36,23 +36,26 @@ let projectId: string
 
 /** A custom role: may view and edit workspaces, view projects and read the audit log; nothing else. */
 const EDITOR_PERMISSIONS = ['organization:view', 'workspace:view', 'workspace:update', 'project:view', 'audit:view']
+/** A custom role with no view permission but the audit log's: it must see no workspace or project. */
+const AUDITOR_PERMISSIONS = ['audit:view']
 
 beforeAll(async () => {
   app = await startApp()
   admin = await adminClient()
   owner = await apiSignup(app.origin, 'Olga Owner')
-  const [orgAdmin, member, custom, outsider] = await Promise.all(
-    ['Adam Admin', 'Mia Member', 'Cleo Custom', 'Oscar Outsider'].map((name) => apiSignup(app.origin, name)),
+  const [orgAdmin, member, custom, auditor, outsider] = await Promise.all(
+    ['Adam Admin', 'Mia Member', 'Cleo Custom', 'Aude Auditor', 'Oscar Outsider'].map((name) => apiSignup(app.origin, name)),
   )
   orgId = await apiCreateOrg(owner.client, 'Contract Org')
   await apiCreateOrg(outsider!.client, 'Outsider Org')
   await admin.query(
-    `insert into roles (organization_id, key, name, permissions) values ($1, 'editor', 'Editor', $2)`,
-    [orgId, EDITOR_PERMISSIONS],
+    `insert into roles (organization_id, key, name, permissions) values ($1, 'editor', 'Editor', $2), ($1, 'auditor', 'Auditor', $3)`,
+    [orgId, EDITOR_PERMISSIONS, AUDITOR_PERMISSIONS],
   )
   await addMember(admin, orgId, orgAdmin!.user.id, 'admin')
   await addMember(admin, orgId, member!.user.id, 'member')
   await addMember(admin, orgId, custom!.user.id, 'editor')
+  await addMember(admin, orgId, auditor!.user.id, 'auditor')
   const revoked = await createApiToken({ userId: owner.user.id }, { name: 'revoked', expiresInDays: null, organizationId: null, permissions: null })
   await revokeApiToken({ userId: owner.user.id }, revoked.record.id)
 
@@ -62,6 +65,7 @@ beforeAll(async () => {
     admin: orgAdmin!.client,
     member: member!.client,
     custom: custom!.client,
+    auditor: auditor!.client,
     outsider: outsider!.client,
     anonymous,
     revoked: anonymous.as(revoked.token),
@@ -111,39 +115,40 @@ interface Case {
   expect: Record<Exclude<Role, 'anonymous' | 'revoked'>, number>
 }
 
-const everyone = (status: number, outsider = 404) => ({ owner: status, admin: status, member: status, custom: status, outsider })
+/** Every member gets `status`, but the auditor, whose role holds no view permission: 403 unless told. */
+const everyone = (status: number, outsider = 404, auditor = 403) => ({ owner: status, admin: status, member: status, custom: status, auditor, outsider })
 
 const CASES: Case[] = [
-  { method: 'GET', path: '/api/organizations', target: () => '/api/organizations', schema: OrganizationResource, expect: everyone(200, 200) },
-  { method: 'POST', path: '/api/organizations', target: () => '/api/organizations', body: () => ({ name: 'Made by API' }), schema: OrganizationResource, expect: everyone(201, 201) },
+  { method: 'GET', path: '/api/organizations', target: () => '/api/organizations', schema: OrganizationResource, expect: everyone(200, 200, 200) },
+  { method: 'POST', path: '/api/organizations', target: () => '/api/organizations', body: () => ({ name: 'Made by API' }), schema: OrganizationResource, expect: everyone(201, 201, 201) },
   { method: 'GET', path: '/api/organizations/{orgId}', target: org, schema: OrganizationResource, expect: everyone(200) },
-  { method: 'PATCH', path: '/api/organizations/{orgId}', target: org, body: () => ({ name: 'Contract Org' }), schema: OrganizationResource, expect: { owner: 200, admin: 200, member: 403, custom: 403, outsider: 404 } },
+  { method: 'PATCH', path: '/api/organizations/{orgId}', target: org, body: () => ({ name: 'Contract Org' }), schema: OrganizationResource, expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 } },
   {
     method: 'DELETE',
     path: '/api/organizations/{orgId}',
     // The owner deletes an organization of their own; the others try the shared one.
     target: org,
-    expect: { owner: 204, admin: 403, member: 403, custom: 403, outsider: 404 },
+    expect: { owner: 204, admin: 403, member: 403, custom: 403, auditor: 403, outsider: 404 },
   },
   { method: 'GET', path: '/api/organizations/{orgId}/workspaces', target: () => `${org()}/workspaces`, schema: WorkspaceListItem, expect: everyone(200) },
-  { method: 'POST', path: '/api/organizations/{orgId}/workspaces', target: () => `${org()}/workspaces`, body: () => ({ name: `API workspace ${++serial}` }), schema: WorkspaceResource, expect: { owner: 201, admin: 201, member: 403, custom: 403, outsider: 404 } },
+  { method: 'POST', path: '/api/organizations/{orgId}/workspaces', target: () => `${org()}/workspaces`, body: () => ({ name: `API workspace ${++serial}` }), schema: WorkspaceResource, expect: { owner: 201, admin: 201, member: 403, custom: 403, auditor: 403, outsider: 404 } },
   { method: 'GET', path: '/api/organizations/{orgId}/workspaces/{wsId}', target: () => ws(), schema: WorkspaceResource, expect: everyone(200) },
-  { method: 'PUT', path: '/api/organizations/{orgId}/workspaces/{wsId}', target: () => ws(), body: () => ({ name: 'Fixture workspace', slug: 'fixture' }), schema: WorkspaceResource, expect: { owner: 200, admin: 200, member: 403, custom: 200, outsider: 404 } },
-  { method: 'PATCH', path: '/api/organizations/{orgId}/workspaces/{wsId}', target: () => ws(), body: () => ({ description: 'Patched' }), schema: WorkspaceResource, expect: { owner: 200, admin: 200, member: 403, custom: 200, outsider: 404 } },
-  { method: 'DELETE', path: '/api/organizations/{orgId}/workspaces/{wsId}', target: async () => ws(await newWorkspace('Doomed')), expect: { owner: 204, admin: 204, member: 403, custom: 403, outsider: 404 } },
+  { method: 'PUT', path: '/api/organizations/{orgId}/workspaces/{wsId}', target: () => ws(), body: () => ({ name: 'Fixture workspace', slug: 'fixture' }), schema: WorkspaceResource, expect: { owner: 200, admin: 200, member: 403, custom: 200, auditor: 403, outsider: 404 } },
+  { method: 'PATCH', path: '/api/organizations/{orgId}/workspaces/{wsId}', target: () => ws(), body: () => ({ description: 'Patched' }), schema: WorkspaceResource, expect: { owner: 200, admin: 200, member: 403, custom: 200, auditor: 403, outsider: 404 } },
+  { method: 'DELETE', path: '/api/organizations/{orgId}/workspaces/{wsId}', target: async () => ws(await newWorkspace('Doomed')), expect: { owner: 204, admin: 204, member: 403, custom: 403, auditor: 403, outsider: 404 } },
   { method: 'GET', path: '/api/organizations/{orgId}/workspaces/{wsId}/projects', target: () => `${ws()}/projects`, schema: ProjectResource, expect: everyone(200) },
-  { method: 'POST', path: '/api/organizations/{orgId}/workspaces/{wsId}/projects', target: () => `${ws()}/projects`, body: () => ({ name: `API project ${++serial}` }), schema: ProjectResource, expect: { owner: 201, admin: 201, member: 201, custom: 403, outsider: 404 } },
+  { method: 'POST', path: '/api/organizations/{orgId}/workspaces/{wsId}/projects', target: () => `${ws()}/projects`, body: () => ({ name: `API project ${++serial}` }), schema: ProjectResource, expect: { owner: 201, admin: 201, member: 201, custom: 403, auditor: 403, outsider: 404 } },
   { method: 'GET', path: '/api/organizations/{orgId}/workspaces/{wsId}/projects/{projectId}', target: () => project(), schema: ProjectResource, expect: everyone(200) },
-  { method: 'PATCH', path: '/api/organizations/{orgId}/workspaces/{wsId}/projects/{projectId}', target: () => project(), body: () => ({ description: 'Patched' }), schema: ProjectResource, expect: { owner: 200, admin: 200, member: 403, custom: 403, outsider: 404 } },
-  { method: 'DELETE', path: '/api/organizations/{orgId}/workspaces/{wsId}/projects/{projectId}', target: async () => project(await newProject(workspaceId, 'Doomed')), expect: { owner: 204, admin: 204, member: 403, custom: 403, outsider: 404 } },
-  { method: 'GET', path: '/api/organizations/{orgId}/members', target: () => `${org()}/members`, schema: MemberResource, expect: { owner: 200, admin: 200, member: 403, custom: 403, outsider: 404 } },
-  { method: 'POST', path: '/api/organizations/{orgId}/members/invite', target: () => `${org()}/members/invite`, body: () => ({ email: `invitee-${process.pid}-${++serial}@example.test`, role: 'member' }), schema: InvitationResource, expect: { owner: 201, admin: 201, member: 403, custom: 403, outsider: 404 } },
-  { method: 'PUT', path: '/api/organizations/{orgId}/members/{memberId}/role', target: async () => `${org()}/members/${await newMember()}/role`, body: () => ({ role: 'editor' }), schema: MemberResource, expect: { owner: 200, admin: 200, member: 403, custom: 403, outsider: 404 } },
-  { method: 'DELETE', path: '/api/organizations/{orgId}/members/{memberId}', target: async () => `${org()}/members/${await newMember()}`, expect: { owner: 204, admin: 204, member: 403, custom: 403, outsider: 404 } },
-  { method: 'GET', path: '/api/organizations/{orgId}/roles', target: () => `${org()}/roles`, schema: RoleListItem, expect: { owner: 200, admin: 200, member: 403, custom: 403, outsider: 404 } },
-  { method: 'POST', path: '/api/organizations/{orgId}/roles', target: () => `${org()}/roles`, body: () => ({ name: `Reviewer ${++serial}`, permissions: ['project:view'] }), schema: RoleResource, expect: { owner: 201, admin: 201, member: 403, custom: 403, outsider: 404 } },
-  { method: 'GET', path: '/api/organizations/{orgId}/roles/{roleId}', target: async () => `${org()}/roles/${(await admin.query(`select id from roles where organization_id = $1 and key = 'editor'`, [orgId])).rows[0].id}`, schema: RoleResource, expect: { owner: 200, admin: 200, member: 403, custom: 403, outsider: 404 } },
-  { method: 'GET', path: '/api/organizations/{orgId}/audit-logs', target: () => `${org()}/audit-logs`, schema: AuditLogResource, expect: { owner: 200, admin: 200, member: 403, custom: 200, outsider: 404 } },
+  { method: 'PATCH', path: '/api/organizations/{orgId}/workspaces/{wsId}/projects/{projectId}', target: () => project(), body: () => ({ description: 'Patched' }), schema: ProjectResource, expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 } },
+  { method: 'DELETE', path: '/api/organizations/{orgId}/workspaces/{wsId}/projects/{projectId}', target: async () => project(await newProject(workspaceId, 'Doomed')), expect: { owner: 204, admin: 204, member: 403, custom: 403, auditor: 403, outsider: 404 } },
+  { method: 'GET', path: '/api/organizations/{orgId}/members', target: () => `${org()}/members`, schema: MemberResource, expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 } },
+  { method: 'POST', path: '/api/organizations/{orgId}/members/invite', target: () => `${org()}/members/invite`, body: () => ({ email: `invitee-${process.pid}-${++serial}@example.test`, role: 'member' }), schema: InvitationResource, expect: { owner: 201, admin: 201, member: 403, custom: 403, auditor: 403, outsider: 404 } },
+  { method: 'PUT', path: '/api/organizations/{orgId}/members/{memberId}/role', target: async () => `${org()}/members/${await newMember()}/role`, body: () => ({ role: 'editor' }), schema: MemberResource, expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 } },
+  { method: 'DELETE', path: '/api/organizations/{orgId}/members/{memberId}', target: async () => `${org()}/members/${await newMember()}`, expect: { owner: 204, admin: 204, member: 403, custom: 403, auditor: 403, outsider: 404 } },
+  { method: 'GET', path: '/api/organizations/{orgId}/roles', target: () => `${org()}/roles`, schema: RoleListItem, expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 } },
+  { method: 'POST', path: '/api/organizations/{orgId}/roles', target: () => `${org()}/roles`, body: () => ({ name: `Reviewer ${++serial}`, permissions: ['project:view'] }), schema: RoleResource, expect: { owner: 201, admin: 201, member: 403, custom: 403, auditor: 403, outsider: 404 } },
+  { method: 'GET', path: '/api/organizations/{orgId}/roles/{roleId}', target: async () => `${org()}/roles/${(await admin.query(`select id from roles where organization_id = $1 and key = 'editor'`, [orgId])).rows[0].id}`, schema: RoleResource, expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 } },
+  { method: 'GET', path: '/api/organizations/{orgId}/audit-logs', target: () => `${org()}/audit-logs`, schema: AuditLogResource, expect: { owner: 200, admin: 200, member: 403, custom: 200, auditor: 200, outsider: 404 } },
 ]
 
 function statusFor(c: Case, role: Role) {

@@ -82,6 +82,14 @@ describe('the tokens page', () => {
     expect(html).toMatch(/value="workspace:view"[^>]*checked|checked[^>]*value="workspace:view"/)
   })
 
+  test('a scope that creates what it cannot see is a field error', async () => {
+    const { response, html, token } = await createToken({ name: 'Blind writer', permissions: ['project:create'] })
+    expect(response.status).toBe(422)
+    expect(token).toBeUndefined()
+    expect(html).toContain('Whoever creates must also see what they create: add View projects')
+    expect((await admin.query('select 1 from auth.api_tokens where name = $1', ['Blind writer'])).rowCount).toBe(0)
+  })
+
   test('a token cannot be scoped to an organization the user does not belong to', async () => {
     const stranger = await signedUpClient(app.origin, 'Stan Stranger')
     const theirs = await createOrg(stranger, 'Not Yours')
@@ -204,7 +212,7 @@ describe('the database enforces a token’s scope as well', () => {
     const readOnly = asOwner({ organizationId: null, permissions: ['workspace:view'] })
     await expect(createWorkspace(readOnly, { name: 'Bypass' })).rejects.toThrow(/row-level security/)
     expect((await admin.query(`select count(*)::int as n from workspaces where organization_id = $1 and name = 'Bypass'`, [orgA])).rows[0].n).toBe(0)
-    const writer = asOwner({ organizationId: null, permissions: ['workspace:create'] })
+    const writer = asOwner({ organizationId: null, permissions: ['workspace:create', 'workspace:view'] })
     expect((await createWorkspace(writer, { name: 'Allowed by scope' })).name).toBe('Allowed by scope')
   })
 

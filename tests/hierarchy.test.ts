@@ -15,6 +15,8 @@ let owner: Client & { email: string }
 let orgAdmin: Client & { email: string }
 let member: Client & { email: string }
 let outsider: Client & { email: string }
+/** A custom role holding audit:view alone: no workspace, no project. */
+let auditor: Client & { email: string }
 let anonymous: Client
 let slug: string
 let orgId: string
@@ -30,11 +32,14 @@ beforeAll(async () => {
   orgAdmin = await signedUpClient(app.origin, 'Adam Admin')
   member = await signedUpClient(app.origin, 'Mia Member')
   outsider = await signedUpClient(app.origin, 'Oscar Outsider')
+  auditor = await signedUpClient(app.origin, 'Aude Auditor')
   anonymous = new Client(app.origin)
   slug = await createOrg(owner, 'Hierarchy Test Org')
   orgId = (await admin.query('select id from organizations where slug = $1', [slug])).rows[0].id
   await addMember(admin, orgId, await userId(orgAdmin.email), 'admin')
   await addMember(admin, orgId, await userId(member.email), 'member')
+  await admin.query(`insert into roles (organization_id, key, name, permissions) values ($1, 'auditor', 'Auditor', '{audit:view}')`, [orgId])
+  await addMember(admin, orgId, await userId(auditor.email), 'auditor')
   await createOrg(outsider, 'Outsider Org')
 })
 afterAll(async () => {
@@ -51,12 +56,13 @@ describe('who may see what', () => {
     ['member', () => member, 200],
     ['non-member', () => outsider, 404],
   ]
-  test.each(cases)('organization home for %s → %i', async (_, who, status) => {
+  test.each([...cases, ['custom role without workspace:view', () => auditor, 403] as (typeof cases)[number]])('organization home for %s → %i', async (_, who, status) => {
     const response = await who().get(`/orgs/${slug}`)
     expect(response.status).toBe(status)
     const html = await response.text()
     if (status === 200) expect(html).toContain('General')
-    else expect(html).not.toContain('Hierarchy Test Org')
+    else expect(html).not.toContain('General')
+    if (status === 404) expect(html).not.toContain('Hierarchy Test Org')
   })
 
   test('signed-out visitors are sent to sign in, then back', async () => {
@@ -84,6 +90,66 @@ describe('who may see what', () => {
   test('members see no create button; owners do', async () => {
     expect(await (await member.get(`/orgs/${slug}`)).text()).not.toContain('New workspace')
     expect(await (await owner.get(`/orgs/${slug}`)).text()).toContain('New workspace')
+  })
+})
+
+describe('view permissions: pages refuse what the role does not show', () => {
+  const general = () => `/orgs/${slug}/workspaces/general`
+
+  test('a role holding only audit:view gets 403 on every workspace and project page, and reads its audit log', async () => {
+    await owner.post(`${general()}/projects/new`, { name: 'Hidden Plans' })
+    for (const path of [`/orgs/${slug}`, general(), `${general()}/projects/hidden-plans`, `${general()}/projects/hidden-plans/edit`]) {
+      const response = await auditor.get(path)
+      expect(response.status, path).toBe(403)
+      const html = await response.text()
+      expect(html, path).not.toContain('Hidden Plans')
+      expect(html, path).not.toContain('General')
+    }
+    const data = await auditor.get(`${general()}?_data=routes%2Forgs.%24org.workspaces.%24ws._index`)
+    expect(data.status).toBe(403)
+    expect(await data.text()).not.toContain('Hidden Plans')
+    expect((await auditor.get(`/orgs/${slug}/audit`)).status).toBe(200)
+    const nav = await (await auditor.get(`/orgs/${slug}/audit`)).text()
+    expect(nav).not.toMatch(/>Workspaces</)
+    expect(await count(`select count(*) from audit_logs where organization_id = $1 and action = 'permission.denied' and details->>'permission' = 'workspace:view'`, [orgId])).toBeGreaterThan(0)
+  })
+
+  test('a project grant shows that project and its workspace’s name, nothing else', async () => {
+    const guest = await signedUpClient(app.origin, 'Gus Guest')
+    await addMember(admin, orgId, await userId(guest.email), 'auditor')
+    await owner.post(`/orgs/${slug}/workspaces/new`, { name: 'Elsewhere' })
+    await owner.post(`${general()}/projects/new`, { name: 'Granted One' })
+    await owner.post(`${general()}/projects/new`, { name: 'Not Granted' })
+    await admin.query(
+      `insert into role_grants (organization_id, member_id, role, project_id)
+       select $1, m.id, 'member', p.id from organization_members m, projects p
+       where m.organization_id = $1 and m.user_id = $2 and p.organization_id = $1 and p.slug = 'granted-one'`,
+      [orgId, await userId(guest.email)],
+    )
+    const home = await guest.get(`/orgs/${slug}`)
+    expect(home.status).toBe(200)
+    const cards = await home.text()
+    expect(cards).toContain('General')
+    expect(cards).not.toContain('Elsewhere')
+    expect((await guest.get(`/orgs/${slug}/workspaces/elsewhere`)).status).toBe(404)
+    const workspace = await (await guest.get(general())).text()
+    expect(workspace).toContain('Granted One')
+    expect(workspace).not.toContain('Not Granted')
+    expect((await guest.get(`${general()}/projects/granted-one`)).status).toBe(200)
+    expect((await guest.get(`${general()}/projects/not-granted`)).status).toBe(404)
+  })
+
+  test('a role with workspace:view but not project:view sees the workspace, not its projects', async () => {
+    const viewer = await signedUpClient(app.origin, 'Wanda Viewer')
+    await admin.query(`insert into roles (organization_id, key, name, permissions) values ($1, 'ws-viewer', 'Workspace viewer', '{workspace:view}')`, [orgId])
+    await addMember(admin, orgId, await userId(viewer.email), 'ws-viewer')
+    await owner.post(`${general()}/projects/new`, { name: 'Project Behind Glass' })
+    const page = await viewer.get(general())
+    expect(page.status).toBe(200)
+    const html = await page.text()
+    expect(html).toContain('does not show this workspace’s projects')
+    expect(html).not.toContain('Project Behind Glass')
+    expect((await viewer.get(`${general()}/projects/project-behind-glass`)).status).toBe(403)
   })
 })
 

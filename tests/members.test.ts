@@ -63,6 +63,16 @@ describe('custom roles', () => {
     expect(await one(`select count(*)::int as n from roles where organization_id = $1 and name like 'Escalated%'`, [orgId])).toEqual({ n: 0 })
   })
 
+  test('a role that creates must see what it creates (the new row would be hidden from its creator)', async () => {
+    const body = new URLSearchParams([['name', 'Blind Creator'], ['permissions', 'project:create'], ['permissions', 'workspace:view']])
+    const response = await orgAdmin.request(`/orgs/${slug}/roles/new`, { method: 'POST', body })
+    expect(response.status).toBe(422)
+    const html = await response.text()
+    expect(html).toContain('Whoever creates must also see what they create: add View projects')
+    expect(html).toContain('value="Blind Creator"')
+    expect(await one(`select count(*)::int as n from roles where organization_id = $1 and name = 'Blind Creator'`, [orgId])).toEqual({ n: 0 })
+  })
+
   test('the database refuses the same escalation when route code is bypassed', async () => {
     const actor = { userId: await userId(orgAdmin.email), organizationId: orgId }
     await expect(

@@ -315,6 +315,66 @@ describe.each([
   })
 })
 
+describe('reading workspaces and projects takes the view permission', () => {
+  /** Someone who joins B with a role holding only audit:view, plus the grants given. */
+  async function viewer(label: string, grants: { role: string; workspaceId?: string; projectId?: string }[] = []) {
+    const reader = await createTenant(label)
+    await addMember(admin, b.org.id, reader.user.id, 'auditor')
+    for (const g of grants) {
+      await admin.query(
+        `insert into role_grants (organization_id, member_id, role, workspace_id, project_id)
+         select organization_id, id, $3, $4, $5 from organization_members where organization_id = $1 and user_id = $2`,
+        [b.org.id, reader.user.id, g.role, g.workspaceId ?? null, g.projectId ?? null],
+      )
+    }
+    const actor = { userId: reader.user.id, organizationId: b.org.id }
+    const seen = (table: 'workspaces' | 'projects') =>
+      withTenant(actor, (tx) => tx.anyFirst(sql.unsafe`select name from ${id(table)} where organization_id = ${b.org.id} order by name`))
+    return { workspaces: await seen('workspaces'), projects: await seen('projects') }
+  }
+  let otherWorkspace: string
+  let grantedProject: string
+
+  beforeAll(async () => {
+    await admin.query(`insert into roles (organization_id, key, name, permissions) values ($1, 'auditor', 'Auditor', '{audit:view}')`, [b.org.id])
+    otherWorkspace = (await admin.query(
+      `insert into workspaces (organization_id, name, slug) values ($1, 'Other workspace', 'other') returning id`, [b.org.id])).rows[0].id
+    await admin.query(`insert into projects (organization_id, workspace_id, name, slug) values ($1, $2, 'Other project', 'other')`, [b.org.id, otherWorkspace])
+    grantedProject = (await admin.query(
+      `insert into projects (organization_id, workspace_id, name, slug) values ($1, $2, 'Granted project', 'granted') returning id`,
+      [b.org.id, b.workspaceId])).rows[0].id
+  })
+
+  test('a member whose role holds no view permission reads no workspace and no project of their own organization', async () => {
+    expect(await viewer('No view')).toEqual({ workspaces: [], projects: [] })
+  })
+
+  test('a project grant shows that project and its workspace, nothing else', async () => {
+    expect(await viewer('Project grant', [{ role: 'member', projectId: grantedProject }])).toEqual({
+      workspaces: ['General'],
+      projects: ['Granted project'],
+    })
+  })
+
+  test('a workspace grant shows that workspace and its projects', async () => {
+    expect(await viewer('Workspace grant', [{ role: 'member', workspaceId: otherWorkspace }])).toEqual({
+      workspaces: ['Other workspace'],
+      projects: ['Other project'],
+    })
+  })
+
+  test('a grant whose role sees nothing shows nothing', async () => {
+    expect(await viewer('Blind grant', [{ role: 'auditor', workspaceId: otherWorkspace }])).toEqual({ workspaces: [], projects: [] })
+  })
+
+  test('a token limited to other permissions hides what the role would show', async () => {
+    const actor = { ...a.actor, token: { organizationId: null, permissions: ['audit:view'] } }
+    const n = await withTenant(actor, (tx) => tx.oneFirst(sql.unsafe`select (select count(*) from workspaces) + (select count(*) from projects)`))
+    expect(n).toBe(0)
+    expect(await withTenant(a.actor, (tx) => tx.oneFirst(countIn('workspaces', a.org.id)))).toBeGreaterThan(0)
+  })
+})
+
 describe('connections handed back to the pool', () => {
   test('carry no role or claims into the next query', async () => {
     await withTenant(a.actor, (tx) => tx.query(sql.unsafe`select 1`))

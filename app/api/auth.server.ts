@@ -14,7 +14,7 @@ import { findWorkspaceById } from '~/models/workspace.server'
 import { effectivePermissions, permits } from '~/utils/permissions'
 import { enforceTenantLimits } from '~/utils/rate-limit.server'
 import { memoize } from '~/utils/request-context'
-import { toTenant, userActor, type Tenant } from '~/utils/tenant.server'
+import { requireProjectList, requireVisibleWorkspace, requireWorkspaceList, toTenant, userActor, type Tenant } from '~/utils/tenant.server'
 import { ApiError, notFound } from './envelope.server'
 import type { ApiArgs } from './route.server'
 
@@ -107,14 +107,17 @@ export async function requireApiTenant(args: ApiArgs): Promise<Tenant> {
 /** The `{wsId}` workspace of the tenant; 404 when it is not a UUID or not there. */
 export async function requireApiWorkspace(args: ApiArgs) {
   const tenant = await requireApiTenant(args)
+  await requireWorkspaceList(tenant)
   const workspace = await findWorkspaceById(tenant.actor, args.params.wsId ?? '')
   if (!workspace) throw notFound('Workspace not found')
+  await requireVisibleWorkspace(tenant, workspace.id)
   return { tenant, workspace }
 }
 
 /** The `{projectId}` project of the `{wsId}` workspace; 404 when it is not a UUID or not there. */
 export async function requireApiProject(args: ApiArgs) {
   const { tenant, workspace } = await requireApiWorkspace(args)
+  await requireProjectList(tenant, workspace.id)
   const project = await findProjectById(tenant.actor, workspace.id, args.params.projectId ?? '')
   if (!project) throw notFound('Project not found')
   return { tenant, workspace, project }

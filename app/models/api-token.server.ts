@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { writeAudit } from './audit.server'
 import { sql, withAuthService, withTenant, type Actor } from './db.server'
+import { unseenCreations, unseenCreationsMessage } from '~/utils/permissions'
 import { DomainError } from './errors.server'
 
 /** Marks a token as ours, so it is told apart from a session token (and found by secret scanners). */
@@ -75,6 +76,8 @@ export interface NewApiToken {
  * naming an organization the actor does not belong to is refused by RLS.
  */
 export function createApiToken(actor: Actor, input: NewApiToken): Promise<{ token: string; record: ApiToken }> {
+  const unseen = unseenCreations(input.permissions ?? [])
+  if (unseen.length) return Promise.reject(new DomainError(unseenCreationsMessage(unseen), 'permissions', 'VALIDATION'))
   return withTenant(actor, async (tx) => {
     const token = `${API_TOKEN_PREFIX}${randomBytes(TOKEN_BYTES).toString('base64url')}`
     if (input.organizationId) {

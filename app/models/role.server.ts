@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { ForeignKeyIntegrityConstraintViolationError } from 'slonik'
 import { z } from 'zod'
 import { roles } from '../../db/types/public/Roles'
-import { CATALOG, permits } from '~/utils/permissions'
+import { CATALOG, permits, unseenCreations, unseenCreationsMessage } from '~/utils/permissions'
 import { isUuid } from '~/utils/validation'
 import { writeAudit } from './audit.server'
 import { sql, withTenant, type TenantActor } from './db.server'
@@ -42,10 +42,16 @@ export function findRole(actor: TenantActor, id: string): Promise<Role | null> {
   )
 }
 
-/** Refuses permissions outside the catalog and any the actor does not hold themselves. */
+/**
+ * Refuses permissions outside the catalog, creating what the role cannot see
+ * (the new row would be hidden from its creator), and any permission the actor
+ * does not hold themselves.
+ */
 function checkGrantable(held: readonly string[], requested: readonly string[]) {
   const unknown = requested.filter((p) => p !== '*' && !(CATALOG as readonly string[]).includes(p))
   if (unknown.length) throw new DomainError(`Unknown permissions: ${unknown.join(', ')}`, 'permissions', 'VALIDATION')
+  const unseen = unseenCreations(requested)
+  if (unseen.length) throw new DomainError(unseenCreationsMessage(unseen), 'permissions', 'VALIDATION')
   const above = requested.filter((p) => !permits(held, p))
   if (above.length) {
     throw new DomainError(`You cannot grant permissions you do not hold: ${above.join(', ')}`, 'permissions', 'ESCALATION')

@@ -11,7 +11,14 @@ const Membership = z.object({
   role: z.string(),
   roleName: z.string(),
   permissions: z.array(z.string()),
-  grants: z.array(z.object({ workspaceId: z.string().nullable(), projectId: z.string().nullable(), permissions: z.array(z.string()) })),
+  grants: z.array(
+    z.object({
+      workspaceId: z.string().nullable(),
+      projectId: z.string().nullable(),
+      inWorkspaceId: z.string().nullable(),
+      permissions: z.array(z.string()),
+    }),
+  ),
 })
 export type Membership = z.infer<typeof Membership>
 
@@ -21,8 +28,10 @@ function findMembershipWhere(actor: Actor, where: ReturnType<typeof sql.fragment
     tx.maybeOne(sql.type(Membership)`
       select o.id as "organizationId", o.name as "organizationName", o.slug as "organizationSlug",
              m.id as "memberId", m.role, r.name as "roleName", r.permissions,
-             coalesce((select jsonb_agg(jsonb_build_object('workspaceId', g.workspace_id, 'projectId', g.project_id, 'permissions', gr.permissions))
+             coalesce((select jsonb_agg(jsonb_build_object('workspaceId', g.workspace_id, 'projectId', g.project_id,
+                                                  'inWorkspaceId', p.workspace_id, 'permissions', gr.permissions))
                        from role_grants g join roles gr on gr.organization_id = g.organization_id and gr.key = g.role
+                       left join projects p on p.organization_id = g.organization_id and p.id = g.project_id
                        where g.organization_id = o.id and g.member_id = m.id), '[]') as grants
       from organizations o
       join organization_members m on m.organization_id = o.id and m.user_id = auth.uid() and m.status = 'active'

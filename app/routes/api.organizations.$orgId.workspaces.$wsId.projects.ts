@@ -6,13 +6,13 @@ import { presentProject } from '~/api/present.server'
 import { apiRoute } from '~/api/route.server'
 import { ProjectBody } from '~/api/schemas.server'
 import { createProject, listProjects } from '~/models/project.server'
-import { requirePermission } from '~/utils/tenant.server'
+import { requirePermission, requireProjectList } from '~/utils/tenant.server'
 
 export const { loader, action } = apiRoute({
   /** The workspace's projects, archived ones last. */
   async GET(args) {
     const { tenant, workspace } = await requireApiWorkspace(args)
-    await requirePermission(tenant, 'project:view', { workspaceId: workspace.id })
+    await requireProjectList(tenant, workspace.id)
     const query = parseApiListQuery(args.request)
     return apiPage(args.request, await listProjects(tenant.actor, workspace.id, query), query, presentProject)
   },

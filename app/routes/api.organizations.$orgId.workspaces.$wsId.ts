@@ -15,8 +15,9 @@ async function workspaceFor(args: ApiArgs, permission: Permission) {
 }
 
 export const { loader, action } = apiRoute({
+  /** The workspace, for whoever may see it (a grant on one of its projects shows it too). */
   async GET(args) {
-    const { workspace } = await workspaceFor(args, 'workspace:view')
+    const { workspace } = await requireApiWorkspace(args)
     return apiData(presentWorkspace(workspace))
   },
 

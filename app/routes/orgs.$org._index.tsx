@@ -4,12 +4,13 @@ import { buttonStyles, EmptyState, PageHeader, Pagination, SortControl } from '~
 import { listWorkspaces } from '~/models/workspace.server'
 import { parseListQuery } from '~/utils/pagination'
 import { useCan, useOrganization } from '~/utils/tenant'
-import { requireTenant } from '~/utils/tenant.server'
+import { requireTenant, requireWorkspaceList } from '~/utils/tenant.server'
 
 export const meta: MetaFunction = () => [{ title: 'Workspaces · NextSaaS' }]
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
+  await requireWorkspaceList(tenant)
   const query = parseListQuery(request.url, 12)
   return json({ workspaces: await listWorkspaces(tenant.actor, query), sort: query.sort })
 }

@@ -2,7 +2,7 @@ import { json, type LoaderFunctionArgs } from '@remix-run/node'
 import { Link, NavLink, Outlet, useLoaderData, useRouteError } from '@remix-run/react'
 import { ErrorPage } from '~/components/error-page'
 import { listMyOrganizations } from '~/models/organization.server'
-import { permitsAt } from '~/utils/permissions'
+import { permitsAt, seesAnyWorkspace, type ScopedGrant } from '~/utils/permissions'
 import { requireTenant } from '~/utils/tenant.server'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -27,8 +27,13 @@ const SECTIONS = [
   { to: '/settings/usage', label: 'Usage', end: false, permission: 'settings:manage' },
 ] as const
 
+/** Workspaces may be open through grants alone; the other sections take the organization role's permission. */
+function shows(section: (typeof SECTIONS)[number], permissions: string[], grants: ScopedGrant[]) {
+  return section.permission === 'workspace:view' ? seesAnyWorkspace(permissions, grants) : permitsAt(permissions, [], section.permission)
+}
+
 export default function OrganizationLayout() {
-  const { organization, switcher, permissions } = useLoaderData<typeof loader>()
+  const { organization, switcher, permissions, grants } = useLoaderData<typeof loader>()
   return (
     <div>
       <div className="mb-6 flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 pb-4">
@@ -36,7 +41,7 @@ export default function OrganizationLayout() {
           <Link to={`/orgs/${organization.slug}`} className="text-xl font-semibold">
             {organization.name}
           </Link>
-          {SECTIONS.filter((section) => permitsAt(permissions, [], section.permission)).map((section) => (
+          {SECTIONS.filter((section) => shows(section, permissions, grants)).map((section) => (
             <NavLink
               key={section.to}
               end={section.end}

@@ -1,17 +1,20 @@
-import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { json, type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { buttonStyles, EmptyState, PageHeader, Pagination, SortControl } from '~/components/ui'
 import { listProjects } from '~/models/project.server'
 import { parseListQuery } from '~/utils/pagination'
+import { seesProjectsIn } from '~/utils/permissions'
 import { useCan } from '~/utils/tenant'
 import { requireWorkspace } from '~/utils/tenant.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.workspace.name ?? 'Workspace'} · NextSaaS` }]
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { workspace, actor } = await requireWorkspace(request, params, context)
+  const { tenant, workspace, actor } = await requireWorkspace(request, params, context)
   const query = parseListQuery(request.url, 20)
-  return json({ workspace, projects: await listProjects(actor, workspace.id, query), sort: query.sort })
+  // A workspace may be visible without its projects (workspace:view alone).
+  const projects = seesProjectsIn(tenant.permissions, tenant.grants, workspace.id) ? await listProjects(actor, workspace.id, query) : null
+  return json({ workspace, projects, sort: query.sort })
 }
 
 export default function WorkspacePage() {
@@ -30,6 +33,20 @@ export default function WorkspacePage() {
           </>
         }
       />
+      {projects === null ? (
+        <EmptyState>Your role does not show this workspace’s projects.</EmptyState>
+      ) : (
+        <ProjectList projects={projects} sort={sort} canCreate={can('project:create', scope)} />
+      )}
+    </section>
+  )
+}
+
+type LoaderData = SerializeFrom<typeof loader>
+
+function ProjectList({ projects, sort, canCreate }: { projects: NonNullable<LoaderData['projects']>; sort: LoaderData['sort']; canCreate: boolean }) {
+  return (
+    <>
       <div className="mb-4 flex items-center justify-between gap-4">
         <h2 className="text-lg font-semibold">Projects <span className="text-sm font-normal text-slate-600">({projects.total})</span></h2>
         <SortControl sort={sort} />
@@ -37,7 +54,7 @@ export default function WorkspacePage() {
       {projects.items.length === 0 ? (
         <EmptyState>
           No projects yet.{' '}
-          {can('project:create', scope) ? <Link to="projects/new" className="text-indigo-700 hover:underline">Create the first project.</Link> : null}
+          {canCreate ? <Link to="projects/new" className="text-indigo-700 hover:underline">Create the first project.</Link> : null}
         </EmptyState>
       ) : (
         <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">
@@ -52,6 +69,6 @@ export default function WorkspacePage() {
         </ul>
       )}
       <Pagination page={projects.page} pageCount={projects.pageCount} />
-    </section>
+    </>
   )
 }

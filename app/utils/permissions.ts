@@ -48,6 +48,8 @@ export function permits(held: readonly string[], required: string): boolean {
 export interface ScopedGrant {
   workspaceId: string | null
   projectId: string | null
+  /** A project grant's workspace (which the grant lets its holder name); null for workspace grants. */
+  inWorkspaceId?: string | null
   permissions: readonly string[]
 }
 
@@ -75,6 +77,48 @@ export function grantsAt(grants: readonly ScopedGrant[], scope: Scope): ScopedGr
 /** Organization role plus applicable grants: the same union auth.has_permission() takes in SQL. */
 export function permitsAt(orgPermissions: readonly string[], grants: readonly ScopedGrant[], required: string, scope: Scope = {}) {
   return permits([...orgPermissions, ...grantsAt(grants, scope).flatMap((g) => g.permissions)], required)
+}
+
+/*
+ * What a member may see. Viewing takes a permission like anything else; a
+ * member whose role lacks it sees only what scoped grants open. The same rules
+ * as the workspaces and projects read policies (auth.granted_workspace_ids()).
+ */
+
+/** May the member list this workspace's projects: project:view there, or a grant on a project inside it. */
+export function seesProjectsIn(orgPermissions: readonly string[], grants: readonly ScopedGrant[], workspaceId: string) {
+  return (
+    permitsAt(orgPermissions, grants, 'project:view', { workspaceId }) ||
+    grants.some((g) => g.inWorkspaceId === workspaceId && permits(g.permissions, 'project:view'))
+  )
+}
+
+/** May the member see this workspace: workspace:view there, or the right to see projects in it (which shows its name). */
+export function seesWorkspace(orgPermissions: readonly string[], grants: readonly ScopedGrant[], workspaceId: string) {
+  return permitsAt(orgPermissions, grants, 'workspace:view', { workspaceId }) || seesProjectsIn(orgPermissions, grants, workspaceId)
+}
+
+/** May the member see any workspace at all: organization-wide, or through a grant. */
+export function seesAnyWorkspace(orgPermissions: readonly string[], grants: readonly ScopedGrant[]) {
+  const seesThrough = (held: readonly string[]) => permits(held, 'workspace:view') || permits(held, 'project:view')
+  return seesThrough(orgPermissions) || grants.some((g) => seesThrough(g.permissions))
+}
+
+/**
+ * The view permissions a set lacks for what it creates: a new row its creator
+ * may not read would fail on the read-back of the insert. Roles and token
+ * scopes are refused with these missing.
+ */
+export function unseenCreations(held: readonly string[]): CatalogPermission[] {
+  return held
+    .filter((p) => p.endsWith(':create'))
+    .map((p) => p.replace(/:create$/, ':view') as CatalogPermission)
+    .filter((view) => view in PERMISSIONS && !permits(held, view))
+}
+
+/** The refusal for a set with unseenCreations(): names the permissions to add. */
+export function unseenCreationsMessage(missing: readonly CatalogPermission[]) {
+  return `Whoever creates must also see what they create: add ${missing.map((p) => PERMISSIONS[p].label).join(', ')}`
 }
 
 /** Every catalog permission a set of held permissions amounts to. */

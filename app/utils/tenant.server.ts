@@ -5,7 +5,7 @@ import type { Actor, TenantActor } from '~/models/db.server'
 import { findProject } from '~/models/project.server'
 import { findMembership, type Membership } from '~/models/tenant.server'
 import { findWorkspace } from '~/models/workspace.server'
-import { permitsAt, type Permission, type Scope, type ScopedGrant } from './permissions'
+import { permitsAt, seesAnyWorkspace, seesProjectsIn, seesWorkspace, type Permission, type Scope, type ScopedGrant } from './permissions'
 import { enforceTenantLimits } from './rate-limit.server'
 import { memoize } from './request-context'
 
@@ -98,26 +98,54 @@ export function userActor(user: SessionUser, request: Request, context: AppLoadC
   return { userId: user.id, ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
 }
 
-/** The `$ws` workspace of the tenant, once per request; 404 when it is not there. */
+/**
+ * The 403 of a member who may see none of what they ask for: checked before
+ * the lookup, so that a member without the view permission is told so
+ * rather than shown a 404.
+ */
+async function requireSight(tenant: Tenant, sees: boolean, permission: Permission, scope: Scope = {}) {
+  if (!sees) await requirePermission(tenant, permission, scope)
+}
+
+/** The organization's workspace list: for members who may see some workspace (org-wide or through a grant). */
+export function requireWorkspaceList(tenant: Tenant) {
+  return requireSight(tenant, seesAnyWorkspace(tenant.permissions, tenant.grants), 'workspace:view')
+}
+
+/** A workspace's project list: project:view there, or a grant on a project inside it. */
+export function requireProjectList(tenant: Tenant, workspaceId: string) {
+  return requireSight(tenant, seesProjectsIn(tenant.permissions, tenant.grants, workspaceId), 'project:view', { workspaceId })
+}
+
+/** A workspace the lookup found: the database showed it, and the same rule in TypeScript must agree. */
+export function requireVisibleWorkspace(tenant: Tenant, workspaceId: string) {
+  return requireSight(tenant, seesWorkspace(tenant.permissions, tenant.grants, workspaceId), 'workspace:view', { workspaceId })
+}
+
+/** The `$ws` workspace of the tenant, once per request; 403 without the right to see it, 404 when it is not there. */
 export async function requireWorkspace(request: Request, params: { org?: string; ws?: string }, context: AppLoadContext) {
   const tenant = await requireTenant(request, params, context)
+  await requireWorkspaceList(tenant)
   const workspace = await memoize(context, `workspace:${tenant.organization.id}:${params.ws}`, () =>
     findWorkspace(tenant.actor, params.ws ?? ''),
   )
   if (!workspace) throw notFound('Workspace not found')
+  await requireVisibleWorkspace(tenant, workspace.id)
   return { tenant, workspace, actor: tenant.actor }
 }
 
-/** The `$project` of the `$ws` workspace, once per request; 404 when it is not there. */
+/** The `$project` of the `$ws` workspace, once per request; 403 without project:view there, 404 when it is not there. */
 export async function requireProject(
   request: Request,
   params: { org?: string; ws?: string; project?: string },
   context: AppLoadContext,
 ) {
   const scope = await requireWorkspace(request, params, context)
+  await requireProjectList(scope.tenant, scope.workspace.id)
   const project = await memoize(context, `project:${scope.workspace.id}:${params.project}`, () =>
     findProject(scope.actor, scope.workspace.id, params.project ?? ''),
   )
   if (!project) throw notFound('Project not found')
+  await requirePermission(scope.tenant, 'project:view', { workspaceId: scope.workspace.id, projectId: project.id })
   return { ...scope, project }
 }
