@@ -4,8 +4,8 @@ import { createReadableStreamFromReadable } from '@remix-run/node'
 import { isRouteErrorResponse, RemixServer } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
-import { NonceContext } from '~/utils/nonce'
-import { TraceIdContext } from '~/utils/trace-id'
+import { NonceContext } from '~/components/nonce'
+import { TraceIdContext } from '~/components/trace-id'
 
 const ABORT_DELAY = 5_000
 

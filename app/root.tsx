@@ -15,8 +15,8 @@ import type { ReactNode } from 'react'
 import { getUser } from '~/auth/session.server'
 import tailwind from '~/tailwind.css'
 import { ErrorPage } from '~/components/error-page'
-import { useNonce } from '~/utils/nonce'
-import { useTraceId } from '~/utils/trace-id'
+import { useNonce } from '~/components/nonce'
+import { useTraceId } from '~/components/trace-id'
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: tailwind },

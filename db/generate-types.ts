@@ -12,7 +12,7 @@ import kanel, {
 } from 'kanel'
 import kanelZod from 'kanel-zod'
 import pg from 'pg'
-import { appDatabasePassword, parseConfig } from '../app/utils/config.server'
+import { appDatabasePassword, parseConfig } from '~/lib/config.server'
 import { startEmbeddedPostgres } from './embedded'
 import { migrate } from './migrate'
 

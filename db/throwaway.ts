@@ -9,7 +9,7 @@ import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
-import { appDatabasePassword, parseConfig } from '~/utils/config.server'
+import { appDatabasePassword, parseConfig } from '~/lib/config.server'
 import { startEmbeddedPostgres } from './embedded'
 import { migrate } from './migrate'
 

@@ -11,7 +11,8 @@ import { destination, pino } from 'pino'
 import { openThrowawayDatabase } from '../db/throwaway'
 import { closePool } from '~/models/db.server'
 import { createHttpApp } from '~/server/http.server'
-import { parseConfig } from '~/utils/config.server'
+import { closeServices, createServices } from '~/server/services.server'
+import { parseConfig } from '~/lib/config.server'
 
 const database = await openThrowawayDatabase('nextsaas_e2e')
 process.env.DATABASE_URL = database.url
@@ -20,7 +21,8 @@ const config = parseConfig(process.env)
 const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
 // stderr: Playwright shows the web server's stderr and ignores its stdout.
 const logger = pino({ level: config.LOG_LEVEL }, destination(2))
-const server = createHttpApp({ build, config, logger }).listen(config.PORT, config.HOST, () => {
+const services = createServices(config, logger)
+const server = createHttpApp({ build, config, logger, services }).listen(config.PORT, config.HOST, () => {
   logger.info({ port: config.PORT }, 'e2e app listening')
 })
 // On SIGTERM or SIGINT (Playwright stopping it), the database is dropped after these.
@@ -28,4 +30,5 @@ database.onDispose(() => {
   server.close()
   server.closeAllConnections()
 })
+database.onDispose(() => closeServices(services))
 database.onDispose(closePool)

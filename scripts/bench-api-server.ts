@@ -21,7 +21,8 @@ import pg from 'pg'
 import { createPool, sql } from 'slonik'
 import { closePool, getPool } from '~/models/db.server'
 import { createHttpApp } from '~/server/http.server'
-import { getConfig } from '~/utils/config.server'
+import { createServices } from '~/server/services.server'
+import { getConfig } from '~/lib/config.server'
 
 const superuserUrl = process.env.BENCH_SUPERUSER_URL
 if (!superuserUrl || !process.send) throw new Error('run through scripts/bench-api.ts')
@@ -41,7 +42,8 @@ process.on('message', () => {
 
 const config = getConfig()
 const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
-const app = createHttpApp({ build, config, logger: pino({ level: config.LOG_LEVEL }) })
+const logger = pino({ level: config.LOG_LEVEL })
+const app = createHttpApp({ build, config, logger, services: createServices(config, logger) })
 
 const appPool = await getPool()
 const barePool = await createPool(superuserUrl, { ...appPool.configuration, connectionUri: superuserUrl })

@@ -19,7 +19,7 @@ import os from 'node:os'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import pg from 'pg'
-import { appDatabaseUrl, parseConfig } from '~/utils/config.server'
+import { appDatabaseUrl, parseConfig } from '~/lib/config.server'
 import { openThrowawayDatabase } from '../db/throwaway'
 import { seedTenants } from './bench-rls-seed'
 

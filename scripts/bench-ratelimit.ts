@@ -19,7 +19,7 @@ import { Redis } from 'ioredis'
 import pg from 'pg'
 import { pino } from 'pino'
 import { createRateLimits, type RateLimits } from '~/rate-limit/limits.server'
-import { appDatabaseUrl, parseConfig } from '~/utils/config.server'
+import { appDatabaseUrl, parseConfig } from '~/lib/config.server'
 import { openThrowawayDatabase } from '../db/throwaway'
 
 const { values: args } = parseArgs({

@@ -5,7 +5,7 @@
  * without a join; foreign keys and unique keys are still checked on insert.
  */
 import type pg from 'pg'
-import { BUILTIN_ROLES } from '~/utils/permissions'
+import { BUILTIN_ROLES } from '~/lib/permissions'
 
 export interface SeedShape {
   organizations: number

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { createPool, type DatabasePool } from 'slonik'
 import { closePool, getPool, sql, withTenant, type Actor, type Tx } from '~/models/db.server'
-import { appDatabaseUrl, parseConfig } from '~/utils/config.server'
+import { appDatabaseUrl, parseConfig } from '~/lib/config.server'
 import { openThrowawayDatabase } from '../db/throwaway'
 import { seedTenants, type SeedShape } from './bench-rls-seed'
 

@@ -31,10 +31,12 @@ import pg from 'pg'
 import { pino } from 'pino'
 import { closePool } from '~/models/db.server'
 import { requestParts } from '~/security/request-parts'
-import { securityMonitor } from '~/security/middleware'
+import { securityMonitor } from '~/server/security-monitor.server'
 import { createScanner } from '~/security/scanner'
+import { createSecurityCounters } from '~/security/metrics'
 import { createHttpApp } from '~/server/http.server'
-import { parseConfig, type Config } from '~/utils/config.server'
+import { createServices } from '~/server/services.server'
+import { parseConfig, type Config } from '~/lib/config.server'
 import { openThrowawayDatabase } from '../db/throwaway'
 import { CORPUS_DIR, corpusAvailable, corpusGroup, corpusRequest, loadCorpus, type CorpusEntry, type CorpusRequest } from './security-corpus'
 
@@ -113,7 +115,9 @@ const config: Config = { ...parseConfig(process.env), TRUST_PROXY: true }
 const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
 
 async function listen(overrides: Partial<Config>) {
-  const server = createHttpApp({ build, config: { ...config, ...overrides }, logger: pino({ level: 'silent' }) }).listen(0, '127.0.0.1')
+  const logger = pino({ level: 'silent' })
+  const settings = { ...config, ...overrides }
+  const server = createHttpApp({ build, config: settings, logger, services: createServices(settings, logger) }).listen(0, '127.0.0.1')
   // Longer than any pause between the bench's phases, so that no kept-alive socket is closed under a request.
   server.keepAliveTimeout = 120_000
   await new Promise((resolve) => server.once('listening', resolve))
@@ -125,13 +129,14 @@ const unmonitored = await listen({ SECURITY_MODE: 'off' })
 /** Only what the monitor needs in front of it (the request context), and a handler that answers at once. */
 async function listenMinimal(mode: Config['SECURITY_MODE']) {
   const logger = pino({ level: 'silent' })
+  const securityCounters = createSecurityCounters()
   const app = express()
   app.use((req, res, next) => {
     req.log = logger
-    res.locals.context = { traceId: 'bench', ip: req.ip ?? '', logger, cspNonce: '', appendSetCookie: () => {}, memo: new Map() }
+    res.locals.context = { traceId: 'bench', ip: req.ip ?? '', logger, cspNonce: '', appendSetCookie: () => {}, memo: new Map(), rateLimits: null, limitOutcomes: [], securityCounters }
     next()
   })
-  app.use(securityMonitor({ ...config, SECURITY_MODE: mode }))
+  app.use(securityMonitor({ ...config, SECURITY_MODE: mode }, securityCounters))
   app.all('*', (_req, res) => res.type('text').send('ok'))
   const server = app.listen(0, '127.0.0.1')
   server.keepAliveTimeout = 120_000

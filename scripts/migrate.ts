@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util'
 import { Migration } from 'node-pg-migrate'
-import { appDatabasePassword, getConfig } from '~/utils/config.server'
+import { appDatabasePassword, getConfig } from '~/lib/config.server'
 import { MIGRATIONS_DIR, migrate } from '../db/migrate'
 import { startEmbeddedPostgres } from '../db/embedded'
 

@@ -13,7 +13,8 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded'
 import { migrate } from '../db/migrate'
 import { createHttpApp } from '~/server/http.server'
 import { createMetricsApp } from '~/server/metrics.server'
-import { appDatabasePassword, parseConfig } from '~/utils/config.server'
+import { createServices } from '~/server/services.server'
+import { appDatabasePassword, parseConfig } from '~/lib/config.server'
 
 let config = parseConfig(process.env)
 const logger = pino({ level: config.LOG_LEVEL })
@@ -34,7 +35,7 @@ if (!config.DATABASE_URL) {
 
 let demo: { email: string; password: string } | undefined
 if (config.SEED_DEMO ?? Boolean(embedded)) {
-  const { seedDemo } = await import('~/models/demo.server')
+  const { seedDemo } = await import('../db/seed-demo')
   demo = await seedDemo()
 }
 
@@ -46,7 +47,8 @@ if (!existsSync(buildFile)) {
 }
 const build = (await import(pathToFileURL(buildFile).href)) as ServerBuild
 
-const app = createHttpApp({ build, config, logger })
+const services = createServices(config, logger)
+const app = createHttpApp({ build, config, logger, services })
 const server = app.listen(config.PORT, config.HOST, () => {
   const url = `http://localhost:${config.PORT}`
   console.log(`\n  NextSaaS is running at ${url}`)
@@ -58,7 +60,7 @@ const server = app.listen(config.PORT, config.HOST, () => {
 const metricsServer =
   config.METRICS_PORT === undefined
     ? undefined
-    : createMetricsApp().listen(config.METRICS_PORT, config.HOST, () => {
+    : createMetricsApp(services.metrics).listen(config.METRICS_PORT, config.HOST, () => {
         logger.info({ port: config.METRICS_PORT }, 'metrics served at /metrics')
       })
 

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { startApp } from './utils/app'
-import { startAppWith } from './utils/app-with-config'
 
 let app: Awaited<ReturnType<typeof startApp>>
-let production: Awaited<ReturnType<typeof startAppWith>>
+let production: Awaited<ReturnType<typeof startApp>>
 beforeAll(async () => {
   app = await startApp()
-  production = await startAppWith({ NODE_ENV: 'production' })
+  production = await startApp({ NODE_ENV: 'production' })
 })
 afterAll(async () => {
   await app.close()

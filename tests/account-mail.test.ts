@@ -1,7 +1,7 @@
 import { pino } from 'pino'
 import { afterAll, beforeAll, expect, test, vi } from 'vitest'
-import { parseConfig } from '~/utils/config.server'
-import { devMailboxEnabled, sendEmail } from '~/utils/email.server'
+import { parseConfig } from '~/lib/config.server'
+import { devMailboxEnabled, sendEmail } from '~/mail/mailer.server'
 import { signedUpClient, startApp } from './utils/app'
 import { MAIL_API_KEY, MAIL_API_URL } from './utils/mail'
 

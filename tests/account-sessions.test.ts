@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { Client, PASSWORD, signedUpClient, startApp, uniqueEmail } from './utils/app'
-import { startAppWith } from './utils/app-with-config'
 import { adminClient } from './utils/db'
 
 // Short lifetimes, read by the app on first use: a 10-minute idle timeout, a 1-hour absolute one.
@@ -116,7 +115,7 @@ describe('no fixation', () => {
 
 describe('cookie naming', () => {
   test('in production behind a trusted proxy: __Host- prefix, Secure, HttpOnly, SameSite=Lax, Path=/, no Domain', async () => {
-    const live = await startAppWith({ NODE_ENV: 'production', TRUST_PROXY: true })
+    const live = await startApp({ NODE_ENV: 'production', TRUST_PROXY: true })
     try {
       const client = new Client(live.origin)
       const https = { 'x-forwarded-proto': 'https' }

@@ -277,12 +277,13 @@ describe('what the answers mean', () => {
 
   test('members and roles never escalate: nobody acts above their own permissions or on themselves', async () => {
     const ownerMember = (await admin.query('select id from organization_members where organization_id = $1 and user_id = $2', [orgId, owner.user.id])).rows[0].id
-    expectError(await callers.admin.put(`${org()}/members/${ownerMember}/role`, { role: 'member' }), 403, 'FORBIDDEN')
-    expectError(await callers.admin.delete(`${org()}/members/${ownerMember}`), 403, 'FORBIDDEN')
-    expectError(await callers.owner.put(`${org()}/members/${ownerMember}/role`, { role: 'admin' }), 403, 'FORBIDDEN')
-    const invite = expectError(await callers.admin.post(`${org()}/members/invite`, { email: 'would-be-owner@example.test', role: 'owner' }), 403, 'FORBIDDEN')
+    // Each refusal names the rule that refused it.
+    expectError(await callers.admin.put(`${org()}/members/${ownerMember}/role`, { role: 'member' }), 403, 'ESCALATION')
+    expectError(await callers.admin.delete(`${org()}/members/${ownerMember}`), 403, 'ESCALATION')
+    expectError(await callers.owner.put(`${org()}/members/${ownerMember}/role`, { role: 'admin' }), 403, 'SELF')
+    const invite = expectError(await callers.admin.post(`${org()}/members/invite`, { email: 'would-be-owner@example.test', role: 'owner' }), 403, 'ESCALATION')
     expect(Object.keys(invite.details)).toEqual(['role'])
-    const role = expectError(await callers.admin.post(`${org()}/roles`, { name: 'Deleter', permissions: ['organization:delete'] }), 403, 'FORBIDDEN')
+    const role = expectError(await callers.admin.post(`${org()}/roles`, { name: 'Deleter', permissions: ['organization:delete'] }), 403, 'ESCALATION')
     expect(Object.keys(role.details)).toEqual(['permissions'])
     expect((await admin.query('select role from organization_members where id = $1', [ownerMember])).rows[0].role).toBe('owner')
     expect((await admin.query(`select 1 from roles where organization_id = $1 and name = 'Deleter'`, [orgId])).rowCount).toBe(0)

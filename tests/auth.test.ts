@@ -61,7 +61,7 @@ describe('sign-up', () => {
   test('refuses a second account for the same email, whatever its case', async () => {
     const first = await signedUpClient(app.origin)
     const response = await new Client(app.origin).post('/signup', { name: 'Twin', email: first.email.toUpperCase(), password: PASSWORD })
-    expect(response.status).toBe(422)
+    expect(response.status).toBe(409)
     expect(await response.text()).toContain('An account with this email already exists')
   })
 })
@@ -86,8 +86,8 @@ describe('sign-in', () => {
     const { email } = await signedUpClient(app.origin)
     const wrong = await new Client(app.origin).post('/login', { email, password: 'wrong password here' })
     const unknown = await new Client(app.origin).post('/login', { email: uniqueEmail('ghost'), password: 'wrong password here' })
-    expect(wrong.status).toBe(422)
-    expect(unknown.status).toBe(422)
+    expect(wrong.status).toBe(401)
+    expect(unknown.status).toBe(401)
     const message = 'Email or password is incorrect.'
     expect(await wrong.text()).toContain(message)
     expect(await unknown.text()).toContain(message)

@@ -166,7 +166,7 @@ describe('workspaces', () => {
 
   test('a slug clash is a field error that keeps what was typed', async () => {
     const response = await owner.post(`/orgs/${slug}/workspaces/new`, { name: 'Another', slug: 'general', description: 'Kept text' })
-    expect(response.status).toBe(422)
+    expect(response.status).toBe(409)
     const html = await response.text()
     expect(html).toContain('Another workspace in this organization already uses this slug')
     expect(html).toContain('Kept text')
@@ -302,7 +302,7 @@ describe('projects', () => {
   test('a project slug clash within the workspace is a field error', async () => {
     await owner.post(`${base()}/new`, { name: 'Twin' })
     const response = await owner.post(`${base()}/new`, { name: 'Twin' })
-    expect(response.status).toBe(422)
+    expect(response.status).toBe(409)
     expect(await response.text()).toContain('Another project in this workspace already uses this slug')
   })
 
@@ -333,7 +333,7 @@ describe('organization settings', () => {
   test('a taken slug is a field error', async () => {
     const other = await createOrg(owner, 'Slug Holder')
     const response = await owner.post(`/orgs/${slug}/settings`, { name: 'Hierarchy Renamed', slug: other })
-    expect(response.status).toBe(422)
+    expect(response.status).toBe(409)
     expect(await response.text()).toContain('This address is taken by another organization')
   })
 

@@ -7,8 +7,8 @@ import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { closePool, sql, withTenant } from '~/models/db.server'
 import { changeMemberRole, setMemberStatus } from '~/models/member.server'
-import { devMailboxMessages } from '~/utils/email.server'
-import { CATALOG, permitsAt } from '~/utils/permissions'
+import { devMailboxMessages } from '~/mail/mailer.server'
+import { CATALOG, permitsAt } from '~/lib/permissions'
 import { Client, createOrg, PASSWORD, signedUpClient, startApp, uniqueEmail } from './utils/app'
 import { adminClient } from './utils/db'
 import { addMember } from './utils/tenants'
@@ -57,7 +57,7 @@ describe('custom roles', () => {
     for (const permission of ['*', 'organization:delete']) {
       const body = new URLSearchParams([['name', `Escalated ${permission}`], ['permissions', permission]])
       const response = await orgAdmin.request(`/orgs/${slug}/roles/new`, { method: 'POST', body })
-      expect(response.status).toBe(422)
+      expect(response.status).toBe(403)
       expect(await response.text()).toContain('You cannot grant permissions you do not hold')
     }
     expect(await one(`select count(*)::int as n from roles where organization_id = $1 and name like 'Escalated%'`, [orgId])).toEqual({ n: 0 })
@@ -341,12 +341,12 @@ describe('invitations', () => {
     const email = uniqueEmail('twice')
     await owner.post(`/orgs/${slug}/members/invite`, { email, role: 'member' })
     const again = await owner.post(`/orgs/${slug}/members/invite`, { email, role: 'member' })
-    expect(again.status).toBe(422)
+    expect(again.status).toBe(409)
     expect(await again.text()).toContain('already has a pending invitation')
     expect((await owner.post(`/orgs/${slug}/members/invite`, { email: 'nope', role: 'member' })).status).toBe(422)
     expect((await member.post(`/orgs/${slug}/members/invite`, { email: uniqueEmail(), role: 'member' })).status).toBe(403)
     const escalate = await orgAdmin.post(`/orgs/${slug}/members/invite`, { email: uniqueEmail(), role: 'owner' })
-    expect(escalate.status).toBe(422)
+    expect(escalate.status).toBe(403)
     expect(await escalate.text()).toContain('permissions you do not hold')
   })
 

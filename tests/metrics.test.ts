@@ -6,9 +6,7 @@
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, expect, test, vi } from 'vitest'
 import { createMetricsApp } from '~/server/metrics.server'
-import { closeRateLimits } from '~/utils/rate-limit.server'
-import { Client } from './utils/app'
-import { startAppWith } from './utils/app-with-config'
+import { Client, startApp } from './utils/app'
 import { uniquePrefix } from './utils/rate-limit'
 
 vi.stubEnv('RATE_LIMIT_STORE', 'postgres')
@@ -16,11 +14,11 @@ vi.stubEnv('RATE_LIMIT_KEY_PREFIX', uniquePrefix('metrics'))
 vi.stubEnv('RATE_LIMIT_IP_MAX_REQUESTS', '3')
 vi.stubEnv('RATE_LIMIT_INVITATION_FAILURES', '2')
 
-let app: Awaited<ReturnType<typeof startAppWith>>
+let app: Awaited<ReturnType<typeof startApp>>
 let metrics: { origin: string; close: () => Promise<void> }
 beforeAll(async () => {
-  app = await startAppWith({ TRUST_PROXY: true })
-  const server = createMetricsApp().listen(0, '127.0.0.1')
+  app = await startApp({ TRUST_PROXY: true })
+  const server = createMetricsApp(app.services.metrics).listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
   metrics = {
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -29,7 +27,6 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await Promise.all([app.close(), metrics.close()])
-  await closeRateLimits()
   vi.unstubAllEnvs()
 })
 

@@ -1,7 +1,7 @@
 import pg from 'pg'
 import { expect, inject, test } from 'vitest'
 import { migrate } from '../db/migrate'
-import { appDatabasePassword, parseConfig } from '../app/utils/config.server'
+import { appDatabasePassword, parseConfig } from '~/lib/config.server'
 import { createDatabase } from '../db/throwaway'
 
 async function tables(url: string) {

@@ -6,10 +6,8 @@
  */
 import type pg from 'pg'
 import { afterAll, beforeAll, expect, test, vi } from 'vitest'
-import { closeRateLimits } from '~/utils/rate-limit.server'
-import { Client, PASSWORD, uniqueEmail } from './utils/app'
+import { Client, PASSWORD, startApp, uniqueEmail } from './utils/app'
 import { adminClient } from './utils/db'
-import { startAppWith } from './utils/app-with-config'
 import { uniquePrefix } from './utils/rate-limit'
 import { createTenant } from './utils/tenants'
 
@@ -19,16 +17,15 @@ vi.stubEnv('RATE_LIMIT_IP_MAX_REQUESTS', '8')
 vi.stubEnv('RATE_LIMIT_MAX_REQUESTS', '3')
 vi.stubEnv('RATE_LIMIT_BURST', '1')
 
-let app: Awaited<ReturnType<typeof startAppWith>>
+let app: Awaited<ReturnType<typeof startApp>>
 let admin: pg.Client
 beforeAll(async () => {
-  app = await startAppWith({ TRUST_PROXY: true })
+  app = await startApp({ TRUST_PROXY: true })
   admin = await adminClient()
 })
 afterAll(async () => {
   await app.close()
   await admin.end()
-  await closeRateLimits()
   vi.unstubAllEnvs()
 })
 

@@ -9,10 +9,7 @@ import { randomBytes } from 'node:crypto'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { createInvitation } from '~/models/invitation.server'
-import { securityCounters } from '~/security/metrics'
-import { closeRateLimits } from '~/utils/rate-limit.server'
-import { signedUpClient } from './utils/app'
-import { startAppWith } from './utils/app-with-config'
+import { signedUpClient, startApp } from './utils/app'
 import { adminClient, bruteForceEvents } from './utils/db'
 import { uniquePrefix } from './utils/rate-limit'
 import { createTenant } from './utils/tenants'
@@ -25,19 +22,18 @@ vi.stubEnv('RATE_LIMIT_SIGNIN_LOCK_SECONDS', '30')
 
 const BLOCKED = 'Too many requests from your network address. Try again in 30 seconds.'
 
-let behindProxy: Awaited<ReturnType<typeof startAppWith>>
-let direct: Awaited<ReturnType<typeof startAppWith>>
+let behindProxy: Awaited<ReturnType<typeof startApp>>
+let direct: Awaited<ReturnType<typeof startApp>>
 let admin: pg.Client
 let inviter: Awaited<ReturnType<typeof createTenant>>
 beforeAll(async () => {
-  ;[behindProxy, direct] = await Promise.all([startAppWith({ TRUST_PROXY: true }), startAppWith({ TRUST_PROXY: false })])
+  ;[behindProxy, direct] = await Promise.all([startApp({ TRUST_PROXY: true }), startApp({ TRUST_PROXY: false })])
   admin = await adminClient()
   inviter = await createTenant('Inviter') // organization "Inviter Org"
 })
 afterAll(async () => {
   await Promise.all([behindProxy.close(), direct.close()])
   await admin.end()
-  await closeRateLimits()
   vi.unstubAllEnvs()
 })
 
@@ -77,7 +73,7 @@ describe('consecutive failures per address', () => {
   test('block the address, refuse even a valid link, leave other addresses alone, and record the block', async () => {
     const ip = '198.51.100.60'
     const { client, link } = await invitee(behindProxy)
-    const bruteForce = () => securityCounters().findings.find((f) => f.type === 'BRUTE_FORCE' && f.severity === 'MEDIUM')!.count
+    const bruteForce = () => behindProxy.services.securityCounters.snapshot().findings.find((f) => f.type === 'BRUTE_FORCE' && f.severity === 'MEDIUM')!.count
     const counted = bruteForce()
     expect((await client.get(unknownLink(), from(ip))).status).toBe(404)
     expect((await client.get(unknownLink(), from(ip))).status).toBe(404)

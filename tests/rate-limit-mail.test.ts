@@ -6,23 +6,20 @@
  * allowance.
  */
 import { afterAll, beforeAll, expect, test, vi } from 'vitest'
-import { devMailboxMessages } from '~/utils/email.server'
-import { closeRateLimits } from '~/utils/rate-limit.server'
-import { Client, PASSWORD, signedUpClient, uniqueEmail } from './utils/app'
-import { startAppWith } from './utils/app-with-config'
+import { devMailboxMessages } from '~/mail/mailer.server'
+import { Client, PASSWORD, signedUpClient, startApp, uniqueEmail } from './utils/app'
 import { until, uniquePrefix } from './utils/rate-limit'
 
 vi.stubEnv('RATE_LIMIT_STORE', 'postgres')
 vi.stubEnv('RATE_LIMIT_KEY_PREFIX', uniquePrefix('mail'))
 vi.stubEnv('RATE_LIMIT_MAILS_PER_HOUR', '2')
 
-let app: Awaited<ReturnType<typeof startAppWith>>
+let app: Awaited<ReturnType<typeof startApp>>
 beforeAll(async () => {
-  app = await startAppWith({ TRUST_PROXY: true })
+  app = await startApp({ TRUST_PROXY: true })
 })
 afterAll(async () => {
   await app.close()
-  await closeRateLimits()
   vi.unstubAllEnvs()
 })
 

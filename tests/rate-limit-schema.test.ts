@@ -6,7 +6,7 @@
 import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { closePool, sql, withTenant } from '~/models/db.server'
-import { appDatabaseUrl, getConfig } from '~/utils/config.server'
+import { appDatabaseUrl, getConfig } from '~/lib/config.server'
 import { adminClient } from './utils/db'
 import { addMember, createTenant } from './utils/tenants'
 

@@ -7,10 +7,8 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
-import { closeRateLimits } from '~/utils/rate-limit.server'
-import { Client, uniqueEmail } from './utils/app'
+import { Client, startApp, uniqueEmail } from './utils/app'
 import { adminClient, bruteForceEvents } from './utils/db'
-import { startAppWith } from './utils/app-with-config'
 import { REDIS_URL, uniquePrefix } from './utils/rate-limit'
 import { createTenant } from './utils/tenants'
 
@@ -27,17 +25,16 @@ const RIGHT = 'not used to sign in' // createTenant's password
 const BAD_CREDENTIALS = 'Email or password is incorrect.'
 const BLOCKED = /Too many sign-in attempts\. Try again in \d+ seconds?\./
 
-let behindProxy: Awaited<ReturnType<typeof startAppWith>>
-let direct: Awaited<ReturnType<typeof startAppWith>>
+let behindProxy: Awaited<ReturnType<typeof startApp>>
+let direct: Awaited<ReturnType<typeof startApp>>
 let admin: pg.Client
 beforeAll(async () => {
-  ;[behindProxy, direct] = await Promise.all([startAppWith({ TRUST_PROXY: true }), startAppWith({ TRUST_PROXY: false })])
+  ;[behindProxy, direct] = await Promise.all([startApp({ TRUST_PROXY: true }), startApp({ TRUST_PROXY: false })])
   admin = await adminClient()
 })
 afterAll(async () => {
   await Promise.all([behindProxy.close(), direct.close()])
   await admin.end()
-  await closeRateLimits()
   vi.unstubAllEnvs()
 })
 
@@ -64,8 +61,8 @@ describe('consecutive failures per (email, IP)', () => {
   test('lock the pair, refuse even the right password, record the block; a success starts over', async () => {
     const { user } = await createTenant('Locked')
     const ip = '198.51.100.20'
-    expect((await signIn(behindProxy, user.email, 'wrong one', ip)).status).toBe(422)
-    expect((await signIn(behindProxy, user.email, 'wrong two', ip)).status).toBe(422)
+    expect((await signIn(behindProxy, user.email, 'wrong one', ip)).status).toBe(401)
+    expect((await signIn(behindProxy, user.email, 'wrong two', ip)).status).toBe(401)
     const third = await signIn(behindProxy, user.email, 'wrong three', ip)
     expect(third.status).toBe(429)
     expect(third.html).toMatch(BLOCKED)
@@ -90,8 +87,8 @@ describe('consecutive failures per (email, IP)', () => {
 
     await sleep(1100)
     expect((await signIn(behindProxy, user.email, RIGHT, ip)).status).toBe(302)
-    expect((await signIn(behindProxy, user.email, 'wrong again', ip)).status).toBe(422)
-    expect((await signIn(behindProxy, user.email, 'and again', ip)).status, 'the success reset the count').toBe(422)
+    expect((await signIn(behindProxy, user.email, 'wrong again', ip)).status).toBe(401)
+    expect((await signIn(behindProxy, user.email, 'and again', ip)).status, 'the success reset the count').toBe(401)
   })
 
   test('the words are the same whether or not the account exists', async () => {
@@ -103,7 +100,7 @@ describe('consecutive failures per (email, IP)', () => {
       for (let i = 0; i < 4; i++) results.push(await signIn(behindProxy, email, `wrong ${i}`, ip))
       runs.push(results.map((r) => [r.status, r.html.includes(BAD_CREDENTIALS), BLOCKED.test(r.html)]))
     }
-    expect(runs[0]).toEqual([[422, true, false], [422, true, false], [429, false, true], [429, false, true]])
+    expect(runs[0]).toEqual([[401, true, false], [401, true, false], [429, false, true], [429, false, true]])
     expect(runs[1]).toEqual(runs[0])
     expect(await blockAudit(null, '198.51.100.31')).toHaveLength(1)
   })
@@ -111,7 +108,7 @@ describe('consecutive failures per (email, IP)', () => {
   test('parallel guesses: only the free attempts are checked', async () => {
     const { user } = await createTenant('Parallel')
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => signIn(behindProxy, user.email, `guess ${i}`, '198.51.100.40')))
-    expect(results.filter((r) => r.status === 422)).toHaveLength(2)
+    expect(results.filter((r) => r.status === 401)).toHaveLength(2)
     expect(results.filter((r) => r.status === 429)).toHaveLength(6)
     const checked = await admin.query(`select count(*)::int as n from audit_logs where user_id = $1 and action = 'user.signed_in'`, [user.id])
     expect(checked.rows[0].n).toBe(3)
@@ -123,7 +120,7 @@ describe('X-Forwarded-For', () => {
     const { user } = await createTenant('Spoofer')
     const results = []
     for (let i = 0; i < 3; i++) results.push(await signIn(direct, user.email, `wrong ${i}`, randomAddress()))
-    expect(results.map((r) => r.status)).toEqual([422, 422, 429])
+    expect(results.map((r) => r.status)).toEqual([401, 401, 429])
     expect((await signIn(direct, user.email, RIGHT, randomAddress())).status).toBe(429)
     expect((await signIn(direct, user.email, RIGHT, '127.0.0.1')).status).toBe(429)
     expect(await bruteForceEvents(admin, results[2]!.response)).toEqual([expect.objectContaining({ rule_id: 'sign-in-email-ip', ip: '127.0.0.1' })])
@@ -133,7 +130,7 @@ describe('X-Forwarded-For', () => {
     const { user } = await createTenant('Rotated')
     const results = []
     for (let i = 0; i < 6; i++) results.push(await signIn(behindProxy, user.email, `wrong ${i}`, randomAddress()))
-    expect(results.map((r) => r.status)).toEqual([422, 422, 422, 422, 422, 429])
+    expect(results.map((r) => r.status)).toEqual([401, 401, 401, 401, 401, 429])
     const address = randomAddress()
     const refused = await signIn(behindProxy, user.email, RIGHT, address)
     expect(refused.status).toBe(429)
@@ -148,7 +145,7 @@ test('one address failing against many accounts meets its daily limit', async ()
   const ip = '198.51.100.50'
   const results = []
   for (let i = 0; i < 10; i++) results.push(await signIn(behindProxy, `${randomUUID()}@example.test`, 'wrong', ip))
-  expect(results.map((r) => r.status)).toEqual([...Array(9).fill(422), 429])
+  expect(results.map((r) => r.status)).toEqual([...Array(9).fill(401), 429])
   const refused = await signIn(behindProxy, `${randomUUID()}@example.test`, 'wrong', ip)
   expect(refused.status).toBe(429)
   expect(refused.response.headers.get('ratelimit-policy')).toBe('"sign-in-ip";q=10;w=86400')

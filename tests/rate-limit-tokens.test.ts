@@ -5,9 +5,7 @@
  */
 import type pg from 'pg'
 import { afterAll, beforeAll, expect, test, vi } from 'vitest'
-import { closeRateLimits } from '~/utils/rate-limit.server'
-import { createOrg, signedUpClient, type Client } from './utils/app'
-import { startAppWith } from './utils/app-with-config'
+import { createOrg, signedUpClient, startApp, type Client } from './utils/app'
 import { adminClient } from './utils/db'
 import { uniquePrefix } from './utils/rate-limit'
 
@@ -15,16 +13,15 @@ vi.stubEnv('RATE_LIMIT_STORE', 'postgres')
 vi.stubEnv('RATE_LIMIT_KEY_PREFIX', uniquePrefix('tokens'))
 vi.stubEnv('RATE_LIMIT_TOKENS_PER_HOUR', '2')
 
-let app: Awaited<ReturnType<typeof startAppWith>>
+let app: Awaited<ReturnType<typeof startApp>>
 let admin: pg.Client
 beforeAll(async () => {
-  app = await startAppWith({})
+  app = await startApp({})
   admin = await adminClient()
 })
 afterAll(async () => {
   await app.close()
   await admin.end()
-  await closeRateLimits()
   vi.unstubAllEnvs()
 })
 

@@ -4,7 +4,6 @@
  */
 import type pg from 'pg'
 import { afterAll, beforeAll, expect, test, vi } from 'vitest'
-import { closeRateLimits } from '~/utils/rate-limit.server'
 import { createOrg, signedUpClient, startApp, type Client } from './utils/app'
 import { adminClient } from './utils/db'
 import { uniquePrefix } from './utils/rate-limit'
@@ -22,7 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close()
   await admin.end()
-  await closeRateLimits()
   vi.unstubAllEnvs()
 })
 

@@ -7,8 +7,7 @@
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { RateLimits } from '~/rate-limit/limits.server'
-import { Client, PASSWORD, uniqueEmail } from './utils/app'
-import { startAppWith } from './utils/app-with-config'
+import { Client, PASSWORD, startApp, uniqueEmail } from './utils/app'
 import { adminClient } from './utils/db'
 import { limitsConfig, openLimits, type StoreName } from './utils/rate-limit'
 
@@ -22,16 +21,16 @@ async function open(store: StoreName, env: Record<string, string> = BLOCK) {
   return limits
 }
 
-let first: Awaited<ReturnType<typeof startAppWith>>
-let second: Awaited<ReturnType<typeof startAppWith>>
+let first: Awaited<ReturnType<typeof startApp>>
+let second: Awaited<ReturnType<typeof startApp>>
 let admin: pg.Client
 beforeAll(async () => {
   // One configuration, two sets of limiters with their own connections: two processes.
   const config = limitsConfig('postgres', BLOCK)
   const [a, b] = await Promise.all([openLimits(config), openLimits(config)])
   opened.push(a, b)
-  first = await startAppWith({ TRUST_PROXY: true }, { rateLimits: a })
-  second = await startAppWith({ TRUST_PROXY: true }, { rateLimits: b })
+  first = await startApp({ TRUST_PROXY: true }, { rateLimits: a })
+  second = await startApp({ TRUST_PROXY: true }, { rateLimits: b })
   admin = await adminClient()
 })
 afterAll(async () => {
@@ -129,7 +128,7 @@ describe('an IP whose requests keep being refused', () => {
   })
 
   test('in monitor mode nothing is refused, so nothing is blocked', async () => {
-    const monitorOnly = await startAppWith({ TRUST_PROXY: true, SECURITY_MODE: 'monitor' }, { rateLimits: await open('postgres') })
+    const monitorOnly = await startApp({ TRUST_PROXY: true, SECURITY_MODE: 'monitor' }, { rateLimits: await open('postgres') })
     try {
       const client = clientAt(monitorOnly.origin)
       for (let i = 0; i < 4; i++) expect((await client.get(ATTACK)).status).toBe(200)

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from 'vitest'
 import { bodyKind, rawBody, requestParts } from '~/security/request-parts'
 import { createScanner } from '~/security/scanner'
 import { isBlocking } from '~/security/types'
-import { getConfig } from '~/utils/config.server'
+import { getConfig } from '~/lib/config.server'
 import { corpusAvailable, corpusGroup, corpusRequest, loadCorpus, type CorpusEntry } from '../scripts/security-corpus'
 
 /**

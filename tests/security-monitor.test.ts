@@ -1,15 +1,8 @@
 import { request as httpRequest } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import path from 'node:path'
-import { pathToFileURL } from 'node:url'
-import type { ServerBuild } from '@remix-run/node'
 import type pg from 'pg'
-import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createHttpApp } from '~/server/http.server'
-import { securityCounters } from '~/security/metrics'
-import { getConfig, type Config } from '~/utils/config.server'
-import { Client, createOrg, PASSWORD, signedUpClient, uniqueEmail } from './utils/app'
+import type { Config } from '~/lib/config.server'
+import { Client, createOrg, PASSWORD, signedUpClient, startApp, uniqueEmail } from './utils/app'
 import { adminClient } from './utils/db'
 import { addMember } from './utils/tenants'
 
@@ -18,15 +11,8 @@ import { addMember } from './utils/tenants'
  * The app trusts X-Forwarded-For here so that each test speaks from its own
  * IP: events are aggregated per IP × rule × minute.
  */
-async function startMonitoredApp(overrides: Partial<Config> = {}) {
-  const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
-  const config = { ...getConfig(), TRUST_PROXY: true, ...overrides }
-  const server = createHttpApp({ build, config, logger: pino({ level: 'silent' }) }).listen(0, '127.0.0.1')
-  await new Promise((resolve) => server.once('listening', resolve))
-  return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  }
+function startMonitoredApp(overrides: Partial<Config> = {}) {
+  return startApp({ TRUST_PROXY: true, ...overrides })
 }
 
 let app: Awaited<ReturnType<typeof startMonitoredApp>>
@@ -301,9 +287,9 @@ describe('recording', () => {
   })
 
   test('findings are counted by type and severity for the metrics endpoint', async () => {
-    const before = securityCounters()
+    const before = app.services.securityCounters.snapshot()
     await clientFrom().get('/login?q=%3Cscript%3E')
-    const after = securityCounters()
+    const after = app.services.securityCounters.snapshot()
     const xss = (c: typeof before) => c.findings.find((f) => f.type === 'XSS_ATTEMPT' && f.severity === 'CRITICAL')!.count
     expect(xss(after)).toBe(xss(before) + 1)
     expect(after.requestsBlocked).toBe(before.requestsBlocked + 1)

@@ -6,18 +6,17 @@
  */
 import type pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { Client, PASSWORD, uniqueEmail } from './utils/app'
-import { startAppWith } from './utils/app-with-config'
+import { Client, PASSWORD, startApp, uniqueEmail } from './utils/app'
 import { adminClient } from './utils/db'
 
 const CHROME_WINDOWS = (version: number) =>
   `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${version}.0.0.0 Safari/537.36`
 const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0'
 
-let app: Awaited<ReturnType<typeof startAppWith>>
+let app: Awaited<ReturnType<typeof startApp>>
 let admin: pg.Client
 beforeAll(async () => {
-  app = await startAppWith({ TRUST_PROXY: true })
+  app = await startApp({ TRUST_PROXY: true })
   admin = await adminClient()
 })
 afterAll(async () => {

@@ -4,14 +4,14 @@
  * for the same zod schema the matching form uses (422 with per-field details).
  */
 import type { z } from 'zod'
-import { getConfig } from '~/utils/config.server'
-import { ApiError } from './envelope.server'
+import { getConfig } from '~/lib/config.server'
+import { refusal } from '~/lib/errors'
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
 
 /** The body's text, refusing it as soon as it grows past the limit (chunked bodies have no Content-Length). */
 async function readLimited(request: Request, maxBytes: number): Promise<string> {
-  const tooLarge = () => new ApiError(413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${maxBytes} bytes`)
+  const tooLarge = () => refusal('PAYLOAD_TOO_LARGE', `Request body is larger than ${maxBytes} bytes`)
   if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge()
   if (!request.body) return ''
   const reader = request.body.getReader()
@@ -41,34 +41,34 @@ export function fieldErrors(error: z.ZodError): Record<string, string[]> {
 }
 
 export function validationFailed(error: z.ZodError, message = 'The request body is not valid') {
-  return new ApiError(422, 'VALIDATION_FAILED', message, fieldErrors(error))
+  return refusal('VALIDATION_FAILED', message, { details: fieldErrors(error) })
 }
 
 /** The parsed JSON body, whatever its shape; the caller validates it. */
 export async function readJson(request: Request): Promise<unknown> {
   const type = request.headers.get('content-type') ?? ''
   if (!JSON_TYPE.test(type)) {
-    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with Content-Type: application/json', {
-      contentType: type || null,
+    throw refusal('UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with Content-Type: application/json', {
+      details: { contentType: type || null },
     })
   }
   let text: string
   try {
     text = await readLimited(request, getConfig().API_MAX_BODY_BYTES)
   } catch (error) {
-    if (error instanceof ApiError) throw error
-    throw new ApiError(400, 'MALFORMED_JSON', 'The request body is not valid UTF-8')
+    if (error instanceof Response) throw error
+    throw refusal('MALFORMED_JSON', 'The request body is not valid UTF-8')
   }
   let body: unknown
   try {
     body = JSON.parse(text)
   } catch (error) {
-    throw new ApiError(400, 'MALFORMED_JSON', 'The request body is not valid JSON', {
-      reason: error instanceof Error ? error.message : String(error),
+    throw refusal('MALFORMED_JSON', 'The request body is not valid JSON', {
+      details: { reason: error instanceof Error ? error.message : String(error) },
     })
   }
   const where = nulBytePath(body)
-  if (where !== null) throw new ApiError(422, 'VALIDATION_FAILED', 'The request body is not valid', { [where || 'body']: ['Text cannot contain NUL characters'] })
+  if (where !== null) throw refusal('VALIDATION_FAILED', 'The request body is not valid', { details: { [where || 'body']: ['Text cannot contain NUL characters'] } })
   return body
 }
 

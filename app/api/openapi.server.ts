@@ -4,7 +4,7 @@
  * tests/api-openapi.test.ts holds this list and app/routes/api.* to each other.
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi'
-import type { Sort } from '~/utils/pagination'
+import type { Sort } from '~/lib/pagination'
 import { MAX_PAGE_SIZE, listQuerySchema } from './pagination.server'
 import * as S from './schemas.server'
 import { z } from './zod.server'

@@ -4,8 +4,9 @@
  * a 400 that says which parameter is wrong.
  */
 import { z } from 'zod'
-import { SORTS, type ListQuery, type Page, type Sort } from '~/utils/pagination'
-import { ApiError, apiData, type Links, type Meta } from './envelope.server'
+import { SORTS, type ListQuery, type Page, type Sort } from '~/lib/pagination'
+import { refusal } from '~/lib/errors'
+import { apiData, type Links, type Meta } from './envelope.server'
 import { fieldErrors } from './body.server'
 
 export const DEFAULT_PAGE_SIZE = 20
@@ -38,7 +39,7 @@ export function parseApiListQuery<F extends z.AnyZodObject = z.ZodObject<{}>>(
   return result.data as ListQuery & z.output<F>
 }
 
-export const invalidQuery = (details: Record<string, string[]>) => new ApiError(400, 'INVALID_QUERY', 'The query string is not valid', details)
+export const invalidQuery = (details: Record<string, string[]>) => refusal('INVALID_QUERY', 'The query string is not valid', { details })
 
 /** The same list at another page, as a path the client can follow as is. */
 function linkTo(request: Request, page: number) {

@@ -6,9 +6,8 @@ import type { AuditLogEntry } from '~/models/audit.server'
 import type { Member } from '~/models/member.server'
 import type { Project } from '~/models/project.server'
 import type { Role } from '~/models/role.server'
-import type { Membership } from '~/models/tenant.server'
+import type { Membership, Tenant } from '~/models/tenant.server'
 import type { Workspace } from '~/models/workspace.server'
-import type { Tenant } from '~/utils/tenant.server'
 
 export function presentUser(user: { id: string; email: string; name: string }) {
   return { id: user.id, email: user.email, name: user.name }

@@ -5,7 +5,8 @@
  * Allow, never a Remix error page.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
-import { ApiError, toErrorResponse } from './envelope.server'
+import { refusal } from '~/lib/errors'
+import { toErrorResponse } from './envelope.server'
 
 export const API_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 export type ApiMethod = (typeof API_METHODS)[number]
@@ -22,7 +23,7 @@ export function apiRoute(handlers: Partial<Record<ApiMethod, ApiHandler>>) {
     const handler = handlers[method as ApiMethod]
     try {
       if (!handler) {
-        throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${args.request.method} is not allowed here; use ${allow}`, { allowed }, { Allow: allow })
+        throw refusal('METHOD_NOT_ALLOWED', `${args.request.method} is not allowed here; use ${allow}`, { details: { allowed }, headers: { Allow: allow } })
       }
       return await handler(args)
     } catch (thrown) {

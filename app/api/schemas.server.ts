@@ -15,7 +15,7 @@ import {
   RoleSchema,
   SignupSchema,
   WorkspaceSchema,
-} from '~/utils/validation'
+} from '~/lib/validation'
 
 // ---------------------------------------------------------------- requests
 

@@ -20,18 +20,12 @@ import { Cookie, Lucia, TimeSpan } from 'lucia'
 import pg from 'pg'
 import { recordSecurityEvent } from '~/models/security-event.server'
 import { endOtherSessions, noteSessionClientChange, touchSession } from '~/models/sessions.server'
+import type { SessionUser } from '~/models/user.server'
 import { organizationInPath } from '~/security/request-parts'
-import { appDatabaseUrl, getConfig } from '~/utils/config.server'
-import { memoize } from '~/utils/request-context'
-import { clientFamily } from '~/utils/user-agent'
+import { appDatabaseUrl, getConfig } from '~/lib/config.server'
+import { memoize } from '~/lib/request-context'
+import { clientFamily } from '~/lib/user-agent'
 import { SessionAdapter } from './session-adapter.server'
-
-export interface SessionUser {
-  id: string
-  email: string
-  name: string
-  emailVerified: boolean
-}
 
 const COOKIE_NAME = 'nextsaas_session'
 const SECURE_COOKIE_NAME = `__Host-${COOKIE_NAME}`
@@ -133,7 +127,7 @@ export function currentSessionId(request: Request): string | null {
 
 /**
  * Starts a new session (never reuses one: no fixation) and returns its token:
- * the JSON API hands it over as a bearer token, createSession() as a cookie.
+ * the JSON API hands it over as a bearer token, sessionCookie() as a cookie.
  */
 export async function startSession(request: Request, userId: string, client: { ip?: string }): Promise<string> {
   const token = randomBytes(32).toString('base64url')
@@ -145,9 +139,14 @@ export async function startSession(request: Request, userId: string, client: { i
   return token
 }
 
+/** A new session's token as its Set-Cookie value. */
+export function sessionCookie(request: Request, token: string): string {
+  return serializeCookie(request, token)
+}
+
 /** Starts a new session and returns its Set-Cookie value. */
 export async function createSession(request: Request, userId: string, client: { ip?: string }): Promise<string> {
-  return serializeCookie(request, await startSession(request, userId, client))
+  return sessionCookie(request, await startSession(request, userId, client))
 }
 
 /**

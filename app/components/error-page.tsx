@@ -1,5 +1,6 @@
 import { isRouteErrorResponse, Link } from '@remix-run/react'
-import { useTraceId } from '~/utils/trace-id'
+import { readRefusal } from '~/lib/errors'
+import { useTraceId } from './trace-id'
 
 const MESSAGES: Record<number, string> = {
   400: 'The request was not understood.',
@@ -14,7 +15,8 @@ export function ErrorPage({ error }: { error: unknown }) {
   const status = isRouteErrorResponse(error) ? error.status : 500
   // Messages the app wrote itself are shown; the router's internal ones are not.
   const internal = (error as { internal?: boolean } | null)?.internal
-  const detail = isRouteErrorResponse(error) && !internal && typeof error.data === 'string' && status < 500 ? error.data : null
+  const said = isRouteErrorResponse(error) && !internal && status < 500 ? error.data : null
+  const detail = typeof said === 'string' ? said : readRefusal(said)?.message
   return (
     <div role="alert" className="mx-auto max-w-lg rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
       <h1 className="text-xl font-semibold">{status === 500 ? 'Something went wrong' : MESSAGES[status] ?? 'Request failed'}</h1>

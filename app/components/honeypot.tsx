@@ -1,4 +1,4 @@
-import { HONEYPOT_FIELD } from '~/utils/honeypot'
+import { HONEYPOT_FIELD } from '~/lib/honeypot'
 
 /** Off-screen rather than display:none, which many bots know to skip. */
 export function HoneypotField() {

@@ -1,7 +1,7 @@
 import { getFormProps, type SubmissionResult } from '@conform-to/react'
 import { Form, useNavigation } from '@remix-run/react'
-import { useOrganization } from '~/utils/tenant'
-import { InvitationSchema } from '~/utils/validation'
+import { useOrganization } from '~/access/tenant'
+import { InvitationSchema } from '~/lib/validation'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from './forms'
 
 export function InviteForm({ roles, lastResult }: { roles: { key: string; name: string }[]; lastResult?: SubmissionResult<string[]> | null }) {

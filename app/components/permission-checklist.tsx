@@ -1,4 +1,4 @@
-import { PERMISSIONS, type CatalogPermission } from '~/utils/permissions'
+import { PERMISSIONS, type CatalogPermission } from '~/lib/permissions'
 
 const GROUPS: Record<string, string> = {
   organization: 'Organization',

@@ -1,6 +1,6 @@
 import { getFormProps, type SubmissionResult } from '@conform-to/react'
 import { Form, useNavigation } from '@remix-run/react'
-import { ProjectSchema } from '~/utils/validation'
+import { ProjectSchema } from '~/lib/validation'
 import { ErrorList, SubmitButton, TextArea, TextField, useValidatedForm } from './forms'
 
 export function ProjectForm({ lastResult, defaultValue, submitLabel }: {

@@ -1,6 +1,6 @@
 import { getFormProps, type SubmissionResult } from '@conform-to/react'
 import { Form, useNavigation } from '@remix-run/react'
-import { RoleSchema } from '~/utils/validation'
+import { RoleSchema } from '~/lib/validation'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from './forms'
 import { PermissionChecklist } from './permission-checklist'
 

@@ -1,6 +1,6 @@
 import { getFormProps, type SubmissionResult } from '@conform-to/react'
 import { Form, useNavigation } from '@remix-run/react'
-import { WorkspaceSchema } from '~/utils/validation'
+import { WorkspaceSchema } from '~/lib/validation'
 import { ErrorList, SubmitButton, TextArea, TextField, useValidatedForm } from './forms'
 
 export function WorkspaceForm({ lastResult, defaultValue, submitLabel }: {

@@ -8,8 +8,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { writeAudit } from './audit.server'
 import { sql, withAuthService, withTenant, type Actor } from './db.server'
-import { unseenCreations, unseenCreationsMessage } from '~/utils/permissions'
-import { DomainError } from './errors.server'
+import { unseenCreations, unseenCreationsMessage } from '~/lib/permissions'
+import { DomainError } from '~/lib/errors'
 
 /** Marks a token as ours, so it is told apart from a session token (and found by secret scanners). */
 export const API_TOKEN_PREFIX = 'nsp_'
@@ -77,13 +77,13 @@ export interface NewApiToken {
  */
 export function createApiToken(actor: Actor, input: NewApiToken): Promise<{ token: string; record: ApiToken }> {
   const unseen = unseenCreations(input.permissions ?? [])
-  if (unseen.length) return Promise.reject(new DomainError(unseenCreationsMessage(unseen), 'permissions', 'VALIDATION'))
+  if (unseen.length) return Promise.reject(new DomainError(unseenCreationsMessage(unseen), 'permissions', 'VALIDATION_FAILED'))
   return withTenant(actor, async (tx) => {
     const token = `${API_TOKEN_PREFIX}${randomBytes(TOKEN_BYTES).toString('base64url')}`
     if (input.organizationId) {
       // RLS shows only the organizations the actor is an active member of.
       const member = await tx.exists(sql.unsafe`select 1 from organizations where id = ${input.organizationId}`)
-      if (!member) throw new DomainError('Choose one of your organizations', 'organizationId', 'INVALID_SCOPE')
+      if (!member) throw new DomainError('Choose one of your organizations', 'organizationId', 'VALIDATION_FAILED')
     }
     const id = await tx.oneFirst(sql.type(z.object({ id: z.string() }))`
       insert into auth.api_tokens (user_id, token_hash, name, scope_organization_id, scope_permissions, expires_at)

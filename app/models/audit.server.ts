@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { toPage, type ListQuery, type Page } from '~/utils/pagination'
-import { CalendarDate } from '~/utils/validation'
+import { toPage, type ListQuery, type Page } from '~/lib/pagination'
+import { CalendarDate } from '~/lib/validation'
 import { sql, withTenant, type Actor, type TenantActor, type Tx } from './db.server'
 
 export const AUDIT_RESULTS = ['success', 'failure', 'error'] as const

@@ -7,7 +7,7 @@ import {
   type DatabaseTransactionConnection,
   type Interceptor,
 } from 'slonik'
-import { appDatabaseUrl, getConfig } from '~/utils/config.server'
+import { appDatabaseUrl, getConfig } from '~/lib/config.server'
 
 export { sql }
 export type Tx = DatabaseTransactionConnection

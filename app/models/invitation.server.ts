@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { writeAudit } from './audit.server'
 import { sql, withAuthService, withTenant, type Actor, type TenantActor } from './db.server'
-import { DomainError, isUniqueViolation } from './errors.server'
+import { DomainError, type ErrorCode } from '~/lib/errors'
+import { isUniqueViolation } from './constraints.server'
 import { requireGrantableRole } from './member.server'
 
 const INVITATION_DAYS = 7
@@ -112,13 +113,14 @@ export function previewInvitation(token: string): Promise<InvitationPreview | nu
   return withAuthService((tx) => tx.maybeOne(sql.type(Preview)`select * from invitation_preview(${hashToken(token)})`))
 }
 
-const ACCEPT_ERRORS: Record<string, string> = {
-  invitation_not_found: 'This invitation link is not valid.',
-  invitation_used: 'This invitation has already been used.',
-  invitation_revoked: 'This invitation was revoked.',
-  invitation_expired: 'This invitation has expired. Ask for a new one.',
-  email_unverified: 'This invitation was sent to another address. Verify your email address first, or sign in with the invited one.',
-  already_member: 'You are already a member of this organization.',
+/** accept_invitation()'s refusals (raised as these words), as domain errors. */
+const ACCEPT_ERRORS: Record<string, [ErrorCode, string]> = {
+  invitation_not_found: ['INVITATION_NOT_FOUND', 'This invitation link is not valid.'],
+  invitation_used: ['INVITATION_USED', 'This invitation has already been used.'],
+  invitation_revoked: ['INVITATION_REVOKED', 'This invitation was revoked.'],
+  invitation_expired: ['INVITATION_EXPIRED', 'This invitation has expired. Ask for a new one.'],
+  email_unverified: ['EMAIL_UNVERIFIED', 'This invitation was sent to another address. Verify your email address first, or sign in with the invited one.'],
+  already_member: ['ALREADY_MEMBER', 'You are already a member of this organization.'],
 }
 
 /** Joins the signed-in user to the invitation's organization; returns its slug. */
@@ -128,9 +130,10 @@ export function acceptInvitation(actor: Actor, token: string): Promise<string> {
       .oneFirst(sql.type(z.object({ slug: z.string() }))`
         select accept_invitation(${hashToken(token)}, ${actor.ip ?? null}, ${actor.userAgent ?? null}) as slug`)
       .catch((error: unknown) => {
-        const code = error instanceof Error ? Object.keys(ACCEPT_ERRORS).find((c) => error.message.includes(c)) : undefined
-        if (code) throw new DomainError(ACCEPT_ERRORS[code]!, undefined, code.toUpperCase())
-        throw error
+        const raised = error instanceof Error ? Object.keys(ACCEPT_ERRORS).find((c) => error.message.includes(c)) : undefined
+        if (!raised) throw error
+        const [code, message] = ACCEPT_ERRORS[raised]!
+        throw new DomainError(message, undefined, code)
       }),
   )
 }

@@ -1,10 +1,10 @@
 import { z } from 'zod'
-import { effectivePermissions, permits, type CatalogPermission } from '~/utils/permissions'
-import { toPage, type ListQuery, type Page } from '~/utils/pagination'
-import { isUuid } from '~/utils/validation'
+import { holdsAll } from '~/lib/permissions'
+import { toPage, type ListQuery, type Page } from '~/lib/pagination'
+import { DomainError } from '~/lib/errors'
+import { isUuid } from '~/lib/validation'
 import { writeAudit } from './audit.server'
 import { sql, withTenant, type TenantActor, type Tx } from './db.server'
-import { DomainError } from './errors.server'
 
 const Grant = z.object({
   id: z.string(),
@@ -82,12 +82,12 @@ export function findMember(actor: TenantActor, memberId: string): Promise<Member
 }
 
 /** What the actor may do to another member: never to themselves, never above their own permissions. */
-async function targetFor(tx: Tx, actor: TenantActor, held: readonly string[], memberId: string) {
+export async function targetFor(tx: Tx, actor: TenantActor, held: readonly string[], memberId: string) {
   if (!isUuid(memberId)) throw new DomainError('Member not found', undefined, 'NOT_FOUND')
   const target = await tx.maybeOne(sql.type(Member)`${SELECT_MEMBER} where m.organization_id = ${actor.organizationId} and m.id = ${memberId}`)
   if (!target) throw new DomainError('Member not found', undefined, 'NOT_FOUND')
   if (target.userId === actor.userId) throw new DomainError('You cannot change your own membership', undefined, 'SELF')
-  if (!target.rolePermissions.every((p) => permits(held, p))) {
+  if (!holdsAll(held, target.rolePermissions)) {
     throw new DomainError(`Only someone holding everything an ${target.roleName} holds can change this member`, undefined, 'ESCALATION')
   }
   return target
@@ -100,8 +100,8 @@ async function targetFor(tx: Tx, actor: TenantActor, held: readonly string[], me
 export async function requireGrantableRole(tx: Tx, actor: TenantActor, held: readonly string[], roleKey: string, field = 'role') {
   const permissions = await tx.maybeOneFirst(sql.type(z.object({ permissions: z.array(z.string()) }))`
     select permissions from roles where organization_id = ${actor.organizationId} and key = ${roleKey}`)
-  if (!permissions) throw new DomainError('Choose one of the organization’s roles', field, 'VALIDATION')
-  if (!permissions.every((p) => permits(held, p))) {
+  if (!permissions) throw new DomainError('Choose one of the organization’s roles', field, 'VALIDATION_FAILED')
+  if (!holdsAll(held, permissions)) {
     throw new DomainError('You cannot give a role with permissions you do not hold', field, 'ESCALATION')
   }
 }
@@ -160,71 +160,4 @@ export function transferOwnership(actor: TenantActor, memberId: string): Promise
     })
     await writeAudit(tx, actor, { action: 'organization.ownership_transferred', resourceType: 'member', resourceId: memberId })
   })
-}
-
-export function addGrant(
-  actor: TenantActor,
-  held: readonly string[],
-  memberId: string,
-  grant: { role: string; workspaceId?: string; projectId?: string },
-): Promise<void> {
-  return withTenant(actor, async (tx) => {
-    await targetFor(tx, actor, held, memberId)
-    await requireGrantableRole(tx, actor, held, grant.role)
-    const result = await tx.query(sql.unsafe`
-      insert into role_grants (organization_id, member_id, role, workspace_id, project_id)
-      select ${actor.organizationId}, ${memberId}, ${grant.role}, ${grant.workspaceId ?? null}, ${grant.projectId ?? null}
-      where exists (select 1 from workspaces where organization_id = ${actor.organizationId} and id = ${grant.workspaceId ?? null})
-         or exists (select 1 from projects where organization_id = ${actor.organizationId} and id = ${grant.projectId ?? null})
-      on conflict (organization_id, member_id, coalesce(workspace_id, project_id)) do update set role = excluded.role`)
-    if (result.rowCount !== 1) throw new DomainError('Choose a workspace or project of this organization', 'resource', 'VALIDATION')
-    await writeAudit(tx, actor, { action: 'member.grant_added', resourceType: 'member', resourceId: memberId, details: grant })
-  })
-}
-
-export function removeGrant(actor: TenantActor, held: readonly string[], memberId: string, grantId: string): Promise<void> {
-  return withTenant(actor, async (tx) => {
-    await targetFor(tx, actor, held, memberId)
-    const removed = await tx.query(sql.unsafe`
-      delete from role_grants where organization_id = ${actor.organizationId} and member_id = ${memberId} and id = ${grantId}`)
-    if (removed.rowCount !== 1) throw new DomainError('Grant not found', undefined, 'NOT_FOUND')
-    await writeAudit(tx, actor, { action: 'member.grant_removed', resourceType: 'member', resourceId: memberId, details: { grantId } })
-  })
-}
-
-export interface PermissionSource {
-  permission: CatalogPermission
-  sources: string[]
-}
-
-/**
- * The permission tracer: each permission the member holds organization-wide or
- * through a grant, with where it comes from.
- */
-export function tracePermissions(member: Member): PermissionSource[] {
-  const sources = new Map<CatalogPermission, string[]>()
-  const add = (held: readonly string[], label: string) => {
-    for (const p of effectivePermissions(held)) sources.set(p, [...(sources.get(p) ?? []), label])
-  }
-  add(member.rolePermissions, `${member.roleName} role (organization-wide)`)
-  for (const g of member.grants) {
-    const scope = g.workspaceId ? `workspace “${g.resourceName}”` : `project “${g.resourceName}”`
-    add(g.permissions, `${g.roleName} role on ${scope}`)
-  }
-  return [...sources].map(([permission, from]) => ({ permission, sources: from }))
-}
-
-
-const GrantTarget = z.object({ kind: z.enum(['workspace', 'project']), id: z.string(), name: z.string() })
-
-/** Workspaces and projects a grant can point at, for the grant form (first 200 of each). */
-export function listGrantTargets(actor: TenantActor): Promise<readonly z.infer<typeof GrantTarget>[]> {
-  return withTenant(actor, (tx) =>
-    tx.any(sql.type(GrantTarget)`
-      (select 'workspace' as kind, id, name from workspaces where organization_id = ${actor.organizationId} order by lower(name) limit 200)
-      union all
-      (select 'project', p.id, w.name || ' / ' || p.name from projects p
-        join workspaces w on w.organization_id = p.organization_id and w.id = p.workspace_id
-        where p.organization_id = ${actor.organizationId} order by lower(w.name), lower(p.name) limit 200)`),
-  )
 }

@@ -1,10 +1,11 @@
 import { UniqueIntegrityConstraintViolationError } from 'slonik'
 import { z } from 'zod'
-import { BUILTIN_ROLES } from '~/utils/permissions'
-import { slugCandidates, slugify } from '~/utils/slug'
+import { BUILTIN_ROLES } from '~/lib/permissions'
+import { slugCandidates, slugify } from '~/lib/slug'
 import { writeAudit } from './audit.server'
 import { sql, withTenant, type Actor, type TenantActor } from './db.server'
-import { DomainError, withSlugCheck } from './errors.server'
+import { DomainError } from '~/lib/errors'
+import { withSlugCheck } from './constraints.server'
 
 const MyOrganization = z.object({
   id: z.string(),

@@ -1,11 +1,12 @@
 import { z } from 'zod'
 import { projects } from '../../db/types/public/Projects'
-import { toPage, type ListQuery, type Page } from '~/utils/pagination'
-import { isSlug, slugify } from '~/utils/slug'
-import { isUuid } from '~/utils/validation'
+import { toPage, type ListQuery, type Page } from '~/lib/pagination'
+import { isSlug, slugify } from '~/lib/slug'
+import { isUuid } from '~/lib/validation'
 import { writeAudit } from './audit.server'
 import { sql, withTenant, type TenantActor } from './db.server'
-import { DomainError, withSlugCheck } from './errors.server'
+import { DomainError } from '~/lib/errors'
+import { withSlugCheck } from './constraints.server'
 
 export const Project = projects.omit({ settings: true })
 export type Project = z.infer<typeof Project>

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto'
 import { ForeignKeyIntegrityConstraintViolationError } from 'slonik'
 import { z } from 'zod'
 import { roles } from '../../db/types/public/Roles'
-import { CATALOG, permits, unseenCreations, unseenCreationsMessage } from '~/utils/permissions'
-import { isUuid } from '~/utils/validation'
+import { CATALOG, holdsAll, permits, unseenCreations, unseenCreationsMessage } from '~/lib/permissions'
+import { isUuid } from '~/lib/validation'
 import { writeAudit } from './audit.server'
 import { sql, withTenant, type TenantActor } from './db.server'
-import { DomainError, isUniqueViolation } from './errors.server'
+import { DomainError } from '~/lib/errors'
+import { isUniqueViolation } from './constraints.server'
 import { requireGrantableRole } from './member.server'
 
 export const Role = roles.omit({ created_at: true, updated_at: true })
@@ -49,9 +50,9 @@ export function findRole(actor: TenantActor, id: string): Promise<Role | null> {
  */
 function checkGrantable(held: readonly string[], requested: readonly string[]) {
   const unknown = requested.filter((p) => p !== '*' && !(CATALOG as readonly string[]).includes(p))
-  if (unknown.length) throw new DomainError(`Unknown permissions: ${unknown.join(', ')}`, 'permissions', 'VALIDATION')
+  if (unknown.length) throw new DomainError(`Unknown permissions: ${unknown.join(', ')}`, 'permissions', 'VALIDATION_FAILED')
   const unseen = unseenCreations(requested)
-  if (unseen.length) throw new DomainError(unseenCreationsMessage(unseen), 'permissions', 'VALIDATION')
+  if (unseen.length) throw new DomainError(unseenCreationsMessage(unseen), 'permissions', 'VALIDATION_FAILED')
   const above = requested.filter((p) => !permits(held, p))
   if (above.length) {
     throw new DomainError(`You cannot grant permissions you do not hold: ${above.join(', ')}`, 'permissions', 'ESCALATION')
@@ -104,11 +105,11 @@ export function deleteRole(actor: TenantActor, held: readonly string[], id: stri
       from roles where organization_id = ${actor.organizationId} and id = ${id}`)
     if (!role) throw new DomainError('Role not found', undefined, 'NOT_FOUND')
     if (role.is_builtin) throw new DomainError('Built-in roles cannot be deleted', undefined, 'BUILTIN')
-    if (!role.permissions.every((p) => permits(held, p))) {
+    if (!holdsAll(held, role.permissions)) {
       throw new DomainError('You cannot delete a role with permissions you do not hold', undefined, 'ESCALATION')
     }
     if (reassignTo) {
-      if (reassignTo === role.key) throw new DomainError('Choose another role for the people who hold this one', 'reassignTo', 'VALIDATION')
+      if (reassignTo === role.key) throw new DomainError('Choose another role for the people who hold this one', 'reassignTo', 'VALIDATION_FAILED')
       await requireGrantableRole(tx, actor, held, reassignTo, 'reassignTo')
       await tx.query(sql.unsafe`update organization_members set role = ${reassignTo} where organization_id = ${actor.organizationId} and role = ${role.key}`)
       await tx.query(sql.unsafe`delete from role_grants where organization_id = ${actor.organizationId} and role = ${role.key}`)

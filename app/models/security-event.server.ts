@@ -1,7 +1,7 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
 import { SEVERITIES, THREAT_TYPES, type Finding } from '~/security/types'
-import { CalendarDate, isUuid } from '~/utils/validation'
+import { CalendarDate, isUuid } from '~/lib/validation'
 import { sql, withAuthService, withTenant, type TenantActor } from './db.server'
 
 /** The request a set of findings came from, as the monitor knows it before any route runs. */

@@ -1,7 +1,22 @@
 import { z } from 'zod'
-import { isSlug } from '~/utils/slug'
-import { isUuid } from '~/utils/validation'
-import { sql, withTenant, type Actor } from './db.server'
+import { isSlug } from '~/lib/slug'
+import { isUuid } from '~/lib/validation'
+import type { ScopedGrant } from '~/lib/permissions'
+import { sql, withTenant, type Actor, type TenantActor } from './db.server'
+import type { SessionUser } from './user.server'
+
+/** A member at work in one organization: what every guard and tenant model call is given. */
+export interface Tenant {
+  user: SessionUser
+  organization: { id: string; name: string; slug: string }
+  membership: { id: string; role: string; roleName: string }
+  /** The organization role's permissions (narrowed to a token's scope). */
+  permissions: readonly string[]
+  /** Roles held on single workspaces or projects. */
+  grants: readonly ScopedGrant[]
+  /** The actor for withTenant() and the audit log. */
+  actor: TenantActor
+}
 
 const Membership = z.object({
   organizationId: z.string(),

@@ -5,6 +5,11 @@ import { sql, withAuthService, type Tx } from './db.server'
 const User = z.object({ id: z.string(), email: z.string(), name: z.string() })
 export type User = z.infer<typeof User>
 
+/** A signed-in user, as a session or a token resolves them. */
+export interface SessionUser extends User {
+  emailVerified: boolean
+}
+
 export class EmailTakenError extends Error {
   constructor() {
     super('An account with this email already exists')

@@ -1,12 +1,13 @@
 import { z } from 'zod'
 import { workspaces } from '../../db/types/public/Workspaces'
-import type { ListQuery, Page } from '~/utils/pagination'
-import { toPage } from '~/utils/pagination'
-import { isSlug, slugify } from '~/utils/slug'
-import { isUuid } from '~/utils/validation'
+import type { ListQuery, Page } from '~/lib/pagination'
+import { toPage } from '~/lib/pagination'
+import { isSlug, slugify } from '~/lib/slug'
+import { isUuid } from '~/lib/validation'
 import { writeAudit } from './audit.server'
 import { sql, withTenant, type TenantActor, type Tx } from './db.server'
-import { DomainError, withSlugCheck } from './errors.server'
+import { DomainError } from '~/lib/errors'
+import { withSlugCheck } from './constraints.server'
 
 export const Workspace = workspaces.omit({ settings: true })
 export type Workspace = z.infer<typeof Workspace>

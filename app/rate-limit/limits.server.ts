@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
 import { RateLimiterMemory } from 'rate-limiter-flexible'
-import type { Config } from '~/utils/config.server'
+import type { Config } from '~/lib/config.server'
 import {
   ENDPOINTS,
   effectiveLimits,
@@ -28,6 +28,19 @@ import { judge, take, type Limiter, type Taken } from './counting.server'
 import { createBruteForceGuard, type BruteForceGuard } from './brute-force.server'
 import { createSecurityBlock } from './security-block.server'
 import { keyPrefix, openStore } from './stores.server'
+
+declare module '@remix-run/server-runtime' {
+  interface AppLoadContext {
+    /** The process's limiters, handed down by the HTTP layer; null when rate limiting is off. */
+    rateLimits: RateLimits | null
+    /**
+     * The limits this request met on its way — the HTTP layer's and those
+     * checked in loaders and actions — so that the response headers can
+     * describe the tightest.
+     */
+    limitOutcomes: Outcome[]
+  }
+}
 
 /** A sustained policy with a burst allowance on top (BurstyRateLimiter's rule, with both parts visible). */
 interface Bursty {

@@ -3,7 +3,7 @@
  * shared by the limiters, the HTTP layer and the usage page.
  */
 import { z } from 'zod'
-import type { Config } from '~/utils/config.server'
+import type { Config } from '~/lib/config.server'
 
 export interface Policy {
   /** The name clients see in the RateLimit headers and the error details. */

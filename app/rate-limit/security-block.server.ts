@@ -6,7 +6,7 @@
  * zero. Strikes and blocks live in the rate-limit store, so a block started
  * by one process holds in every process that shares the store.
  */
-import type { Config } from '~/utils/config.server'
+import type { Config } from '~/lib/config.server'
 import { take, type Limiter } from './counting.server'
 import { toSeconds } from './policies'
 

@@ -16,7 +16,7 @@ import {
   type RateLimiterAbstract,
   type RateLimiterStoreAbstract,
 } from 'rate-limiter-flexible'
-import { appDatabaseUrl, type Config } from '~/utils/config.server'
+import { appDatabaseUrl, type Config } from '~/lib/config.server'
 
 export type StoreKind = 'memory' | 'redis' | 'postgres'
 

@@ -6,11 +6,11 @@ import { requireUser } from '~/auth/session.server'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { startEmailChange } from '~/models/account.server'
 import { EmailTakenError, normalizeEmail } from '~/models/user.server'
-import { mailEmailChange } from '~/utils/account-mail.server'
-import { ChangeEmailSchema } from '~/utils/account-schemas'
-import { confirmCurrentPassword } from '~/utils/current-password.server'
-import { invalid, readForm } from '~/utils/forms.server'
-import { enforceMailLimit } from '~/utils/rate-limit.server'
+import { mailEmailChange } from '~/mail/account.server'
+import { ChangeEmailSchema } from '~/lib/account-schemas'
+import { confirmCurrentPassword } from '~/auth/reauthenticate.server'
+import { invalid, readForm } from '~/lib/forms.server'
+import { enforceMailLimit } from '~/rate-limit/guards.server'
 
 export const meta: MetaFunction = () => [{ title: 'Change email · NextSaaS' }]
 
@@ -32,7 +32,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const check = await confirmCurrentPassword(user, currentPassword, request, context)
   if (!check.ok) return fieldError('currentPassword', check.message, check.status)
   if (normalizeEmail(email) === normalizeEmail(user.email)) return fieldError('email', 'This is already your address.')
-  await enforceMailLimit(email, request, context)
+  await enforceMailLimit(email, context)
   const client = { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
   try {
     const change = await startEmailChange(user.id, email, client)

@@ -6,9 +6,9 @@ import { hashPassword, passwordWeakness } from '~/auth/password.server'
 import { requireUser, signOutOtherSessions } from '~/auth/session.server'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { changePassword } from '~/models/account.server'
-import { ChangePasswordSchema } from '~/utils/account-schemas'
-import { confirmCurrentPassword } from '~/utils/current-password.server'
-import { invalid, readForm } from '~/utils/forms.server'
+import { ChangePasswordSchema } from '~/lib/account-schemas'
+import { confirmCurrentPassword } from '~/auth/reauthenticate.server'
+import { invalid, readForm } from '~/lib/forms.server'
 
 export const meta: MetaFunction = () => [{ title: 'Change password · NextSaaS' }]
 

@@ -4,10 +4,10 @@ import { Form, useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { currentSessionId, requireUser, signOutOtherSessions } from '~/auth/session.server'
 import { endSession, listSessions } from '~/models/sessions.server'
-import { formatUtc } from '~/utils/dates'
-import { userActor } from '~/utils/tenant.server'
-import { describeDevice } from '~/utils/user-agent'
-import { readForm } from '~/utils/forms.server'
+import { formatUtc } from '~/lib/dates'
+import { userActor } from '~/access/tenant.server'
+import { describeDevice } from '~/lib/user-agent'
+import { readForm } from '~/lib/forms.server'
 
 export const meta: MetaFunction = () => [{ title: 'Sessions · NextSaaS' }]
 

@@ -6,14 +6,14 @@ import { z } from 'zod'
 import { requireUser } from '~/auth/session.server'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { createApiToken, listApiTokens, revokeApiToken } from '~/models/api-token.server'
-import { DomainError } from '~/models/errors.server'
+import { DomainError } from '~/lib/errors'
 import { listMyOrganizations } from '~/models/organization.server'
-import { formatUtc } from '~/utils/dates'
-import { invalid, readForm } from '~/utils/forms.server'
-import { enforceUserEndpointLimit } from '~/utils/rate-limit.server'
-import { CATALOG, PERMISSIONS } from '~/utils/permissions'
-import { userActor } from '~/utils/tenant.server'
-import { NameSchema } from '~/utils/validation'
+import { formatUtc } from '~/lib/dates'
+import { invalid, readForm } from '~/lib/forms.server'
+import { enforceUserEndpointLimit } from '~/rate-limit/guards.server'
+import { CATALOG, PERMISSIONS } from '~/lib/permissions'
+import { userActor } from '~/access/tenant.server'
+import { NameSchema } from '~/lib/validation'
 
 export const meta: MetaFunction = () => [{ title: 'API tokens · NextSaaS' }]
 /** A new token appears in the page once: no cache may keep a copy. */
@@ -70,7 +70,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   const submission = parseWithZod(formData, { schema: CreateTokenSchema })
   if (submission.status !== 'success') return invalid(submission.reply())
-  await enforceUserEndpointLimit(user.id, 'token', request, context)
+  await enforceUserEndpointLimit(user.id, 'token', context)
   const { name, expiresIn, organizationId, permissions } = submission.value
   try {
     const { token } = await createApiToken(actor, {

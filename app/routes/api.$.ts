@@ -1,9 +1,9 @@
-import { ApiError } from '~/api/envelope.server'
+import { notFound } from '~/lib/errors'
 import { apiRoute, API_METHODS, type ApiHandler } from '~/api/route.server'
 
 /** Every path under /api that no route claims: a 404 in the API's envelope, whatever the method. */
 const unknown: ApiHandler = async ({ request }) => {
-  throw new ApiError(404, 'NOT_FOUND', `No API route matches ${request.method} ${new URL(request.url).pathname}`)
+  throw notFound(`No API route matches ${request.method} ${new URL(request.url).pathname}`)
 }
 
 export const { loader, action } = apiRoute(Object.fromEntries(API_METHODS.map((method) => [method, unknown])))

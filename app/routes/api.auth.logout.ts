@@ -1,4 +1,4 @@
-import { apiActor, requireApiUser } from '~/api/auth.server'
+import { apiActor, requireApiUser } from '~/api/principal.server'
 import { apiNoContent } from '~/api/envelope.server'
 import { apiRoute } from '~/api/route.server'
 import { revokeApiToken } from '~/models/api-token.server'

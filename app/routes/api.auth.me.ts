@@ -1,4 +1,4 @@
-import { requireApiUser, scopeOf } from '~/api/auth.server'
+import { requireApiUser } from '~/api/principal.server'
 import { apiData } from '~/api/envelope.server'
 import { presentUser } from '~/api/present.server'
 import { apiRoute } from '~/api/route.server'
@@ -7,7 +7,7 @@ export const { loader, action } = apiRoute({
   /** Who the token belongs to, and what it is limited to. */
   async GET(args) {
     const principal = await requireApiUser(args)
-    const { organizationId, permissions } = scopeOf(principal)
+    const { organizationId = null, permissions = null } = principal.scope ?? {}
     return apiData({
       user: presentUser(principal.user),
       credential: { kind: principal.credential.kind, organizationId, permissions },

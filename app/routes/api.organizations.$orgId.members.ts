@@ -1,9 +1,9 @@
-import { requireApiTenant } from '~/api/auth.server'
+import { requireApiTenant } from '~/api/principal.server'
 import { apiPage, parseApiListQuery } from '~/api/pagination.server'
 import { presentMember } from '~/api/present.server'
 import { apiRoute } from '~/api/route.server'
 import { listMembers } from '~/models/member.server'
-import { requirePermission } from '~/utils/tenant.server'
+import { requirePermission } from '~/access/tenant.server'
 
 export const { loader, action } = apiRoute({
   /** The organization's members with their roles and scoped grants, by name (or sort=recent: newest first). */

@@ -1,4 +1,4 @@
-import { requireApiTenant } from '~/api/auth.server'
+import { requireApiTenant } from '~/api/principal.server'
 import { readBody } from '~/api/body.server'
 import { apiCreated } from '~/api/envelope.server'
 import { apiPage, parseApiListQuery } from '~/api/pagination.server'
@@ -6,8 +6,8 @@ import { presentRole } from '~/api/present.server'
 import { apiRoute } from '~/api/route.server'
 import { RoleBody } from '~/api/schemas.server'
 import { createRole, listRoles } from '~/models/role.server'
-import { toPage } from '~/utils/pagination'
-import { requirePermission } from '~/utils/tenant.server'
+import { toPage } from '~/lib/pagination'
+import { requirePermission } from '~/access/tenant.server'
 
 export const { loader, action } = apiRoute({
   /** Built-in roles first, then custom ones by name, each with how many hold it. */

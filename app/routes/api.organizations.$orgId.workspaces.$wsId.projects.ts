@@ -1,4 +1,4 @@
-import { requireApiWorkspace } from '~/api/auth.server'
+import { requireApiWorkspace } from '~/api/principal.server'
 import { readBody } from '~/api/body.server'
 import { apiCreated } from '~/api/envelope.server'
 import { apiPage, parseApiListQuery } from '~/api/pagination.server'
@@ -6,7 +6,7 @@ import { presentProject } from '~/api/present.server'
 import { apiRoute } from '~/api/route.server'
 import { ProjectBody } from '~/api/schemas.server'
 import { createProject, listProjects } from '~/models/project.server'
-import { requirePermission, requireProjectList } from '~/utils/tenant.server'
+import { requirePermission, requireProjectList } from '~/access/tenant.server'
 
 export const { loader, action } = apiRoute({
   /** The workspace's projects, archived ones last. */

@@ -1,4 +1,4 @@
-import { requireApiTenant } from '~/api/auth.server'
+import { requireApiTenant } from '~/api/principal.server'
 import { readBody } from '~/api/body.server'
 import { apiCreated } from '~/api/envelope.server'
 import { apiPage, parseApiListQuery } from '~/api/pagination.server'
@@ -6,7 +6,7 @@ import { presentWorkspace } from '~/api/present.server'
 import { apiRoute } from '~/api/route.server'
 import { WorkspaceBody } from '~/api/schemas.server'
 import { createWorkspace, listWorkspaces } from '~/models/workspace.server'
-import { requirePermission } from '~/utils/tenant.server'
+import { requirePermission } from '~/access/tenant.server'
 
 export const { loader, action } = apiRoute({
   /** The organization's workspaces, the default first (sort=name) or newest first (sort=recent). */

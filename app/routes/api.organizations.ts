@@ -1,4 +1,4 @@
-import { apiActor, requireApiUser, requireUnscoped, scopeOf } from '~/api/auth.server'
+import { apiActor, requireApiUser, requireUnscoped } from '~/api/principal.server'
 import { readBody } from '~/api/body.server'
 import { apiCreated } from '~/api/envelope.server'
 import { apiPage, parseApiListQuery } from '~/api/pagination.server'
@@ -7,14 +7,14 @@ import { apiRoute } from '~/api/route.server'
 import { CreateOrganizationBody } from '~/api/schemas.server'
 import { createOrganization, listMyOrganizations } from '~/models/organization.server'
 import { findMembershipById } from '~/models/tenant.server'
-import { toPage } from '~/utils/pagination'
+import { toPage } from '~/lib/pagination'
 
 export const { loader, action } = apiRoute({
   /** The caller's organizations (only the one a scoped token is limited to), by name. */
   async GET(args) {
     const principal = await requireApiUser(args)
     const query = parseApiListQuery(args.request, ['name'])
-    const only = scopeOf(principal).organizationId
+    const only = principal.scope?.organizationId
     // A user belongs to few organizations: the model lists them all, the API pages them.
     const all = (await listMyOrganizations(apiActor(principal, args))).filter((o) => !only || o.id === only)
     const start = (query.page - 1) * query.pageSize

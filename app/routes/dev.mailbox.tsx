@@ -1,7 +1,7 @@
 import { json, type MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
-import { formatUtc } from '~/utils/dates'
-import { devMailboxEnabled, devMailboxMessages } from '~/utils/email.server'
+import { formatUtc } from '~/lib/dates'
+import { devMailboxEnabled, devMailboxMessages } from '~/mail/mailer.server'
 
 export const meta: MetaFunction = () => [{ title: 'Dev mailbox · NextSaaS' }, { name: 'robots', content: 'noindex' }]
 

@@ -4,11 +4,11 @@ import { redirect, type ActionFunctionArgs, type MetaFunction } from '@remix-run
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { HoneypotField } from '~/components/honeypot'
-import { mailPasswordReset } from '~/utils/account-mail.server'
-import { ForgotPasswordSchema } from '~/utils/account-schemas'
-import { invalid, readForm } from '~/utils/forms.server'
-import { honeypotFilled } from '~/utils/honeypot'
-import { enforceMailLimit } from '~/utils/rate-limit.server'
+import { mailPasswordReset } from '~/mail/account.server'
+import { ForgotPasswordSchema } from '~/lib/account-schemas'
+import { invalid, readForm } from '~/lib/forms.server'
+import { honeypotFilled } from '~/lib/honeypot'
+import { enforceMailLimit } from '~/rate-limit/guards.server'
 
 export const meta: MetaFunction = () => [{ title: 'Forgot password · NextSaaS' }]
 
@@ -20,7 +20,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (honeypotFilled(formData)) return redirect(SENT)
   const submission = parseWithZod(formData, { schema: ForgotPasswordSchema })
   if (submission.status !== 'success') return invalid(submission.reply())
-  await enforceMailLimit(submission.value.email, request, context)
+  await enforceMailLimit(submission.value.email, context)
   // Not awaited: the answer is the same, and as fast, whether or not the account exists.
   const client = { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
   void mailPasswordReset(submission.value.email, client, context.logger)

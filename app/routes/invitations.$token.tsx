@@ -2,10 +2,10 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { getUser, requireUser } from '~/auth/session.server'
 import { buttonStyles } from '~/components/ui'
-import { DomainError } from '~/models/errors.server'
+import { DomainError, notFound } from '~/lib/errors'
 import { acceptInvitation, previewInvitation } from '~/models/invitation.server'
-import { guardInvitationLookup } from '~/utils/rate-limit.server'
-import { notFound, userActor } from '~/utils/tenant.server'
+import { guardInvitationLookup } from '~/rate-limit/lockouts.server'
+import { userActor } from '~/access/tenant.server'
 
 export const meta: MetaFunction = () => [{ title: 'Invitation · NextSaaS' }]
 

@@ -1,14 +1,12 @@
 import { getFormProps, getInputProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
-import { verifyPassword } from '~/auth/password.server'
-import { createSession, getUser } from '~/auth/session.server'
+import { getUser, sessionCookie } from '~/auth/session.server'
+import { signIn } from '~/auth/sign-in.server'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
-import { findCredentials, recordSignIn } from '~/models/user.server'
-import { invalid, readForm } from '~/utils/forms.server'
-import { beginSignIn } from '~/utils/rate-limit.server'
-import { LoginSchema, safeRedirect } from '~/utils/validation'
+import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
+import { LoginSchema, safeRedirect } from '~/lib/validation'
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · NextSaaS' }]
 
@@ -17,31 +15,17 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return null
 }
 
-/** One message for every failure: it must not tell whether the account exists. */
-const BAD_CREDENTIALS = 'Email or password is incorrect.'
-
 export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseWithZod(await readForm(request), { schema: LoginSchema })
   if (submission.status !== 'success') return invalid(submission.reply({ hideFields: ['password'] }))
   const { email, password, redirectTo } = submission.value
-  const client = { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
-  // Refused or just blocked: generic words, the email kept, and nothing else done.
-  const tooManyAttempts = (message: string) =>
-    json(submission.reply({ formErrors: [message], hideFields: ['password'] }), { status: 429 })
-  const gate = await beginSignIn(email, request, context)
-  if ('refused' in gate) return tooManyAttempts(gate.refused)
-
-  const account = await findCredentials(email)
-  const ok = await verifyPassword(account?.passwordHash, password)
-  await recordSignIn({ userId: account?.id ?? null, result: ok ? 'success' : 'failure', ...client })
-  if (!ok || !account) {
-    const blocked = await gate.failed(account?.id ?? null)
-    if (blocked) return tooManyAttempts(blocked)
-    return invalid(submission.reply({ formErrors: [BAD_CREDENTIALS], hideFields: ['password'] }))
+  try {
+    const { token } = await signIn(email, password, request, context)
+    return redirect(safeRedirect(redirectTo), { headers: { 'Set-Cookie': sessionCookie(request, token) } })
+  } catch (error) {
+    // Wrong, refused or just blocked: generic words, the email kept, and nothing else done.
+    return replyToDomainError(submission, error, { hideFields: ['password'] })
   }
-  await gate.succeeded()
-  const cookie = await createSession(request, account.id, client)
-  return redirect(safeRedirect(redirectTo), { headers: { 'Set-Cookie': cookie } })
 }
 
 export default function Login() {

@@ -2,9 +2,9 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/nod
 import { Link, useLoaderData } from '@remix-run/react'
 import { buttonStyles, EmptyState, PageHeader, Pagination, SortControl } from '~/components/ui'
 import { listWorkspaces } from '~/models/workspace.server'
-import { parseListQuery } from '~/utils/pagination'
-import { useCan, useOrganization } from '~/utils/tenant'
-import { requireTenant, requireWorkspaceList } from '~/utils/tenant.server'
+import { parseListQuery } from '~/lib/pagination'
+import { useCan, useOrganization } from '~/access/tenant'
+import { requireTenant, requireWorkspaceList } from '~/access/tenant.server'
 
 export const meta: MetaFunction = () => [{ title: 'Workspaces · NextSaaS' }]
 

@@ -4,10 +4,10 @@ import { FilterForm, FilterInput, FilterSelect } from '~/components/filter-form'
 import { DataTable, EmptyState, PageHeader, Pagination } from '~/components/ui'
 import { AuditLogFilters, backwardRange, listAuditLogs, type AuditResult } from '~/models/audit.server'
 import { listMemberChoices } from '~/models/member.server'
-import { formatUtc } from '~/utils/dates'
-import { filterValues, givenFilters, type FilterErrors } from '~/utils/filters'
-import { parseListQuery } from '~/utils/pagination'
-import { requirePermission, requireTenant } from '~/utils/tenant.server'
+import { formatUtc } from '~/lib/dates'
+import { filterValues, givenFilters, type FilterErrors } from '~/lib/filters'
+import { parseListQuery } from '~/lib/pagination'
+import { requirePermission, requireTenant } from '~/access/tenant.server'
 
 export const meta: MetaFunction = () => [{ title: 'Audit log · NextSaaS' }]
 

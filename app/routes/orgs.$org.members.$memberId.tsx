@@ -2,22 +2,14 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { buttonStyles, Breadcrumbs, PageHeader } from '~/components/ui'
-import { DomainError } from '~/models/errors.server'
-import {
-  addGrant,
-  changeMemberRole,
-  findMember,
-  listGrantTargets,
-  removeGrant,
-  setMemberStatus,
-  tracePermissions,
-  transferOwnership,
-} from '~/models/member.server'
-import { grantableRoles } from '~/utils/invitations.server'
-import { PERMISSIONS, type Permission } from '~/utils/permissions'
-import { useCan, useOrganization } from '~/utils/tenant'
-import { notFound, requirePermission, requireTenant } from '~/utils/tenant.server'
-import { readForm } from '~/utils/forms.server'
+import { DomainError, notFound } from '~/lib/errors'
+import { changeMemberRole, findMember, setMemberStatus, transferOwnership } from '~/models/member.server'
+import { addGrant, listGrantTargets, removeGrant } from '~/models/grant.server'
+import { grantableRoles } from '~/access/roles.server'
+import { type Permission, PERMISSIONS, tracePermissions } from '~/lib/permissions'
+import { useCan, useOrganization } from '~/access/tenant'
+import { requirePermission, requireTenant } from '~/access/tenant.server'
+import { readForm } from '~/lib/forms.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.member.name ?? 'Member'} · NextSaaS` }]
 

@@ -1,10 +1,10 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { ConfirmDelete } from '~/components/confirm-delete'
-import { DomainError } from '~/models/errors.server'
+import { DomainError, notFound } from '~/lib/errors'
 import { findMember, removeMember } from '~/models/member.server'
-import { useOrganization } from '~/utils/tenant'
-import { notFound, requirePermission, requireTenant } from '~/utils/tenant.server'
+import { useOrganization } from '~/access/tenant'
+import { requirePermission, requireTenant } from '~/access/tenant.server'
 
 export const meta: MetaFunction = () => [{ title: 'Remove member · NextSaaS' }]
 

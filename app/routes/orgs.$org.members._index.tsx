@@ -3,14 +3,15 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remi
 import { z } from 'zod'
 import { InviteForm } from '~/components/invite-form'
 import { buttonStyles, DataTable, PageHeader, Pagination } from '~/components/ui'
-import { DomainError } from '~/models/errors.server'
+import { DomainError } from '~/lib/errors'
 import { listPendingInvitations, resendInvitation, revokeInvitation } from '~/models/invitation.server'
 import { listMembers } from '~/models/member.server'
-import { parseListQuery } from '~/utils/pagination'
-import { grantableRoles, mailInvitation } from '~/utils/invitations.server'
-import { requirePermission, requireTenant, can } from '~/utils/tenant.server'
-import { readForm } from '~/utils/forms.server'
-import { enforceEndpointLimit } from '~/utils/rate-limit.server'
+import { parseListQuery } from '~/lib/pagination'
+import { mailInvitation } from '~/mail/invitation.server'
+import { grantableRoles } from '~/access/roles.server'
+import { requirePermission, requireTenant, can } from '~/access/tenant.server'
+import { readForm } from '~/lib/forms.server'
+import { enforceEndpointLimit } from '~/rate-limit/guards.server'
 
 export const meta: MetaFunction = () => [{ title: 'Members · NextSaaS' }]
 

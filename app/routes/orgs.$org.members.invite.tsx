@@ -4,11 +4,12 @@ import { useActionData, useLoaderData } from '@remix-run/react'
 import { InviteForm } from '~/components/invite-form'
 import { PageHeader } from '~/components/ui'
 import { createInvitation } from '~/models/invitation.server'
-import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
-import { grantableRoles, mailInvitation } from '~/utils/invitations.server'
-import { enforceEndpointLimit } from '~/utils/rate-limit.server'
-import { requirePermission, requireTenant } from '~/utils/tenant.server'
-import { InvitationSchema } from '~/utils/validation'
+import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
+import { mailInvitation } from '~/mail/invitation.server'
+import { grantableRoles } from '~/access/roles.server'
+import { enforceEndpointLimit } from '~/rate-limit/guards.server'
+import { requirePermission, requireTenant } from '~/access/tenant.server'
+import { InvitationSchema } from '~/lib/validation'
 
 export const meta: MetaFunction = () => [{ title: 'Invite a member · NextSaaS' }]
 

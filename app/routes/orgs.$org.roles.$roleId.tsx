@@ -1,24 +1,22 @@
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { json, redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { RoleForm } from '~/components/role-form'
 import { buttonStyles, PageHeader } from '~/components/ui'
-import { DomainError } from '~/models/errors.server'
-import { deleteRole, findRole, listRoles, updateRole } from '~/models/role.server'
-import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
-import { useCan } from '~/utils/tenant'
-import { notFound, requirePermission, requireTenant } from '~/utils/tenant.server'
-import { RoleSchema } from '~/utils/validation'
+import { DomainError, statusOf } from '~/lib/errors'
+import { deleteRole, listRoles, updateRole } from '~/models/role.server'
+import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
+import { useCan } from '~/access/tenant'
+import { customRoleOf } from '~/access/resources.server'
+import { requireTenant } from '~/access/tenant.server'
+import { RoleSchema } from '~/lib/validation'
 
 export const meta: MetaFunction = () => [{ title: 'Edit role · NextSaaS' }]
 
-async function requireCustomRole(request: Request, params: { org?: string; roleId?: string }, context: Parameters<typeof requireTenant>[2]) {
+async function requireCustomRole(request: Request, params: { org?: string; roleId?: string }, context: AppLoadContext) {
   const tenant = await requireTenant(request, params, context)
-  await requirePermission(tenant, 'role:manage')
-  const role = await findRole(tenant.actor, params.roleId ?? '')
-  if (!role || role.is_builtin) throw notFound('Role not found')
-  return { tenant, role }
+  return { tenant, role: await customRoleOf(tenant, params.roleId ?? '') }
 }
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -41,8 +39,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       return redirect(`/orgs/${encodeURIComponent(tenant.organization.slug)}/roles`)
     } catch (error) {
       if (!(error instanceof DomainError)) throw error
-      const status = error.code === 'VALIDATION' ? 422 : error.code === 'ESCALATION' ? 403 : 409
-      return json({ deleteError: error.message }, { status })
+      return json({ deleteError: error.message }, { status: statusOf(error.code) })
     }
   }
   const submission = parseWithZod(formData, { schema: RoleSchema })

@@ -2,9 +2,9 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/nod
 import { Link, useLoaderData } from '@remix-run/react'
 import { buttonStyles, PageHeader } from '~/components/ui'
 import { listRoles } from '~/models/role.server'
-import { effectivePermissions } from '~/utils/permissions'
-import { useCan } from '~/utils/tenant'
-import { requirePermission, requireTenant } from '~/utils/tenant.server'
+import { effectivePermissions } from '~/lib/permissions'
+import { useCan } from '~/access/tenant'
+import { requirePermission, requireTenant } from '~/access/tenant.server'
 
 export const meta: MetaFunction = () => [{ title: 'Roles · NextSaaS' }]
 

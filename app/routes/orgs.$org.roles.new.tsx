@@ -4,10 +4,10 @@ import { useActionData } from '@remix-run/react'
 import { RoleForm } from '~/components/role-form'
 import { PageHeader } from '~/components/ui'
 import { createRole } from '~/models/role.server'
-import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
-import { useCan } from '~/utils/tenant'
-import { requirePermission, requireTenant } from '~/utils/tenant.server'
-import { RoleSchema } from '~/utils/validation'
+import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
+import { useCan } from '~/access/tenant'
+import { requirePermission, requireTenant } from '~/access/tenant.server'
+import { RoleSchema } from '~/lib/validation'
 
 export const meta: MetaFunction = () => [{ title: 'New role · NextSaaS' }]
 

@@ -3,9 +3,9 @@ import { useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { EmptyState, PageHeader, Pagination } from '~/components/ui'
 import { countSecurityEventsByDay, EventFilters, listSecurityEvents } from '~/models/security-event.server'
-import { EventFilterForm, EventsChart, EventTable, EVENT_FILTER_KEYS, type EventFilterErrors } from '~/security/ui'
-import { filterValues, givenFilters } from '~/utils/filters'
-import { requirePermission, requireTenant } from '~/utils/tenant.server'
+import { EventFilterForm, EventsChart, EventTable, EVENT_FILTER_KEYS, type EventFilterErrors } from '~/components/security-events'
+import { filterValues, givenFilters } from '~/lib/filters'
+import { requirePermission, requireTenant } from '~/access/tenant.server'
 
 export const meta: MetaFunction = () => [{ title: 'Security events · NextSaaS' }]
 

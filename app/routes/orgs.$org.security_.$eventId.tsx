@@ -3,9 +3,10 @@ import { useLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { Breadcrumbs, PageHeader } from '~/components/ui'
 import { findSecurityEvent } from '~/models/security-event.server'
-import { SeverityBadge, TYPE_LABELS } from '~/security/ui'
-import { formatUtc } from '~/utils/dates'
-import { notFound, requirePermission, requireTenant } from '~/utils/tenant.server'
+import { SeverityBadge, TYPE_LABELS } from '~/components/security-events'
+import { formatUtc } from '~/lib/dates'
+import { requirePermission, requireTenant } from '~/access/tenant.server'
+import { notFound } from '~/lib/errors'
 
 export const meta: MetaFunction = () => [{ title: 'Security event · NextSaaS' }]
 

@@ -6,10 +6,10 @@ import { z } from 'zod'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { buttonStyles, PageHeader } from '~/components/ui'
 import { deleteOrganization, updateOrganization } from '~/models/organization.server'
-import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
-import { useCan, useOrganization } from '~/utils/tenant'
-import { requirePermission, requireTenant } from '~/utils/tenant.server'
-import { OrganizationSettingsSchema } from '~/utils/validation'
+import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
+import { useCan, useOrganization } from '~/access/tenant'
+import { requirePermission, requireTenant } from '~/access/tenant.server'
+import { OrganizationSettingsSchema } from '~/lib/validation'
 
 export const meta: MetaFunction = () => [{ title: 'Organization settings · NextSaaS' }]
 

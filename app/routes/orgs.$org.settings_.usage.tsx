@@ -5,16 +5,16 @@ import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } fr
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { PageHeader } from '~/components/ui'
 import { LIMIT_KEYS, overridesSchema, waitText, type LimitKey } from '~/rate-limit/policies'
-import { invalid, readForm } from '~/utils/forms.server'
-import { organizationLimitBounds, rateLimitUsage, saveOrganizationRateLimits } from '~/utils/rate-limit.server'
-import { requirePermission, requireTenant } from '~/utils/tenant.server'
+import { invalid, readForm } from '~/lib/forms.server'
+import { organizationLimitBounds, rateLimitUsage, saveOrganizationRateLimits } from '~/rate-limit/usage.server'
+import { requirePermission, requireTenant } from '~/access/tenant.server'
 
 export const meta: MetaFunction = () => [{ title: 'Usage and rate limits · NextSaaS' }]
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requirePermission(tenant, 'settings:manage')
-  return json(await rateLimitUsage(tenant))
+  return json(await rateLimitUsage(tenant, context))
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -22,7 +22,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   await requirePermission(tenant, 'settings:manage')
   const submission = parseWithZod(await readForm(request), { schema: overridesSchema(organizationLimitBounds()) })
   if (submission.status !== 'success') return invalid(submission.reply())
-  await saveOrganizationRateLimits(tenant, submission.value)
+  await saveOrganizationRateLimits(tenant, submission.value, context)
   return redirect(`/orgs/${encodeURIComponent(tenant.organization.slug)}/settings/usage?saved=1`)
 }
 

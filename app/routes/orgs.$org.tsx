@@ -2,8 +2,8 @@ import { json, type LoaderFunctionArgs } from '@remix-run/node'
 import { Link, NavLink, Outlet, useLoaderData, useRouteError } from '@remix-run/react'
 import { ErrorPage } from '~/components/error-page'
 import { listMyOrganizations } from '~/models/organization.server'
-import { permitsAt, seesAnyWorkspace, type ScopedGrant } from '~/utils/permissions'
-import { requireTenant } from '~/utils/tenant.server'
+import { permitsAt, seesAnyWorkspace, type ScopedGrant } from '~/lib/permissions'
+import { requireTenant } from '~/access/tenant.server'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)

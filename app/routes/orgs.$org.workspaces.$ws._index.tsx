@@ -2,10 +2,10 @@ import { json, type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } 
 import { Link, useLoaderData } from '@remix-run/react'
 import { buttonStyles, EmptyState, PageHeader, Pagination, SortControl } from '~/components/ui'
 import { listProjects } from '~/models/project.server'
-import { parseListQuery } from '~/utils/pagination'
-import { seesProjectsIn } from '~/utils/permissions'
-import { useCan } from '~/utils/tenant'
-import { requireWorkspace } from '~/utils/tenant.server'
+import { parseListQuery } from '~/lib/pagination'
+import { seesProjectsIn } from '~/lib/permissions'
+import { useCan } from '~/access/tenant'
+import { requireWorkspace } from '~/access/resources.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.workspace.name ?? 'Workspace'} · NextSaaS` }]
 

@@ -1,10 +1,11 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { ConfirmDelete } from '~/components/confirm-delete'
-import { DomainError } from '~/models/errors.server'
+import { DomainError } from '~/lib/errors'
 import { deleteWorkspace } from '~/models/workspace.server'
-import { workspaceDeletionScope } from '~/utils/permissions'
-import { requirePermission, requireWorkspace } from '~/utils/tenant.server'
+import { workspaceDeletionScope } from '~/lib/permissions'
+import { requirePermission } from '~/access/tenant.server'
+import { requireWorkspace } from '~/access/resources.server'
 
 export const meta: MetaFunction = () => [{ title: 'Delete workspace · NextSaaS' }]
 

@@ -4,11 +4,12 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { buttonStyles, PageHeader } from '~/components/ui'
 import { WorkspaceForm } from '~/components/workspace-form'
 import { makeDefaultWorkspace, updateWorkspace } from '~/models/workspace.server'
-import { workspaceDeletionScope } from '~/utils/permissions'
-import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
-import { useCan } from '~/utils/tenant'
-import { requirePermission, requireWorkspace } from '~/utils/tenant.server'
-import { WorkspaceSchema } from '~/utils/validation'
+import { workspaceDeletionScope } from '~/lib/permissions'
+import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
+import { useCan } from '~/access/tenant'
+import { requirePermission } from '~/access/tenant.server'
+import { requireWorkspace } from '~/access/resources.server'
+import { WorkspaceSchema } from '~/lib/validation'
 
 export const meta: MetaFunction = () => [{ title: 'Edit workspace · NextSaaS' }]
 

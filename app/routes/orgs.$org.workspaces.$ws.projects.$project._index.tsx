@@ -3,9 +3,10 @@ import { Link, useFetcher, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { buttonStyles, PageHeader } from '~/components/ui'
 import { setProjectStatus } from '~/models/project.server'
-import { useCan } from '~/utils/tenant'
-import { requirePermission, requireProject } from '~/utils/tenant.server'
-import { readForm } from '~/utils/forms.server'
+import { useCan } from '~/access/tenant'
+import { requirePermission } from '~/access/tenant.server'
+import { requireProject } from '~/access/resources.server'
+import { readForm } from '~/lib/forms.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.project.name ?? 'Project'} · NextSaaS` }]
 

@@ -2,7 +2,8 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { useLoaderData } from '@remix-run/react'
 import { ConfirmDelete } from '~/components/confirm-delete'
 import { deleteProject } from '~/models/project.server'
-import { requirePermission, requireProject } from '~/utils/tenant.server'
+import { requirePermission } from '~/access/tenant.server'
+import { requireProject } from '~/access/resources.server'
 
 export const meta: MetaFunction = () => [{ title: 'Delete project · NextSaaS' }]
 

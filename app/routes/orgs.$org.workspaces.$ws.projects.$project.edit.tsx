@@ -4,9 +4,10 @@ import { useActionData, useLoaderData } from '@remix-run/react'
 import { ProjectForm } from '~/components/project-form'
 import { PageHeader } from '~/components/ui'
 import { updateProject } from '~/models/project.server'
-import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
-import { requirePermission, requireProject } from '~/utils/tenant.server'
-import { ProjectSchema } from '~/utils/validation'
+import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
+import { requirePermission } from '~/access/tenant.server'
+import { requireProject } from '~/access/resources.server'
+import { ProjectSchema } from '~/lib/validation'
 
 export const meta: MetaFunction = () => [{ title: 'Edit project · NextSaaS' }]
 

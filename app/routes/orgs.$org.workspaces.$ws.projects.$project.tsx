@@ -1,6 +1,6 @@
 import { json, type LoaderFunctionArgs } from '@remix-run/node'
 import { Outlet } from '@remix-run/react'
-import { requireProject } from '~/utils/tenant.server'
+import { requireProject } from '~/access/resources.server'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { project } = await requireProject(request, params, context)

@@ -4,9 +4,10 @@ import { useActionData } from '@remix-run/react'
 import { ProjectForm } from '~/components/project-form'
 import { PageHeader } from '~/components/ui'
 import { createProject } from '~/models/project.server'
-import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
-import { requirePermission, requireWorkspace } from '~/utils/tenant.server'
-import { ProjectSchema } from '~/utils/validation'
+import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
+import { requirePermission } from '~/access/tenant.server'
+import { requireWorkspace } from '~/access/resources.server'
+import { ProjectSchema } from '~/lib/validation'
 
 export const meta: MetaFunction = () => [{ title: 'New project · NextSaaS' }]
 

@@ -2,8 +2,8 @@ import { json, type LoaderFunctionArgs } from '@remix-run/node'
 import { Outlet, useLoaderData, useRouteError } from '@remix-run/react'
 import { ErrorPage } from '~/components/error-page'
 import { Breadcrumbs } from '~/components/ui'
-import { useOrganization } from '~/utils/tenant'
-import { requireWorkspace } from '~/utils/tenant.server'
+import { useOrganization } from '~/access/tenant'
+import { requireWorkspace } from '~/access/resources.server'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { workspace } = await requireWorkspace(request, params, context)

@@ -4,9 +4,9 @@ import { useActionData } from '@remix-run/react'
 import { PageHeader } from '~/components/ui'
 import { WorkspaceForm } from '~/components/workspace-form'
 import { createWorkspace } from '~/models/workspace.server'
-import { invalid, readForm, replyToDomainError } from '~/utils/forms.server'
-import { requirePermission, requireTenant } from '~/utils/tenant.server'
-import { WorkspaceSchema } from '~/utils/validation'
+import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
+import { requirePermission, requireTenant } from '~/access/tenant.server'
+import { WorkspaceSchema } from '~/lib/validation'
 
 export const meta: MetaFunction = () => [{ title: 'New workspace · NextSaaS' }]
 

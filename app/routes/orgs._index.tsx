@@ -2,7 +2,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/nod
 import { Link, useLoaderData } from '@remix-run/react'
 import { requireUser } from '~/auth/session.server'
 import { listMyOrganizations } from '~/models/organization.server'
-import { userActor } from '~/utils/tenant.server'
+import { userActor } from '~/access/tenant.server'
 
 export const meta: MetaFunction = () => [{ title: 'Your organizations · NextSaaS' }]
 

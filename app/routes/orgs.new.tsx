@@ -5,9 +5,9 @@ import { Form, useActionData, useNavigation } from '@remix-run/react'
 import { requireUser } from '~/auth/session.server'
 import { SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { createOrganization } from '~/models/organization.server'
-import { invalid, readForm } from '~/utils/forms.server'
-import { userActor } from '~/utils/tenant.server'
-import { OrganizationSchema } from '~/utils/validation'
+import { invalid, readForm } from '~/lib/forms.server'
+import { userActor } from '~/access/tenant.server'
+import { OrganizationSchema } from '~/lib/validation'
 
 export const meta: MetaFunction = () => [{ title: 'New organization · NextSaaS' }]
 

@@ -7,8 +7,8 @@ import { createSession, signOutOtherSessions } from '~/auth/session.server'
 import { ExpiredLink } from '~/components/expired-link'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { isUsableLink, resetPassword } from '~/models/account.server'
-import { ResetPasswordSchema } from '~/utils/account-schemas'
-import { invalid, readForm } from '~/utils/forms.server'
+import { ResetPasswordSchema } from '~/lib/account-schemas'
+import { invalid, readForm } from '~/lib/forms.server'
 
 export const meta: MetaFunction = () => [{ title: 'Choose a new password · NextSaaS' }]
 

@@ -4,10 +4,10 @@ import { z } from 'zod'
 import { requireUser } from '~/auth/session.server'
 import { EmptyState, PageHeader, Pagination } from '~/components/ui'
 import { EventFilters, listAllSecurityEvents } from '~/models/security-event.server'
-import { EventFilterForm, EventTable, EVENT_FILTER_KEYS, type EventFilterErrors } from '~/security/ui'
-import { getConfig } from '~/utils/config.server'
-import { filterValues, givenFilters } from '~/utils/filters'
-import { notFound } from '~/utils/tenant.server'
+import { EventFilterForm, EventTable, EVENT_FILTER_KEYS, type EventFilterErrors } from '~/components/security-events'
+import { getConfig } from '~/lib/config.server'
+import { filterValues, givenFilters } from '~/lib/filters'
+import { notFound } from '~/lib/errors'
 
 export const meta: MetaFunction = () => [{ title: 'Security log · NextSaaS' }]
 

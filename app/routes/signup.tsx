@@ -2,15 +2,13 @@ import { getFormProps, getInputProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
-import { hashPassword, passwordWeakness } from '~/auth/password.server'
-import { createSession, getUser } from '~/auth/session.server'
+import { getUser, sessionCookie } from '~/auth/session.server'
+import { signUp } from '~/auth/sign-in.server'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { HoneypotField } from '~/components/honeypot'
-import { createUser, EmailTakenError } from '~/models/user.server'
-import { mailVerificationAfterSignUp } from '~/utils/account-mail.server'
-import { invalid, readForm } from '~/utils/forms.server'
-import { honeypotFilled } from '~/utils/honeypot'
-import { safeRedirect, SignupSchema } from '~/utils/validation'
+import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
+import { honeypotFilled } from '~/lib/honeypot'
+import { safeRedirect, SignupSchema } from '~/lib/validation'
 
 export const meta: MetaFunction = () => [{ title: 'Sign up · NextSaaS' }]
 
@@ -24,23 +22,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseWithZod(formData, { schema: SignupSchema })
   if (submission.status !== 'success') return invalid(submission.reply({ hideFields: ['password'] }))
   if (honeypotFilled(formData)) return invalid(submission.reply({ formErrors: ['We could not create this account.'], hideFields: ['password'] }))
-  const { name, email, password, redirectTo } = submission.value
-  const weakness = passwordWeakness(password, [email, name])
-  if (weakness) return invalid(submission.reply({ fieldErrors: { password: [weakness] }, hideFields: ['password'] }))
+  const { redirectTo, ...account } = submission.value
   try {
-    const client = { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
-    const user = await createUser({ name, email, passwordHash: await hashPassword(password) }, client)
-    const cookie = await createSession(request, user.id, client)
-    mailVerificationAfterSignUp(user.id, context.logger)
-    return redirect(safeRedirect(redirectTo), { headers: { 'Set-Cookie': cookie } })
+    const { token } = await signUp(account, request, context)
+    return redirect(safeRedirect(redirectTo), { headers: { 'Set-Cookie': sessionCookie(request, token) } })
   } catch (error) {
-    if (!(error instanceof EmailTakenError)) throw error
-    return invalid(
-      submission.reply({
-        fieldErrors: { email: ['An account with this email already exists. Sign in instead?'] },
-        hideFields: ['password'],
-      }),
-    )
+    return replyToDomainError(submission, error, { hideFields: ['password'] })
   }
 }
 

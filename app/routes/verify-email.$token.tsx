@@ -3,7 +3,7 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { ExpiredLink } from '~/components/expired-link'
 import { confirmEmailChange, verifyEmail } from '~/models/account.server'
 import { EmailTakenError } from '~/models/user.server'
-import { mailEmailChanged } from '~/utils/account-mail.server'
+import { mailEmailChanged } from '~/mail/account.server'
 
 export const meta: MetaFunction = () => [{ title: 'Email address · NextSaaS' }]
 

@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs } from '@remix-run/node'
 import { requireUser } from '~/auth/session.server'
-import { mailEmailVerification } from '~/utils/account-mail.server'
-import { enforceMailLimit } from '~/utils/rate-limit.server'
+import { mailEmailVerification } from '~/mail/account.server'
+import { enforceMailLimit } from '~/rate-limit/guards.server'
 
 export async function loader() {
   return redirect('/account')
@@ -11,7 +11,7 @@ export async function loader() {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context)
   if (user.emailVerified) return redirect('/account')
-  await enforceMailLimit(user.email, request, context)
+  await enforceMailLimit(user.email, context)
   try {
     await mailEmailVerification(user.id, context.logger)
   } catch (error) {

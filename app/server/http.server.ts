@@ -12,12 +12,13 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet'
 import type { Logger } from 'pino'
 import { pinoHttp } from 'pino-http'
-import type { RateLimits } from '~/rate-limit/limits.server'
-import { securityMonitor } from '~/security/middleware'
-import type { Config } from '~/utils/config.server'
-import { rateLimitRequests, rateLimits } from '~/utils/rate-limit.server'
-import '~/utils/request-context'
+import type { Config } from '~/lib/config.server'
+import '~/lib/request-context'
 import { observeRequests } from './metrics.server'
+import { limitRequests } from './rate-limit.server'
+import { sendRefusal } from './refusals.server'
+import { securityMonitor } from './security-monitor.server'
+import type { Services } from './services.server'
 
 const TRACE_ID = /^[\w.:-]{1,128}$/
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -28,7 +29,7 @@ declare module 'express-serve-static-core' {
   }
 }
 
-function requestContext(logger: Logger) {
+function requestContext(logger: Logger, services: Services) {
   const http = pinoHttp({
     logger,
     genReqId: (req, res) => {
@@ -50,6 +51,9 @@ function requestContext(logger: Logger) {
       cspNonce: randomBytes(16).toString('base64'),
       appendSetCookie: (value) => res.append('Set-Cookie', value),
       memo: new Map(),
+      rateLimits: services.rateLimits,
+      limitOutcomes: [],
+      securityCounters: services.securityCounters,
     }
     next()
   }
@@ -87,14 +91,6 @@ function securityHeaders(config: Config) {
   }
 }
 
-function sendError(req: Request, res: Response, status: number, code: string, message: string) {
-  if (req.path.startsWith('/api/')) {
-    res.status(status).json({ error: { code, message, details: {}, traceId: res.locals.context.traceId } })
-  } else {
-    res.status(status).type('text/plain').send(`${message}\n\nReference: ${res.locals.context.traceId}`)
-  }
-}
-
 /**
  * Lucia's CSRF rule: a state-changing request whose Origin names another host
  * is refused. Requests without Origin pass only when they carry no cookie
@@ -117,13 +113,13 @@ function rejectCrossOrigin(req: Request, res: Response, next: NextFunction) {
   }
   if (sameOrigin) return next()
   req.log.warn({ origin, host }, 'cross-origin request refused')
-  sendError(req, res, 403, 'CROSS_ORIGIN', 'Cross-origin request refused')
+  sendRefusal(req, res, 'CROSS_ORIGIN', 'Cross-origin request refused')
 }
 
 function limitBodySize(maxBytes: number) {
   return (req: Request, res: Response, next: NextFunction) => {
     const length = Number(req.headers['content-length'] ?? 0)
-    if (length > maxBytes) return sendError(req, res, 413, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${maxBytes} bytes`)
+    if (length > maxBytes) return sendRefusal(req, res, 'PAYLOAD_TOO_LARGE', `Request body is larger than ${maxBytes} bytes`)
     next()
   }
 }
@@ -148,22 +144,22 @@ export function createHttpApp(options: {
   build: ServerBuild
   config: Config
   logger: Logger
-  /** The limiters of this app (default: the process's own, from the environment); null = none. */
-  rateLimits?: RateLimits | null
+  /** The process's limiters, counters and metrics (server/services.server.ts), handed to every request. */
+  services: Services
 }) {
-  const limits = options.rateLimits === undefined ? rateLimits() : options.rateLimits
+  const { services } = options
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', options.config.TRUST_PROXY)
-  app.use(observeRequests())
-  app.use(requestContext(options.logger))
+  app.use(observeRequests(services.metrics))
+  app.use(requestContext(options.logger, services))
   app.use(securityHeaders(options.config))
   app.use(publicFiles('public'))
   // Global and per-IP limits: after static files (cheap, cacheable), before any route runs.
-  app.use(rateLimitRequests(limits))
+  app.use(limitRequests(services.rateLimits))
   app.use(rejectCrossOrigin)
   app.use(limitBodySize(1024 * 1024))
-  app.use(securityMonitor(options.config, limits?.securityBlock ?? null))
+  app.use(securityMonitor(options.config, services.securityCounters, services.rateLimits?.securityBlock ?? null))
   app.all(
     '*',
     createRequestHandler({

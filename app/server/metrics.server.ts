@@ -12,9 +12,9 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
-import { isApiPath } from '~/rate-limit/responses.server'
-import { securityCounters } from '~/security/metrics'
-import { limitedRequestCounts, rateLimits } from '~/utils/rate-limit.server'
+import { isApiPath } from '~/lib/paths'
+import type { RateLimits } from '~/rate-limit/limits.server'
+import type { SecurityCounters } from '~/security/metrics'
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
 
@@ -44,7 +44,12 @@ function mirror<L extends string>(registry: Registry, name: string, help: string
   })
 }
 
-function createRegistry() {
+/**
+ * The process's metrics over the limiters and counters it reads at each
+ * scrape: the HTTP layer observes requests into them (observeRequests) and
+ * the metrics listener serves them (createMetricsApp).
+ */
+export function createMetrics(rateLimits: RateLimits | null, securityCounters: SecurityCounters) {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const requests = new Histogram({
@@ -54,7 +59,7 @@ function createRegistry() {
     registers: [registry],
   })
   mirror(registry, 'rate_limit_refusals_total', 'Requests refused with 429, per rate-limit policy', ['policy'], () =>
-    Object.entries(limitedRequestCounts()).map(([policy, count]) => [{ policy }, count]),
+    [...(rateLimits?.refusals ?? [])].map(([policy, count]) => [{ policy }, count]),
   )
   new Gauge({
     name: 'rate_limit_store_info',
@@ -63,26 +68,23 @@ function createRegistry() {
     registers: [registry],
     collect() {
       this.reset()
-      this.set({ store: rateLimits()?.store ?? 'disabled' }, 1)
+      this.set({ store: rateLimits?.store ?? 'disabled' }, 1)
     },
   })
   mirror(registry, 'security_requests_inspected_total', 'Requests the security monitor inspected', [], () => [
-    [{}, securityCounters().requestsInspected],
+    [{}, securityCounters.snapshot().requestsInspected],
   ])
-  mirror(registry, 'security_requests_blocked_total', 'Requests the security monitor refused', [], () => [[{}, securityCounters().requestsBlocked]])
+  mirror(registry, 'security_requests_blocked_total', 'Requests the security monitor refused', [], () => [[{}, securityCounters.snapshot().requestsBlocked]])
   mirror(registry, 'security_findings_total', 'Security findings by threat type and severity', ['type', 'severity'], () =>
-    securityCounters().findings.map(({ type, severity, count }) => [{ type, severity }, count]),
+    securityCounters.snapshot().findings.map(({ type, severity, count }) => [{ type, severity }, count]),
   )
   return { registry, requests }
 }
 
-// One registry per process: the HTTP layer observes into it, the metrics listener serves it.
-let metrics: ReturnType<typeof createRegistry> | undefined
-const processMetrics = () => (metrics ??= createRegistry())
+export type Metrics = ReturnType<typeof createMetrics>
 
 /** The HTTP layer's first middleware: times every response, static files and refusals included. */
-export function observeRequests() {
-  const { requests } = processMetrics()
+export function observeRequests({ requests }: Metrics) {
   return (req: Request, res: Response, next: NextFunction) => {
     const stop = requests.startTimer({ method: METHODS.has(req.method) ? req.method : 'OTHER', route: routeKind(req.path, req.query) })
     res.once('finish', () => stop({ status: String(res.statusCode) }))
@@ -91,8 +93,7 @@ export function observeRequests() {
 }
 
 /** The metrics listener's app: GET /metrics in the Prometheus text format, nothing else. */
-export function createMetricsApp() {
-  const { registry } = processMetrics()
+export function createMetricsApp({ registry }: Metrics) {
   const app = express()
   app.disable('x-powered-by')
   app.get('/metrics', (_req, res, next) => {

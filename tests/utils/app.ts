@@ -3,19 +3,33 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
 import { pino } from 'pino'
+import { getConfig, type Config } from '~/lib/config.server'
+import type { RateLimits } from '~/rate-limit/limits.server'
 import { createHttpApp } from '~/server/http.server'
-import { getConfig } from '~/utils/config.server'
+import { closeServices, createServices } from '~/server/services.server'
 
-/** The real app (Remix build + HTTP layer) on an ephemeral port. */
-export async function startApp() {
+/**
+ * The real app (Remix build + HTTP layer) on an ephemeral port, with
+ * services (limiters, counters) of its own, as a process has. `overrides`
+ * change settings for the HTTP layer only, such as NODE_ENV=production or
+ * TRUST_PROXY; the Remix build keeps its own config. `rateLimits` gives the
+ * app limiters made by the test (and closed by it).
+ */
+export async function startApp(overrides: Partial<Config> = {}, options: { rateLimits?: RateLimits | null } = {}) {
   const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
-  const app = createHttpApp({ build, config: getConfig(), logger: pino({ level: 'silent' }) })
-  const server = app.listen(0, '127.0.0.1')
+  const config = { ...getConfig(), ...overrides }
+  const logger = pino({ level: 'silent' })
+  const services = createServices(config, logger, options)
+  const server = createHttpApp({ build, config, logger, services }).listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {
     origin,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    services,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      if (options.rateLimits === undefined) await closeServices(services)
+    },
   }
 }
 

@@ -1,5 +1,5 @@
 import { useRouteLoaderData } from '@remix-run/react'
-import { permitsAt, type Permission, type Scope, type ScopedGrant } from './permissions'
+import { permitsAt, type Permission, type Scope, type ScopedGrant } from '~/lib/permissions'
 
 interface OrganizationLayoutData {
   organization: { id: string; name: string; slug: string }

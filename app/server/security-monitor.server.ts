@@ -3,13 +3,14 @@ import { sessionIdInCookies } from '~/auth/session.server'
 import { recordSecurityEvent, type ObservedRequest } from '~/models/security-event.server'
 import { waitText } from '~/rate-limit/policies'
 import type { SecurityBlock, SecurityBlockStart } from '~/rate-limit/security-block.server'
-import type { Config } from '~/utils/config.server'
-import { readBody } from './body'
-import { countFinding, countRequest } from './metrics'
-import { createProbeWatch, isWatchedStatus } from './probing'
-import { bodyKind, organizationInPath, rawBody, requestParts, splitTarget, type RawBody } from './request-parts'
-import { createScanner, type Scanner, type ScanOptions } from './scanner'
-import { isBlocking, type Finding } from './types'
+import type { Config } from '~/lib/config.server'
+import { readBody } from './read-body.server'
+import type { SecurityCounters } from '~/security/metrics'
+import { createProbeWatch, isWatchedStatus } from '~/security/probing'
+import { bodyKind, organizationInPath, rawBody, requestParts, splitTarget, type RawBody } from '~/security/request-parts'
+import { createScanner, type Scanner, type ScanOptions } from '~/security/scanner'
+import { isBlocking, type Finding } from '~/security/types'
+import { sendRefusal } from './refusals.server'
 
 /**
  * The security monitor as an express middleware, between the request context
@@ -99,50 +100,24 @@ async function inspectableBody(request: Request): Promise<BodyOutcome> {
   return { body, finding, ended: read.ended }
 }
 
-function escapeHtml(text: string) {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-}
-
 const REFUSAL = 'This request was refused because it looks like an attack.'
 
-/** While an IP is blocked: the same 403, saying for how long. */
-function blockedAddressRefusal(seconds: number) {
-  return {
-    message: `Requests from your network address are refused for ${waitText(seconds)}, because several of them looked like attacks.`,
-    retryAfterSeconds: seconds,
-  }
-}
-
-/** The 403 of a blocked request: the API's error envelope, or a page; both quote the traceId. */
-function refuse(request: Request, response: Response, refusal: { message: string; retryAfterSeconds?: number } = { message: REFUSAL }) {
-  const traceId = response.locals.context.traceId
-  const { message, retryAfterSeconds } = refusal
-  if (retryAfterSeconds) response.setHeader('Retry-After', String(retryAfterSeconds))
-  if (request.path.startsWith('/api/')) {
-    const details = retryAfterSeconds ? { retryAfterSeconds } : {}
-    response.status(403).json({ error: { code: 'REQUEST_BLOCKED', message, details, traceId } })
-    return
-  }
-  response
-    .status(403)
-    .type('html')
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Request refused</title>` +
-        `<meta name="viewport" content="width=device-width, initial-scale=1"></head>` +
-        `<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#0f172a">` +
-        `<h1 style="font-size:1.25rem">${escapeHtml(message)}</h1>` +
-        `<p>If you think this is a mistake, contact support and quote this reference.</p>` +
-        `<p style="font-size:.8rem;color:#64748b">Reference: <code>${escapeHtml(traceId)}</code></p>` +
-        `<p><a href="/">Go home</a></p></body></html>`,
-    )
+/** The 403 of a blocked request; while an IP is blocked, the same 403 saying for how long. */
+function refuse(request: Request, response: Response, secondsBlocked?: number) {
+  if (secondsBlocked === undefined) return sendRefusal(request, response, 'REQUEST_BLOCKED', REFUSAL)
+  const message = `Requests from your network address are refused for ${waitText(secondsBlocked)}, because several of them looked like attacks.`
+  sendRefusal(request, response, 'REQUEST_BLOCKED', message, {
+    details: { retryAfterSeconds: secondsBlocked },
+    headers: { 'Retry-After': String(secondsBlocked) },
+  })
 }
 
 /**
- * `addressBlock` is the rate-limit store's block of IPs (null when rate
+ * `counters` are the process's security counters; `addressBlock` is the rate-limit store's block of IPs (null when rate
  * limiting is off): it refuses IPs that are blocked and counts the requests
  * this monitor refuses.
  */
-export function securityMonitor(config: Config, addressBlock: SecurityBlock | null = null) {
+export function securityMonitor(config: Config, counters: SecurityCounters, addressBlock: SecurityBlock | null = null) {
   const scanOptions: ScanOptions = {
     maxValueChars: config.SECURITY_MAX_VALUE_CHARS,
     maxRequestChars: config.SECURITY_MAX_REQUEST_CHARS,
@@ -154,7 +129,7 @@ export function securityMonitor(config: Config, addressBlock: SecurityBlock | nu
 
   /** Records findings without failing the request they came from. */
   const recordFindings = (request: Request, response: Response, findings: readonly Finding[], blocks: (finding: Finding) => boolean) => {
-    for (const finding of findings) countFinding(finding.type, finding.severity)
+    for (const finding of findings) counters.countFinding(finding.type, finding.severity)
     return recordSecurityEvent(
       observed(request, response),
       findings.map((finding) => ({ ...finding, blocked: blocks(finding) })),
@@ -204,8 +179,8 @@ export function securityMonitor(config: Config, addressBlock: SecurityBlock | nu
       // The body is read while the store answers; nothing is scanned or recorded for a blocked IP.
       const [secondsBlocked, outcome] = await Promise.all([blockedFor(request, ip), inspectableBody(request)])
       if (secondsBlocked !== null) {
-        countRequest({ blocked: true })
-        return refuse(request, response, blockedAddressRefusal(secondsBlocked))
+        counters.countRequest({ blocked: true })
+        return refuse(request, response, secondsBlocked)
       }
       const findings = scanner().scan(
         requestParts({ target: request.originalUrl, headers: request.headers, body: outcome.body }),
@@ -214,7 +189,7 @@ export function securityMonitor(config: Config, addressBlock: SecurityBlock | nu
       if (outcome.finding) findings.push(outcome.finding)
       const blocks = (finding: Finding) => blocking && finding.blockable && isBlocking(finding.severity)
       const blocked = findings.some(blocks)
-      countRequest({ blocked })
+      counters.countRequest({ blocked })
       if (blocked) {
         const blockStarted = await strike(request, ip)
         if (blockStarted) findings.push(blockStarted)

@@ -5,7 +5,7 @@
  * server log and kept in memory for the dev mailbox page (/dev/mailbox).
  */
 import type { Logger } from 'pino'
-import { appUrl, getConfig, type Config } from './config.server'
+import { appUrl, getConfig, type Config } from '~/lib/config.server'
 
 export interface Email {
   to: string

@@ -1,8 +1,5 @@
 import type { AppLoadContext } from '@remix-run/node'
-import { listRoles } from '~/models/role.server'
-import { appLink, sendEmail } from './email.server'
-import { permits } from './permissions'
-import type { Tenant } from './tenant.server'
+import { appLink, sendEmail } from './mailer.server'
 
 /** The invitation email, with its single-use link. */
 export function sendInvitationEmail(
@@ -32,10 +29,4 @@ export async function mailInvitation(context: AppLoadContext, invitation: Parame
     context.logger.error({ err: error }, 'invitation mail failed')
     return false
   }
-}
-
-/** The roles an inviter may hand out: only those within their own permissions. */
-export async function grantableRoles(tenant: Tenant) {
-  const roles = await listRoles(tenant.actor)
-  return roles.filter((r) => r.permissions.every((p) => permits(tenant.permissions, p))).map((r) => ({ key: r.key, name: r.name }))
 }

@@ -1,6 +1,6 @@
 import { hashPassword } from '~/auth/password.server'
-import { createOrganization } from './organization.server'
-import { createUser, findCredentials } from './user.server'
+import { createOrganization } from '~/models/organization.server'
+import { createUser, findCredentials } from '~/models/user.server'
 
 export const DEMO_USER = { email: 'demo@nextsaas.dev', name: 'Demo User', password: 'demo-password-2026' }
 

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino'
 import { TOKEN_LIFETIME_MS } from '~/models/account-token.server'
 import { startPasswordReset, startEmailVerification, type Account, type Client } from '~/models/account.server'
-import { appLink, sendEmail } from './email.server'
+import { appLink, sendEmail } from './mailer.server'
 
 const hours = (ms: number) => (ms / 3_600_000 === 1 ? '1 hour' : `${ms / 3_600_000} hours`)
 

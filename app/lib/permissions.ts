@@ -44,6 +44,11 @@ export function permits(held: readonly string[], required: string): boolean {
   return (IMPLIED_BY[action] ?? []).some((higher) => held.includes(`${resource}:${higher}`))
 }
 
+/** Does `held` cover every one of `required`? Nobody hands out, edits or takes away more than this. Mirrors auth.holds_all(). */
+export function holdsAll(held: readonly string[], required: readonly string[]): boolean {
+  return required.every((permission) => permits(held, permission))
+}
+
 /** A role held on one workspace or one project, on top of the organization role. */
 export interface ScopedGrant {
   workspaceId: string | null
@@ -148,3 +153,32 @@ export const BUILTIN_ROLES: readonly RoleDefinition[] = [
     permissions: ['organization:view', 'workspace:view', 'project:view', 'project:create'],
   },
 ]
+
+export interface PermissionSource {
+  permission: CatalogPermission
+  sources: string[]
+}
+
+/** What a member holds, and through which role and grant: the permission tracer's input. */
+export interface HeldRoles {
+  roleName: string
+  rolePermissions: readonly string[]
+  grants: readonly { roleName: string; permissions: readonly string[]; workspaceId: string | null; resourceName: string }[]
+}
+
+/**
+ * The permission tracer: each permission the member holds organization-wide or
+ * through a grant, with where it comes from.
+ */
+export function tracePermissions(member: HeldRoles): PermissionSource[] {
+  const sources = new Map<CatalogPermission, string[]>()
+  const add = (held: readonly string[], label: string) => {
+    for (const p of effectivePermissions(held)) sources.set(p, [...(sources.get(p) ?? []), label])
+  }
+  add(member.rolePermissions, `${member.roleName} role (organization-wide)`)
+  for (const g of member.grants) {
+    const scope = g.workspaceId ? `workspace “${g.resourceName}”` : `project “${g.resourceName}”`
+    add(g.permissions, `${g.roleName} role on ${scope}`)
+  }
+  return [...sources].map(([permission, from]) => ({ permission, sources: from }))
+}

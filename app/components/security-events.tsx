@@ -1,9 +1,9 @@
 import { Link } from '@remix-run/react'
-import { FilterForm, FilterInput, FilterSelect } from '~/components/filter-form'
-import { DataTable } from '~/components/ui'
-import { formatUtc } from '~/utils/dates'
-import type { FilterErrors, FilterValues } from '~/utils/filters'
-import { SEVERITIES, THREAT_TYPES, type Severity, type ThreatType } from './types'
+import { FilterForm, FilterInput, FilterSelect } from './filter-form'
+import { DataTable } from './ui'
+import { formatUtc } from '~/lib/dates'
+import type { FilterErrors, FilterValues } from '~/lib/filters'
+import { SEVERITIES, THREAT_TYPES, type Severity, type ThreatType } from '~/security/types'
 
 /** Presentation of security events, shared by the organization's pages. */
 

@@ -1,8 +1,13 @@
 import type { Logger } from 'pino'
 
-/** What the HTTP layer hands every loader and action (see app/server/http.server.ts). */
+/**
+ * What the HTTP layer hands every loader and action (app/server/http.server.ts).
+ * Layers that hand down more — the process's limiters, the security counters —
+ * add their fields to AppLoadContext where they are defined.
+ */
 export interface RequestContext {
   traceId: string
+  /** The client's address, as the trusted proxy configuration reads it. */
   ip: string
   logger: Logger
   /** This response's Content-Security-Policy nonce, for the scripts Remix renders. */
@@ -24,4 +29,14 @@ export function memoize<T>(context: RequestContext, key: string, load: () => Pro
     context.memo.set(key, value)
   }
   return value
+}
+
+/** The client as audit rows and sessions record it. */
+export interface Client {
+  ip: string
+  userAgent?: string
+}
+
+export function clientOf(request: Request, context: Pick<RequestContext, 'ip'>): Client {
+  return { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
 }

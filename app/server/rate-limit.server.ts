@@ -3,10 +3,11 @@
  * database work, and the RateLimit headers of every response that met a limit.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import type { RateLimits } from './limits.server'
-import { rateLimitHeaders, tightest, type Outcome } from './policies'
-import { trackOutcomes } from './request-outcomes'
-import { isApiPath, rateLimitedEnvelope, tooManyRequestsPage } from './responses.server'
+import { isApiPath } from '~/lib/paths'
+import type { RateLimits } from '~/rate-limit/limits.server'
+import { rateLimitHeaders, refusalMessage, tightest, type Outcome } from '~/rate-limit/policies'
+import { rateLimitDetails } from '~/rate-limit/responses.server'
+import { sendRefusal } from './refusals.server'
 
 function setHeaders(res: Response, outcome: Outcome) {
   for (const [name, value] of Object.entries(rateLimitHeaders(outcome))) res.setHeader(name, value)
@@ -34,19 +35,15 @@ export function limitRequests(limits: RateLimits | null): RequestHandler {
   if (!limits) return (_req, _res, next) => next()
   return (req: Request, res: Response, next: NextFunction) => {
     const context = res.locals.context
-    const outcomes = trackOutcomes(context)
     const decide = (decided: Outcome[]) => {
-      outcomes.push(...decided)
+      context.limitOutcomes.push(...decided)
       const refusal = decided.find((o) => o.limited)
       if (!refusal) {
-        describeLimitsOnResponse(req, res, outcomes)
+        describeLimitsOnResponse(req, res, context.limitOutcomes)
         return next()
       }
       if (refusal.firstRefusal) req.log.warn({ policy: refusal.policy.name, ip: context.ip }, 'rate limit reached')
-      setHeaders(res, refusal)
-      res.status(429).setHeader('Cache-Control', 'no-store')
-      if (isApiPath(req.path)) res.json(rateLimitedEnvelope(refusal, context.traceId))
-      else res.type('html').send(tooManyRequestsPage(refusal, context.traceId))
+      sendRefusal(req, res, 'RATE_LIMITED', refusalMessage(refusal), { details: rateLimitDetails(refusal), headers: rateLimitHeaders(refusal) })
     }
     limits.request(context.ip).then(decide).catch(next)
   }

@@ -1,15 +1,5 @@
 import { UniqueIntegrityConstraintViolationError } from 'slonik'
-
-/** A domain rule refused the change; `field` names the form field to blame, if any. */
-export class DomainError extends Error {
-  constructor(
-    message: string,
-    readonly field?: string,
-    readonly code = 'CONFLICT',
-  ) {
-    super(message)
-  }
-}
+import { DomainError } from '~/lib/errors'
 
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   return error instanceof UniqueIntegrityConstraintViolationError && (!constraint || error.constraint === constraint)

@@ -1,0 +1,137 @@
+/**
+ * The guards both doors go through. A page (cookie session) and an API call
+ * (bearer token) each name who is asking — a Principal — and from there on
+ * the same functions resolve the organization, check limits and permissions,
+ * and record denials: a rule cannot hold on one door and not the other.
+ *
+ *   resolveTenant       membership (by slug or id) → tenant → member and organization limits, once per request
+ *   requirePermission   403 and a denial audit row when the tenant may see this but not do it
+ *   requireWorkspaceList / requireProjectList / requireVisibleWorkspace   the view rules (lib/permissions)
+ */
+import type { AppLoadContext } from '@remix-run/node'
+import { requireUser } from '~/auth/session.server'
+import { notFound, refusal } from '~/lib/errors'
+import {
+  effectivePermissions,
+  permits,
+  permitsAt,
+  seesAnyWorkspace,
+  seesProjectsIn,
+  seesWorkspace,
+  type Permission,
+  type Scope,
+} from '~/lib/permissions'
+import { clientOf, memoize } from '~/lib/request-context'
+import type { TokenScope } from '~/models/api-token.server'
+import { recordDenial } from '~/models/audit.server'
+import type { Actor } from '~/models/db.server'
+import { findMembership, findMembershipById, type Membership, type Tenant } from '~/models/tenant.server'
+import type { SessionUser } from '~/models/user.server'
+import { enforceTenantLimits } from '~/rate-limit/guards.server'
+
+/** Who is asking: a user, and what their credential allows (null: a session, all the user may). */
+export interface Principal {
+  user: SessionUser
+  scope: TokenScope | null
+}
+
+/** The actor for user-level work outside any organization (listing, creating one); a token's scope goes into the claims. */
+export function userActor(user: SessionUser, request: Request, context: AppLoadContext, scope: TokenScope | null = null): Actor {
+  const actor: Actor = { userId: user.id, ...clientOf(request, context) }
+  return scope ? { ...actor, token: scope } : actor
+}
+
+/** What a member holds, cut down to what the token allows (both with inheritance). */
+function narrow(held: readonly string[], allowed: readonly string[] | null | undefined): readonly string[] {
+  return allowed ? effectivePermissions(held).filter((permission) => permits(allowed, permission)) : held
+}
+
+function toTenant(principal: Principal, m: Membership, request: Request, context: AppLoadContext): Tenant {
+  const allowed = principal.scope?.permissions
+  return {
+    user: principal.user,
+    organization: { id: m.organizationId, name: m.organizationName, slug: m.organizationSlug },
+    membership: { id: m.memberId, role: m.role, roleName: m.roleName },
+    permissions: narrow(m.permissions, allowed),
+    grants: m.grants.map((grant) => ({ ...grant, permissions: narrow(grant.permissions, allowed) })),
+    actor: { ...userActor(principal.user, request, context, principal.scope), organizationId: m.organizationId, role: m.role },
+  }
+}
+
+export type OrganizationRef = { slug: string } | { id: string }
+
+/**
+ * The organization as the principal's tenant, once per request: the active
+ * membership (narrowed to a token's scope), then the member's and the
+ * organization's limits. Anything else — no such organization, someone
+ * else's, a suspended membership, one outside the token's scope — is the same
+ * 404, so other tenants' names and ids cannot be probed.
+ */
+export async function resolveTenant(principal: Principal, ref: OrganizationRef, request: Request, context: AppLoadContext): Promise<Tenant> {
+  const key = 'slug' in ref ? `tenant:slug:${ref.slug}` : `tenant:id:${ref.id.toLowerCase()}`
+  // Nested loaders share one resolution; a refusal is memoized as a Response
+  // and thrown as a fresh copy each time, since a body can be read only once.
+  const resolved = await memoize(context, key, async (): Promise<Tenant | Response> => {
+    const actor = userActor(principal.user, request, context, principal.scope)
+    const membership = 'slug' in ref ? await findMembership(actor, ref.slug) : await findMembershipById(actor, ref.id)
+    const inScope = !principal.scope?.organizationId || principal.scope.organizationId === membership?.organizationId
+    if (!membership || !inScope) return notFound('Organization not found')
+    const tenant = toTenant(principal, membership, request, context)
+    try {
+      await enforceTenantLimits(tenant, request, context)
+    } catch (thrown) {
+      if (thrown instanceof Response) return thrown
+      throw thrown
+    }
+    return tenant
+  })
+  if (resolved instanceof Response) throw resolved.clone()
+  return resolved
+}
+
+/** The page door: the signed-in user (or a redirect to sign in) in the `$org` organization. */
+export async function requireTenant(request: Request, params: { org?: string }, context: AppLoadContext): Promise<Tenant> {
+  const user = await requireUser(request, context)
+  return resolveTenant({ user, scope: null }, { slug: params.org ?? '' }, request, context)
+}
+
+/** May the member do this here? Organization role plus grants on the scope and its ancestors. */
+export function can(tenant: Tenant, permission: Permission, scope: Scope = {}): boolean {
+  return permitsAt(tenant.permissions, tenant.grants, permission, scope)
+}
+
+/** 403 (and an audit row) when the member may see this but not do it. */
+export async function requirePermission(tenant: Tenant, permission: Permission, scope: Scope = {}): Promise<void> {
+  if (can(tenant, permission, scope)) return
+  const [resourceType, resourceId] = scope.projectId
+    ? ['project', scope.projectId]
+    : scope.workspaceId
+      ? ['workspace', scope.workspaceId]
+      : ['organization', tenant.organization.id]
+  await recordDenial(tenant.actor, { action: 'permission.denied', resourceType, resourceId, details: { permission } })
+  throw refusal('FORBIDDEN', `You do not have the ${permission} permission here`, { details: { permission } })
+}
+
+/**
+ * The 403 of a member who may see none of what they ask for: checked before
+ * the lookup, so that a member without the view permission is told so
+ * rather than shown a 404.
+ */
+async function requireSight(tenant: Tenant, sees: boolean, permission: Permission, scope: Scope = {}) {
+  if (!sees) await requirePermission(tenant, permission, scope)
+}
+
+/** The organization's workspace list: for members who may see some workspace (organization-wide or through a grant). */
+export function requireWorkspaceList(tenant: Tenant) {
+  return requireSight(tenant, seesAnyWorkspace(tenant.permissions, tenant.grants), 'workspace:view')
+}
+
+/** A workspace's project list: project:view there, or a grant on a project inside it. */
+export function requireProjectList(tenant: Tenant, workspaceId: string) {
+  return requireSight(tenant, seesProjectsIn(tenant.permissions, tenant.grants, workspaceId), 'project:view', { workspaceId })
+}
+
+/** A workspace the lookup found: the database showed it, and the same rule in TypeScript must agree. */
+export function requireVisibleWorkspace(tenant: Tenant, workspaceId: string) {
+  return requireSight(tenant, seesWorkspace(tenant.permissions, tenant.grants, workspaceId), 'workspace:view', { workspaceId })
+}

@@ -1,0 +1,38 @@
+import type { SubmissionResult } from '@conform-to/react'
+import { json } from '@remix-run/node'
+import { DomainError, refusal, refusalOf, statusOf } from './errors'
+
+type SubmissionReplyOptions = { formErrors?: string[]; fieldErrors?: Record<string, string[]>; hideFields?: string[] }
+
+/**
+ * The posted form. A body that does not parse as one (a broken multipart
+ * boundary, a truncated upload) is the client's error: 400, not a 500.
+ */
+export async function readForm(request: Request): Promise<FormData> {
+  try {
+    return await request.formData()
+  } catch {
+    throw refusal('BAD_REQUEST', 'The form could not be read. Please submit it again.')
+  }
+}
+
+/** A form that failed validation: 422 with per-field errors and what the user typed. */
+export function invalid(result: SubmissionResult<string[]>) {
+  return json(result, { status: 422 })
+}
+
+/**
+ * Turns a refused domain change into the form's answer, with the status of
+ * its code: a field error when the rule names a field, a form error
+ * otherwise; a target that is gone is the 404 page.
+ */
+export function replyToDomainError(
+  submission: { reply: (options?: SubmissionReplyOptions) => SubmissionResult<string[]> },
+  error: unknown,
+  options: Pick<SubmissionReplyOptions, 'hideFields'> = {},
+) {
+  if (!(error instanceof DomainError)) throw error
+  if (error.code === 'NOT_FOUND') throw refusalOf(error)
+  const reply = error.field ? { fieldErrors: { [error.field]: [error.message] } } : { formErrors: [error.message] }
+  return json(submission.reply({ ...reply, ...options }), { status: statusOf(error.code) })
+}

@@ -1,0 +1,36 @@
+/**
+ * What one app process holds for all its requests, made once at start-up and
+ * handed to the HTTP layer, which passes it down on each request's load
+ * context. Loaders and actions never build their own: the Remix build carries
+ * its own copy of every module, so a module-level singleton there would be a
+ * second set of limiters and counters.
+ */
+import type { Logger } from 'pino'
+import type { Config } from '~/lib/config.server'
+import { createRateLimits, type RateLimits } from '~/rate-limit/limits.server'
+import { createSecurityCounters, type SecurityCounters } from '~/security/metrics'
+import { createMetrics, type Metrics } from './metrics.server'
+
+export interface Services {
+  /** null when RATE_LIMIT_ENABLED=false. */
+  rateLimits: RateLimits | null
+  securityCounters: SecurityCounters
+  /** Prometheus metrics over the two above, and of every request. */
+  metrics: Metrics
+}
+
+/** `rateLimits` given: limiters of the caller's own (a test playing a second process); null = none. */
+export function createServices(config: Config, logger: Logger, options: { rateLimits?: RateLimits | null } = {}): Services {
+  const rateLimits =
+    options.rateLimits !== undefined
+      ? options.rateLimits
+      : config.RATE_LIMIT_ENABLED
+        ? createRateLimits(config, logger.child({ module: 'rate-limit' }))
+        : null
+  const securityCounters = createSecurityCounters()
+  return { rateLimits, securityCounters, metrics: createMetrics(rateLimits, securityCounters) }
+}
+
+export async function closeServices(services: Services) {
+  await services.rateLimits?.close()
+}
