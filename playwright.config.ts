@@ -23,14 +23,7 @@ export default defineConfig({
     // Debian's Chromium; Playwright never downloads a browser for this project.
     launchOptions: {
       executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
@@ -46,9 +39,14 @@ export default defineConfig({
     url: `${BASE_URL}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,
-    env: { PORT: String(PORT), HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+    env: {
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
       // Journeys click faster than people: keep the member limit out of their way.
-      RATE_LIMIT_MAX_REQUESTS: '2000' },
+      RATE_LIMIT_MAX_REQUESTS: '2000',
+    },
     // serve.ts drops its database and stops an embedded PostgreSQL on SIGTERM.
     gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
   },

@@ -1,22 +1,12 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
-import {
-  Form,
-  Link,
-  Links,
-  Meta,
-  Outlet,
-  Scripts,
-  ScrollRestoration,
-  useRouteError,
-  useRouteLoaderData,
-} from '@remix-run/react'
+import { Form, Link, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { getUser } from '~/auth/session.server'
-import tailwind from '~/tailwind.css'
 import { ErrorPage } from '~/components/error-page'
 import { useNonce } from '~/components/nonce'
 import { useTraceId } from '~/components/trace-id'
+import tailwind from '~/tailwind.css'
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: tailwind },
@@ -50,17 +40,26 @@ export function Layout({ children }: { children: ReactNode }) {
             </Link>
             {data?.user ? (
               <div className="flex items-center gap-3 text-sm">
-                <Link to="/account" className="hidden text-slate-600 hover:underline sm:inline">{data.user.email}</Link>
+                <Link to="/account" className="hidden text-slate-600 hover:underline sm:inline">
+                  {data.user.email}
+                </Link>
                 <Form method="post" action="/logout">
-                  <button type="submit" className="rounded-md px-2 py-1 text-slate-700 hover:bg-slate-100 focus:outline-none focus:ring-2 focus:ring-indigo-500">
+                  <button
+                    type="submit"
+                    className="rounded-md px-2 py-1 text-slate-700 hover:bg-slate-100 focus:outline-none focus:ring-2 focus:ring-indigo-500"
+                  >
                     Sign out
                   </button>
                 </Form>
               </div>
             ) : (
               <div className="flex items-center gap-3 text-sm">
-                <Link to="/login" className="text-slate-700 hover:underline">Sign in</Link>
-                <Link to="/signup" className="rounded-md bg-indigo-600 px-3 py-1.5 text-white hover:bg-indigo-500">Sign up</Link>
+                <Link to="/login" className="text-slate-700 hover:underline">
+                  Sign in
+                </Link>
+                <Link to="/signup" className="rounded-md bg-indigo-600 px-3 py-1.5 text-white hover:bg-indigo-500">
+                  Sign up
+                </Link>
               </div>
             )}
           </nav>
@@ -81,7 +80,9 @@ function VerifyEmailBanner({ email }: { email: string }) {
       <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-3 gap-y-1 px-4 py-2 text-sm text-amber-900">
         <span>{`Please verify your email address: we sent a link to ${email}.`}</span>
         <Form method="post" action="/verify-email/resend">
-          <button type="submit" className="font-medium underline hover:no-underline">Send a new link</button>
+          <button type="submit" className="font-medium underline hover:no-underline">
+            Send a new link
+          </button>
         </Form>
       </div>
     </div>

@@ -100,7 +100,10 @@ export async function openThrowawayDatabase(prefix: string) {
   // temp folder behind. An embedded server in this process group got the
   // same signal and is going down: it is stopped at once, alongside the rest,
   // and its database goes with it.
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.removeAllListeners(signal)
     process.once(signal, () => {
       // Pools cut by the stopping server throw from event emitters: expected now.

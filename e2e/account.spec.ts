@@ -10,12 +10,15 @@ const NEW_PASSWORD = 'violet lantern orbit meadow'
 async function mailedLink(request: APIRequestContext, to: string, prefix: string): Promise<string> {
   let link: string | undefined
   await expect
-    .poll(async () => {
-      const html = await (await request.get('/dev/mailbox')).text()
-      const message = html.split('<li').find((item) => item.includes(`>${to}</span>`) && item.includes(prefix))
-      link = message?.match(new RegExp(`href="https?://[^/"]+(${prefix}[^"]+)"`))?.[1]
-      return link
-    }, { timeout: 15_000 })
+    .poll(
+      async () => {
+        const html = await (await request.get('/dev/mailbox')).text()
+        const message = html.split('<li').find((item) => item.includes(`>${to}</span>`) && item.includes(prefix))
+        link = message?.match(new RegExp(`href="https?://[^/"]+(${prefix}[^"]+)"`))?.[1]
+        return link
+      },
+      { timeout: 15_000 },
+    )
     .toBeTruthy()
   return link!
 }

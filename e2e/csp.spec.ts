@@ -2,7 +2,17 @@ import { expect, test, type Page } from '@playwright/test'
 import { createOrganization, signUp } from './fixtures'
 
 /** Pages a signed-in person can reach are found by following links from these. */
-const START = ['/', '/login', '/signup', '/forgot-password', '/reset-password/no-such-token', '/verify-email/no-such-token', '/dev/mailbox', '/orgs', '/account']
+const START = [
+  '/',
+  '/login',
+  '/signup',
+  '/forgot-password',
+  '/reset-password/no-such-token',
+  '/verify-email/no-such-token',
+  '/dev/mailbox',
+  '/orgs',
+  '/account',
+]
 const MAX_PAGES = 80
 /** Links that act rather than show (or take the session away mid-crawl). */
 const SKIP = /^\/(logout|api\/)/

@@ -8,11 +8,11 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
 import { destination, pino } from 'pino'
-import { openThrowawayDatabase } from '../db/throwaway'
+import { parseConfig } from '~/lib/config.server'
 import { closePool } from '~/models/db.server'
 import { createHttpApp } from '~/server/http.server'
 import { closeServices, createServices } from '~/server/services.server'
-import { parseConfig } from '~/lib/config.server'
+import { openThrowawayDatabase } from '../db/throwaway'
 
 const database = await openThrowawayDatabase('nextsaas_e2e')
 process.env.DATABASE_URL = database.url

@@ -16,13 +16,13 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
-import { pino } from 'pino'
 import pg from 'pg'
+import { pino } from 'pino'
 import { createPool, sql } from 'slonik'
+import { getConfig } from '~/lib/config.server'
 import { closePool, getPool } from '~/models/db.server'
 import { createHttpApp } from '~/server/http.server'
 import { createServices } from '~/server/services.server'
-import { getConfig } from '~/lib/config.server'
 
 const superuserUrl = process.env.BENCH_SUPERUSER_URL
 if (!superuserUrl || !process.send) throw new Error('run through scripts/bench-api.ts')

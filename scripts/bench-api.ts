@@ -164,7 +164,9 @@ async function main() {
     const admin = new pg.Client({ connectionString: database.url })
     await admin.connect()
     const shape = { organizations: ORGANIZATIONS, workspacesPerOrganization: 10, projectsPerWorkspace: positiveInt('projects-per-workspace') }
-    log(`Seeding ${ORGANIZATIONS.toLocaleString('en')} organizations × ${shape.workspacesPerOrganization} workspaces × ${shape.projectsPerWorkspace} projects`)
+    log(
+      `Seeding ${ORGANIZATIONS.toLocaleString('en')} organizations × ${shape.workspacesPerOrganization} workspaces × ${shape.projectsPerWorkspace} projects`,
+    )
     await seedTenants(admin, shape, log)
     await admin.query('vacuum analyze')
     const owners = await signInOwners(admin)
@@ -174,7 +176,10 @@ async function main() {
     // stay on (their cost is part of the path) in the in-process store, set
     // high enough that the load itself is never refused.
     const limits = Object.fromEntries(
-      ['MAX_REQUESTS', 'BURST', 'ORG_MAX_REQUESTS', 'ORG_BURST', 'IP_MAX_REQUESTS', 'GLOBAL_MAX_REQUESTS'].map((name) => [`RATE_LIMIT_${name}`, '1000000']),
+      ['MAX_REQUESTS', 'BURST', 'ORG_MAX_REQUESTS', 'ORG_BURST', 'IP_MAX_REQUESTS', 'GLOBAL_MAX_REQUESTS'].map((name) => [
+        `RATE_LIMIT_${name}`,
+        '1000000',
+      ]),
     )
     child = fork('scripts/bench-api-server.ts', [], {
       execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])],
@@ -233,7 +238,9 @@ async function main() {
     // Other work on the machine slows both variants, though not always alike.
     log(`load average (1 min) ${loadBefore.toFixed(2)} before, ${os.loadavg()[0]!.toFixed(2)} after`)
     log()
-    log(`${''.padEnd(28)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'failed'.padStart(10)}${'SQL/req'.padStart(10)}${'CPU ms/req'.padStart(12)}`)
+    log(
+      `${''.padEnd(28)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'failed'.padStart(10)}${'SQL/req'.padStart(10)}${'CPU ms/req'.padStart(12)}`,
+    )
     const [full, baseline, floor] = variants.map((variant, v) => {
       const s = summarize(rounds[v]!)
       log(
@@ -246,7 +253,8 @@ async function main() {
     log()
     log(`full stack keeps ${percent(full.rps)} of the bare handler's throughput (target ≥ 60%)`)
     log(`the layers alone, refusing at the token, keep ${percent(floor.rps)}`)
-    if (full.failed || baseline.failed || floor.failed) log('warning: some requests got another status than expected, or failed; the numbers above are not comparable')
+    if (full.failed || baseline.failed || floor.failed)
+      log('warning: some requests got another status than expected, or failed; the numbers above are not comparable')
   } finally {
     await database.dispose()
   }

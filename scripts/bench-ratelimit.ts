@@ -18,8 +18,8 @@ import { parseArgs } from 'node:util'
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import { pino } from 'pino'
-import { createRateLimits, type RateLimits } from '~/rate-limit/limits.server'
 import { appDatabaseUrl, parseConfig } from '~/lib/config.server'
+import { createRateLimits, type RateLimits } from '~/rate-limit/limits.server'
 import { openThrowawayDatabase } from '../db/throwaway'
 
 const { values: args } = parseArgs({
@@ -121,7 +121,9 @@ try {
   }
 
   console.log(`\nLimiter chain per request: global + IP (HTTP layer), user + organization with burst (requireTenant)`)
-  console.log(`${ITERATIONS} requests per store after ${WARMUP} warm-up, interleaved; ${USERS} users, ${ORGANIZATIONS} organizations, ${ADDRESSES} addresses\n`)
+  console.log(
+    `${ITERATIONS} requests per store after ${WARMUP} warm-up, interleaved; ${USERS} users, ${ORGANIZATIONS} organizations, ${ADDRESSES} addresses\n`,
+  )
   console.log('store             p50 ms   p99 ms  mean ms')
   for (const v of variants) {
     const sorted = [...v.samples].sort((a, b) => a - b)

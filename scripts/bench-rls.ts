@@ -15,8 +15,8 @@ import os from 'node:os'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { createPool, type DatabasePool } from 'slonik'
-import { closePool, getPool, sql, withTenant, type Actor, type Tx } from '~/models/db.server'
 import { appDatabaseUrl, parseConfig } from '~/lib/config.server'
+import { closePool, getPool, sql, withTenant, type Actor, type Tx } from '~/models/db.server'
 import { openThrowawayDatabase } from '../db/throwaway'
 import { seedTenants, type SeedShape } from './bench-rls-seed'
 
@@ -40,8 +40,7 @@ const COLUMNS = sql.unsafe`id, name, slug, status, workspace_id, created_at`
 const LISTINGS = [
   {
     name: 'first page (limit 50)',
-    query: (orgId: string) =>
-      sql.unsafe`select ${COLUMNS} from projects where organization_id = ${orgId} order by created_at desc limit 50`,
+    query: (orgId: string) => sql.unsafe`select ${COLUMNS} from projects where organization_id = ${orgId} order by created_at desc limit 50`,
   },
   {
     name: `full list (${shape.workspacesPerOrganization * shape.projectsPerWorkspace} rows)`,
@@ -127,9 +126,7 @@ async function seed(databaseUrl: string): Promise<Tenant[]> {
     log(`  seeded in ${seconds(started)}; projects: heap ${sizes[0].heap}, indexes ${sizes[0].indexes}`)
     log()
 
-    const { rows: owners } = await admin.query(
-      `select organization_id, user_id from organization_members where role = 'owner' and status = 'active'`,
-    )
+    const { rows: owners } = await admin.query(`select organization_id, user_id from organization_members where role = 'owner' and status = 'active'`)
     return owners.map((o) => ({
       organizationId: o.organization_id,
       actor: { userId: o.user_id, organizationId: o.organization_id, role: 'owner' },

@@ -19,8 +19,8 @@
  *    few-millisecond pages do not drown a tenth of a millisecond) — and the
  *    scanner alone on those requests' values.
  */
-import { request as httpRequest, Agent } from 'node:http'
 import { existsSync } from 'node:fs'
+import { request as httpRequest, Agent } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -29,14 +29,14 @@ import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
 import pg from 'pg'
 import { pino } from 'pino'
-import { closePool } from '~/models/db.server'
-import { requestParts } from '~/security/request-parts'
-import { securityMonitor } from '~/server/security-monitor.server'
-import { createScanner } from '~/security/scanner'
-import { createSecurityCounters } from '~/security/metrics'
-import { createHttpApp } from '~/server/http.server'
-import { createServices } from '~/server/services.server'
 import { parseConfig, type Config } from '~/lib/config.server'
+import { closePool } from '~/models/db.server'
+import { createSecurityCounters } from '~/security/metrics.server'
+import { requestParts } from '~/security/request-parts.server'
+import { createScanner } from '~/security/scanner.server'
+import { createHttpApp } from '~/server/http.server'
+import { securityMonitor } from '~/server/security-monitor.server'
+import { createServices } from '~/server/services.server'
 import { openThrowawayDatabase } from '../db/throwaway'
 import { CORPUS_DIR, corpusAvailable, corpusGroup, corpusRequest, loadCorpus, type CorpusEntry, type CorpusRequest } from './security-corpus'
 
@@ -133,7 +133,17 @@ async function listenMinimal(mode: Config['SECURITY_MODE']) {
   const app = express()
   app.use((req, res, next) => {
     req.log = logger
-    res.locals.context = { traceId: 'bench', ip: req.ip ?? '', logger, cspNonce: '', appendSetCookie: () => {}, memo: new Map(), rateLimits: null, limitOutcomes: [], securityCounters }
+    res.locals.context = {
+      traceId: 'bench',
+      ip: req.ip ?? '',
+      logger,
+      cspNonce: '',
+      appendSetCookie: () => {},
+      memo: new Map(),
+      rateLimits: null,
+      limitOutcomes: [],
+      securityCounters,
+    }
     next()
   })
   app.use(securityMonitor({ ...config, SECURITY_MODE: mode }, securityCounters))
@@ -206,7 +216,8 @@ try {
     ])
   }
   const widths = header.map((_, column) => Math.max(...table.map((row) => row[column]!.length)))
-  for (const row of table) console.log(row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  '))
+  for (const row of table)
+    console.log(row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  '))
   const unsendable = outcomes.filter((o) => o.unsendable)
   if (unsendable.length) {
     console.log(`\nNot sendable over HTTP (left out of the rates): ${unsendable.length}`)
@@ -296,7 +307,9 @@ try {
   }
   console.log(`\nAn ordinary request, monitor on vs off, ${REPEAT} pairs, alternating which goes first (p50):`)
   for (const request of ordinary) {
-    const parts = [...requestParts({ target: request.target, headers: request.headers, body: request.body ? { kind: 'form', text: request.body } : undefined })]
+    const parts = [
+      ...requestParts({ target: request.target, headers: request.headers, body: request.body ? { kind: 'form', text: request.body } : undefined }),
+    ]
     const scans: number[] = []
     for (let run = 0; run < REPEAT * 10; run++) {
       const started = performance.now()

@@ -5,8 +5,8 @@
 import { parseArgs } from 'node:util'
 import { Migration } from 'node-pg-migrate'
 import { appDatabasePassword, getConfig } from '~/lib/config.server'
-import { MIGRATIONS_DIR, migrate } from '../db/migrate'
 import { startEmbeddedPostgres } from '../db/embedded'
+import { MIGRATIONS_DIR, migrate } from '../db/migrate'
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,

@@ -9,12 +9,12 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
 import { pino } from 'pino'
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded'
-import { migrate } from '../db/migrate'
+import { appDatabasePassword, parseConfig } from '~/lib/config.server'
 import { createHttpApp } from '~/server/http.server'
 import { createMetricsApp } from '~/server/metrics.server'
 import { createServices } from '~/server/services.server'
-import { appDatabasePassword, parseConfig } from '~/lib/config.server'
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded'
+import { migrate } from '../db/migrate'
 
 let config = parseConfig(process.env)
 const logger = pino({ level: config.LOG_LEVEL })

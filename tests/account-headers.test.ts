@@ -13,7 +13,13 @@ afterAll(async () => {
 })
 
 function directives(csp: string | null): Map<string, string> {
-  return new Map((csp ?? '').split(';').map((d) => d.trim()).filter(Boolean).map((d) => [d.split(' ')[0]!, d]))
+  return new Map(
+    (csp ?? '')
+      .split(';')
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => [d.split(' ')[0]!, d]),
+  )
 }
 
 test('every page has an enforced CSP whose nonce, new on each response, is on every script', async () => {

@@ -13,7 +13,10 @@ beforeAll(async () => {
 afterAll(() => app.close())
 
 test('without a provider, mail is kept in the dev mailbox, escaped, with its links clickable', async () => {
-  await sendEmail({ to: 'reader@example.test', subject: 'Hello <b>there</b>', text: 'Open http://localhost:3000/reset-password/abc123 to go on.' }, pino({ level: 'silent' }))
+  await sendEmail(
+    { to: 'reader@example.test', subject: 'Hello <b>there</b>', text: 'Open http://localhost:3000/reset-password/abc123 to go on.' },
+    pino({ level: 'silent' }),
+  )
   const page = await fetch(new URL('/dev/mailbox', app.origin))
   expect(page.status).toBe(200)
   const html = await page.text()

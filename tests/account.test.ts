@@ -45,7 +45,12 @@ describe('the HTTP mail provider', () => {
   test('gets a JSON POST with sender, recipient, subject, text and the bearer key', async () => {
     await sendEmail({ to: 'someone@example.test', subject: 'Hi', text: 'Body' }, pino({ level: 'silent' }))
     const message = await provider.waitFor('someone@example.test', /^Hi$/)
-    expect(message).toMatchObject({ from: 'NextSaaS <no-reply@nextsaas.dev>', to: ['someone@example.test'], text: 'Body', authorization: `Bearer ${MAIL_API_KEY}` })
+    expect(message).toMatchObject({
+      from: 'NextSaaS <no-reply@nextsaas.dev>',
+      to: ['someone@example.test'],
+      text: 'Body',
+      authorization: `Bearer ${MAIL_API_KEY}`,
+    })
   })
 
   test('a refused message is an error, not a silent drop', async () => {
@@ -82,7 +87,11 @@ describe('forgot and reset password', () => {
       new Client(app.origin).post('/forgot-password', { email }),
       new Client(app.origin).post('/forgot-password', { email: ghost }),
     ])
-    expect([real.status, real.headers.get('location'), await real.text()]).toEqual([unknown.status, unknown.headers.get('location'), await unknown.text()])
+    expect([real.status, real.headers.get('location'), await real.text()]).toEqual([
+      unknown.status,
+      unknown.headers.get('location'),
+      await unknown.text(),
+    ])
     await provider.waitFor(email, /Reset/)
     await settle()
     expect(provider.sentTo(ghost)).toEqual([])
@@ -121,7 +130,9 @@ describe('forgot and reset password', () => {
   test('an expired link does not work', async () => {
     const { email } = await signedUpClient(app.origin)
     const link = await requestReset(email)
-    await admin.query(`update auth.account_tokens set expires_at = now() - interval '1 second' where token_hash = $1`, [sha256(link.split('/').pop()!)])
+    await admin.query(`update auth.account_tokens set expires_at = now() - interval '1 second' where token_hash = $1`, [
+      sha256(link.split('/').pop()!),
+    ])
     expect((await new Client(app.origin).get(link)).status).toBe(410)
     expect((await new Client(app.origin).post(link, { password: NEW_PASSWORD })).status).toBe(410)
     expect(await canSignIn(email, PASSWORD)).toBe(true)
@@ -207,7 +218,9 @@ describe('email verification', () => {
   test('an expired verification link does not verify', async () => {
     const client = await signedUpClient(app.origin)
     const link = await verificationLink(client.email)
-    await admin.query(`update auth.account_tokens set expires_at = now() - interval '1 second' where token_hash = $1`, [sha256(link.split('/').pop()!)])
+    await admin.query(`update auth.account_tokens set expires_at = now() - interval '1 second' where token_hash = $1`, [
+      sha256(link.split('/').pop()!),
+    ])
     expect((await client.get(link)).status).toBe(410)
     expect(await (await client.get('/orgs')).text()).toContain(BANNER)
   })
@@ -337,7 +350,9 @@ describe('change email', () => {
     const newEmail = uniqueEmail('late')
     await client.post('/account/email', { email: newEmail, currentPassword: PASSWORD })
     const link = linkPath(await provider.waitFor(newEmail, /Confirm/), '/verify-email/')
-    await admin.query(`update auth.account_tokens set expires_at = now() - interval '1 second' where token_hash = $1`, [sha256(link.split('/').pop()!)])
+    await admin.query(`update auth.account_tokens set expires_at = now() - interval '1 second' where token_hash = $1`, [
+      sha256(link.split('/').pop()!),
+    ])
     expect((await client.get(link)).status).toBe(410)
     expect(await canSignIn(client.email, PASSWORD)).toBe(true)
   })

@@ -36,7 +36,9 @@ beforeAll(async () => {
   // A second member: the owner may change their role (the owner's own membership is off limits).
   const { rows } = await admin.query(`insert into auth.users (email, name) values ($1, 'Second Member') returning id`, [uniqueEmail('second')])
   await addMember(admin, ids.orgId, rows[0].id, 'member')
-  ids.memberId = (await admin.query('select id from organization_members where organization_id = $1 and user_id = $2', [ids.orgId, rows[0].id])).rows[0].id
+  ids.memberId = (
+    await admin.query('select id from organization_members where organization_id = $1 and user_id = $2', [ids.orgId, rows[0].id])
+  ).rows[0].id
   ids.roleId = (await admin.query(`select id from roles where organization_id = $1 and key = 'member'`, [ids.orgId])).rows[0].id
   const document = (await owner.client.get('/api/openapi.json')).body as {
     paths: Record<string, Record<string, Operation>>
@@ -175,7 +177,10 @@ describe('bodies', () => {
       expectRefusal(response, `${field}: ${op.method} ${op.template}`)
       if (response.status === 422) {
         const keys = Object.keys(response.body.error.details)
-        expect(keys.some((key) => key === field || key.startsWith(`${field}.`)), `${op.method} ${op.template}: ${keys}`).toBe(true)
+        expect(
+          keys.some((key) => key === field || key.startsWith(`${field}.`)),
+          `${op.method} ${op.template}: ${keys}`,
+        ).toBe(true)
       }
     }
     expect(await snapshot()).toEqual(before)
@@ -260,9 +265,25 @@ describe('ids', () => {
 })
 
 describe('queries', () => {
-  const BAD_QUERIES = ['page=0', 'page=-1', 'page=1.5', 'page=abc', 'page=', 'pageSize=0', 'pageSize=101', 'pageSize=1e9', 'sort=drop%20table', 'page=99999999999']
+  const BAD_QUERIES = [
+    'page=0',
+    'page=-1',
+    'page=1.5',
+    'page=abc',
+    'page=',
+    'pageSize=0',
+    'pageSize=101',
+    'pageSize=1e9',
+    'sort=drop%20table',
+    'page=99999999999',
+  ]
   test.each(BAD_QUERIES)('?%s → 400 naming the parameter', async (query) => {
-    for (const path of ['/api/organizations', `/api/organizations/${ids.orgId}/workspaces`, `/api/organizations/${ids.orgId}/workspaces/${ids.wsId}/projects`, `/api/organizations/${ids.orgId}/audit-logs`]) {
+    for (const path of [
+      '/api/organizations',
+      `/api/organizations/${ids.orgId}/workspaces`,
+      `/api/organizations/${ids.orgId}/workspaces/${ids.wsId}/projects`,
+      `/api/organizations/${ids.orgId}/audit-logs`,
+    ]) {
       const response = await owner.client.get(`${path}?${query}`)
       const error = expectError(response, 400, 'INVALID_QUERY')
       expect(Object.keys(error.details)).toEqual([query.split('=')[0]])
@@ -328,8 +349,18 @@ describe('queries', () => {
 
 describe('headers', () => {
   test('odd Authorization headers are 401s, never 500s', async () => {
-    for (const value of ['Bearer ' + long(5000), 'Bearer \u00e9t\u00e9', 'Bearer a b c', 'bearer', 'Token abc', 'Bearer nsp_', `Bearer ${'%00'.repeat(10)}`]) {
-      const response = await fetch(new URL('/api/organizations', app.origin), { headers: { authorization: Buffer.from(value, 'latin1').toString('latin1') } })
+    for (const value of [
+      'Bearer ' + long(5000),
+      'Bearer \u00e9t\u00e9',
+      'Bearer a b c',
+      'bearer',
+      'Token abc',
+      'Bearer nsp_',
+      `Bearer ${'%00'.repeat(10)}`,
+    ]) {
+      const response = await fetch(new URL('/api/organizations', app.origin), {
+        headers: { authorization: Buffer.from(value, 'latin1').toString('latin1') },
+      })
       const text = await response.text()
       expect(response.status, value.slice(0, 40)).toBe(401)
       expect(JSON.parse(text).error.code).toBe('UNAUTHORIZED')

@@ -81,12 +81,19 @@ afterAll(async () => {
 let serial = 0
 /** Someone who just joined as a plain member: a target for role changes and removal. */
 async function newMember() {
-  const { rows } = await admin.query(`insert into auth.users (email, name) values ($1, 'Newcomer') returning id`, [`newcomer-${process.pid}-${++serial}@example.test`])
+  const { rows } = await admin.query(`insert into auth.users (email, name) values ($1, 'Newcomer') returning id`, [
+    `newcomer-${process.pid}-${++serial}@example.test`,
+  ])
   await addMember(admin, orgId, rows[0].id, 'member')
-  return (await admin.query('select id from organization_members where organization_id = $1 and user_id = $2', [orgId, rows[0].id])).rows[0].id as string
+  return (await admin.query('select id from organization_members where organization_id = $1 and user_id = $2', [orgId, rows[0].id])).rows[0]
+    .id as string
 }
 async function newWorkspace(name: string) {
-  const { rows } = await admin.query(`insert into workspaces (organization_id, name, slug) values ($1, $2, $3) returning id`, [orgId, name, `ws-${++serial}`])
+  const { rows } = await admin.query(`insert into workspaces (organization_id, name, slug) values ($1, $2, $3) returning id`, [
+    orgId,
+    name,
+    `ws-${++serial}`,
+  ])
   return rows[0].id as string
 }
 async function newProject(wsId: string, name: string) {
@@ -116,13 +123,34 @@ interface Case {
 }
 
 /** Every member gets `status`, but the auditor, whose role holds no view permission: 403 unless told. */
-const everyone = (status: number, outsider = 404, auditor = 403) => ({ owner: status, admin: status, member: status, custom: status, auditor, outsider })
+const everyone = (status: number, outsider = 404, auditor = 403) => ({
+  owner: status,
+  admin: status,
+  member: status,
+  custom: status,
+  auditor,
+  outsider,
+})
 
 const CASES: Case[] = [
   { method: 'GET', path: '/api/organizations', target: () => '/api/organizations', schema: OrganizationResource, expect: everyone(200, 200, 200) },
-  { method: 'POST', path: '/api/organizations', target: () => '/api/organizations', body: () => ({ name: 'Made by API' }), schema: OrganizationResource, expect: everyone(201, 201, 201) },
+  {
+    method: 'POST',
+    path: '/api/organizations',
+    target: () => '/api/organizations',
+    body: () => ({ name: 'Made by API' }),
+    schema: OrganizationResource,
+    expect: everyone(201, 201, 201),
+  },
   { method: 'GET', path: '/api/organizations/{orgId}', target: org, schema: OrganizationResource, expect: everyone(200) },
-  { method: 'PATCH', path: '/api/organizations/{orgId}', target: org, body: () => ({ name: 'Contract Org' }), schema: OrganizationResource, expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 } },
+  {
+    method: 'PATCH',
+    path: '/api/organizations/{orgId}',
+    target: org,
+    body: () => ({ name: 'Contract Org' }),
+    schema: OrganizationResource,
+    expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 },
+  },
   {
     method: 'DELETE',
     path: '/api/organizations/{orgId}',
@@ -130,25 +158,139 @@ const CASES: Case[] = [
     target: org,
     expect: { owner: 204, admin: 403, member: 403, custom: 403, auditor: 403, outsider: 404 },
   },
-  { method: 'GET', path: '/api/organizations/{orgId}/workspaces', target: () => `${org()}/workspaces`, schema: WorkspaceListItem, expect: everyone(200) },
-  { method: 'POST', path: '/api/organizations/{orgId}/workspaces', target: () => `${org()}/workspaces`, body: () => ({ name: `API workspace ${++serial}` }), schema: WorkspaceResource, expect: { owner: 201, admin: 201, member: 403, custom: 403, auditor: 403, outsider: 404 } },
+  {
+    method: 'GET',
+    path: '/api/organizations/{orgId}/workspaces',
+    target: () => `${org()}/workspaces`,
+    schema: WorkspaceListItem,
+    expect: everyone(200),
+  },
+  {
+    method: 'POST',
+    path: '/api/organizations/{orgId}/workspaces',
+    target: () => `${org()}/workspaces`,
+    body: () => ({ name: `API workspace ${++serial}` }),
+    schema: WorkspaceResource,
+    expect: { owner: 201, admin: 201, member: 403, custom: 403, auditor: 403, outsider: 404 },
+  },
   { method: 'GET', path: '/api/organizations/{orgId}/workspaces/{wsId}', target: () => ws(), schema: WorkspaceResource, expect: everyone(200) },
-  { method: 'PUT', path: '/api/organizations/{orgId}/workspaces/{wsId}', target: () => ws(), body: () => ({ name: 'Fixture workspace', slug: 'fixture' }), schema: WorkspaceResource, expect: { owner: 200, admin: 200, member: 403, custom: 200, auditor: 403, outsider: 404 } },
-  { method: 'PATCH', path: '/api/organizations/{orgId}/workspaces/{wsId}', target: () => ws(), body: () => ({ description: 'Patched' }), schema: WorkspaceResource, expect: { owner: 200, admin: 200, member: 403, custom: 200, auditor: 403, outsider: 404 } },
-  { method: 'DELETE', path: '/api/organizations/{orgId}/workspaces/{wsId}', target: async () => ws(await newWorkspace('Doomed')), expect: { owner: 204, admin: 204, member: 403, custom: 403, auditor: 403, outsider: 404 } },
-  { method: 'GET', path: '/api/organizations/{orgId}/workspaces/{wsId}/projects', target: () => `${ws()}/projects`, schema: ProjectResource, expect: everyone(200) },
-  { method: 'POST', path: '/api/organizations/{orgId}/workspaces/{wsId}/projects', target: () => `${ws()}/projects`, body: () => ({ name: `API project ${++serial}` }), schema: ProjectResource, expect: { owner: 201, admin: 201, member: 201, custom: 403, auditor: 403, outsider: 404 } },
-  { method: 'GET', path: '/api/organizations/{orgId}/workspaces/{wsId}/projects/{projectId}', target: () => project(), schema: ProjectResource, expect: everyone(200) },
-  { method: 'PATCH', path: '/api/organizations/{orgId}/workspaces/{wsId}/projects/{projectId}', target: () => project(), body: () => ({ description: 'Patched' }), schema: ProjectResource, expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 } },
-  { method: 'DELETE', path: '/api/organizations/{orgId}/workspaces/{wsId}/projects/{projectId}', target: async () => project(await newProject(workspaceId, 'Doomed')), expect: { owner: 204, admin: 204, member: 403, custom: 403, auditor: 403, outsider: 404 } },
-  { method: 'GET', path: '/api/organizations/{orgId}/members', target: () => `${org()}/members`, schema: MemberResource, expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 } },
-  { method: 'POST', path: '/api/organizations/{orgId}/members/invite', target: () => `${org()}/members/invite`, body: () => ({ email: `invitee-${process.pid}-${++serial}@example.test`, role: 'member' }), schema: InvitationResource, expect: { owner: 201, admin: 201, member: 403, custom: 403, auditor: 403, outsider: 404 } },
-  { method: 'PUT', path: '/api/organizations/{orgId}/members/{memberId}/role', target: async () => `${org()}/members/${await newMember()}/role`, body: () => ({ role: 'editor' }), schema: MemberResource, expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 } },
-  { method: 'DELETE', path: '/api/organizations/{orgId}/members/{memberId}', target: async () => `${org()}/members/${await newMember()}`, expect: { owner: 204, admin: 204, member: 403, custom: 403, auditor: 403, outsider: 404 } },
-  { method: 'GET', path: '/api/organizations/{orgId}/roles', target: () => `${org()}/roles`, schema: RoleListItem, expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 } },
-  { method: 'POST', path: '/api/organizations/{orgId}/roles', target: () => `${org()}/roles`, body: () => ({ name: `Reviewer ${++serial}`, permissions: ['project:view'] }), schema: RoleResource, expect: { owner: 201, admin: 201, member: 403, custom: 403, auditor: 403, outsider: 404 } },
-  { method: 'GET', path: '/api/organizations/{orgId}/roles/{roleId}', target: async () => `${org()}/roles/${(await admin.query(`select id from roles where organization_id = $1 and key = 'editor'`, [orgId])).rows[0].id}`, schema: RoleResource, expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 } },
-  { method: 'GET', path: '/api/organizations/{orgId}/audit-logs', target: () => `${org()}/audit-logs`, schema: AuditLogResource, expect: { owner: 200, admin: 200, member: 403, custom: 200, auditor: 200, outsider: 404 } },
+  {
+    method: 'PUT',
+    path: '/api/organizations/{orgId}/workspaces/{wsId}',
+    target: () => ws(),
+    body: () => ({ name: 'Fixture workspace', slug: 'fixture' }),
+    schema: WorkspaceResource,
+    expect: { owner: 200, admin: 200, member: 403, custom: 200, auditor: 403, outsider: 404 },
+  },
+  {
+    method: 'PATCH',
+    path: '/api/organizations/{orgId}/workspaces/{wsId}',
+    target: () => ws(),
+    body: () => ({ description: 'Patched' }),
+    schema: WorkspaceResource,
+    expect: { owner: 200, admin: 200, member: 403, custom: 200, auditor: 403, outsider: 404 },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/organizations/{orgId}/workspaces/{wsId}',
+    target: async () => ws(await newWorkspace('Doomed')),
+    expect: { owner: 204, admin: 204, member: 403, custom: 403, auditor: 403, outsider: 404 },
+  },
+  {
+    method: 'GET',
+    path: '/api/organizations/{orgId}/workspaces/{wsId}/projects',
+    target: () => `${ws()}/projects`,
+    schema: ProjectResource,
+    expect: everyone(200),
+  },
+  {
+    method: 'POST',
+    path: '/api/organizations/{orgId}/workspaces/{wsId}/projects',
+    target: () => `${ws()}/projects`,
+    body: () => ({ name: `API project ${++serial}` }),
+    schema: ProjectResource,
+    expect: { owner: 201, admin: 201, member: 201, custom: 403, auditor: 403, outsider: 404 },
+  },
+  {
+    method: 'GET',
+    path: '/api/organizations/{orgId}/workspaces/{wsId}/projects/{projectId}',
+    target: () => project(),
+    schema: ProjectResource,
+    expect: everyone(200),
+  },
+  {
+    method: 'PATCH',
+    path: '/api/organizations/{orgId}/workspaces/{wsId}/projects/{projectId}',
+    target: () => project(),
+    body: () => ({ description: 'Patched' }),
+    schema: ProjectResource,
+    expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/organizations/{orgId}/workspaces/{wsId}/projects/{projectId}',
+    target: async () => project(await newProject(workspaceId, 'Doomed')),
+    expect: { owner: 204, admin: 204, member: 403, custom: 403, auditor: 403, outsider: 404 },
+  },
+  {
+    method: 'GET',
+    path: '/api/organizations/{orgId}/members',
+    target: () => `${org()}/members`,
+    schema: MemberResource,
+    expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 },
+  },
+  {
+    method: 'POST',
+    path: '/api/organizations/{orgId}/members/invite',
+    target: () => `${org()}/members/invite`,
+    body: () => ({ email: `invitee-${process.pid}-${++serial}@example.test`, role: 'member' }),
+    schema: InvitationResource,
+    expect: { owner: 201, admin: 201, member: 403, custom: 403, auditor: 403, outsider: 404 },
+  },
+  {
+    method: 'PUT',
+    path: '/api/organizations/{orgId}/members/{memberId}/role',
+    target: async () => `${org()}/members/${await newMember()}/role`,
+    body: () => ({ role: 'editor' }),
+    schema: MemberResource,
+    expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/organizations/{orgId}/members/{memberId}',
+    target: async () => `${org()}/members/${await newMember()}`,
+    expect: { owner: 204, admin: 204, member: 403, custom: 403, auditor: 403, outsider: 404 },
+  },
+  {
+    method: 'GET',
+    path: '/api/organizations/{orgId}/roles',
+    target: () => `${org()}/roles`,
+    schema: RoleListItem,
+    expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 },
+  },
+  {
+    method: 'POST',
+    path: '/api/organizations/{orgId}/roles',
+    target: () => `${org()}/roles`,
+    body: () => ({ name: `Reviewer ${++serial}`, permissions: ['project:view'] }),
+    schema: RoleResource,
+    expect: { owner: 201, admin: 201, member: 403, custom: 403, auditor: 403, outsider: 404 },
+  },
+  {
+    method: 'GET',
+    path: '/api/organizations/{orgId}/roles/{roleId}',
+    target: async () =>
+      `${org()}/roles/${(await admin.query(`select id from roles where organization_id = $1 and key = 'editor'`, [orgId])).rows[0].id}`,
+    schema: RoleResource,
+    expect: { owner: 200, admin: 200, member: 403, custom: 403, auditor: 403, outsider: 404 },
+  },
+  {
+    method: 'GET',
+    path: '/api/organizations/{orgId}/audit-logs',
+    target: () => `${org()}/audit-logs`,
+    schema: AuditLogResource,
+    expect: { owner: 200, admin: 200, member: 403, custom: 200, auditor: 200, outsider: 404 },
+  },
 ]
 
 function statusFor(c: Case, role: Role) {
@@ -172,7 +314,10 @@ function checkBody(c: Case, response: ApiResponse, status: number) {
     if (list) expect(response.body.meta).toEqual({ total: expect.any(Number), page: 1, pageSize: 20 })
     expect(JSON.stringify(data)).not.toMatch(/hash|password|token/i)
   }
-  if (status === 201) expect(response.headers.get('location')).toMatch(c.path.endsWith('/invite') ? /^\/api\/organizations\/[\w-]+\/members$/ : new RegExp(`^/api/.+/${data.id}$`))
+  if (status === 201)
+    expect(response.headers.get('location')).toMatch(
+      c.path.endsWith('/invite') ? /^\/api\/organizations\/[\w-]+\/members$/ : new RegExp(`^/api/.+/${data.id}$`),
+    )
 }
 
 describe.each(CASES)('$method $path', (c) => {
@@ -217,7 +362,11 @@ describe('what the answers mean', () => {
   test('a slug clash is a 409 naming the slug field', async () => {
     const error = expectError(await callers.owner.post(`${org()}/workspaces`, { name: 'Clash', slug: 'general' }), 409, 'CONFLICT')
     expect(Object.keys(error.details)).toEqual(['slug'])
-    const orgError = expectError(await callers.owner.patch(org(), { slug: (await admin.query(`select slug from organizations where id <> $1 limit 1`, [orgId])).rows[0].slug }), 409, 'CONFLICT')
+    const orgError = expectError(
+      await callers.owner.patch(org(), { slug: (await admin.query(`select slug from organizations where id <> $1 limit 1`, [orgId])).rows[0].slug }),
+      409,
+      'CONFLICT',
+    )
     expect(Object.keys(orgError.details)).toEqual(['slug'])
   })
 
@@ -230,7 +379,9 @@ describe('what the answers mean', () => {
   test('deleting the default workspace takes workspace:delete organization-wide, not a grant on it (403)', async () => {
     const scoped = await apiSignup(app.origin, 'Gus Granted')
     await addMember(admin, orgId, scoped.user.id, 'member')
-    const { rows: [general] } = await admin.query(`select id from workspaces where organization_id = $1 and is_default`, [orgId])
+    const {
+      rows: [general],
+    } = await admin.query(`select id from workspaces where organization_id = $1 and is_default`, [orgId])
     await admin.query(
       `insert into role_grants (organization_id, member_id, role, workspace_id)
        select $1, id, 'admin', $3 from organization_members where organization_id = $1 and user_id = $2`,
@@ -243,7 +394,10 @@ describe('what the answers mean', () => {
   test('projects archive and restore through PATCH status', async () => {
     const id = await newProject(workspaceId, 'Archivable')
     expect(expectData(await callers.owner.patch(project(id), { status: 'archived' })).status).toBe('archived')
-    expect(expectData(await callers.owner.patch(project(id), { status: 'active', name: 'Restored' }))).toMatchObject({ status: 'active', name: 'Restored' })
+    expect(expectData(await callers.owner.patch(project(id), { status: 'active', name: 'Restored' }))).toMatchObject({
+      status: 'active',
+      name: 'Restored',
+    })
     expectError(await callers.owner.patch(project(id), { status: 'deleted' }), 422, 'VALIDATION_FAILED')
   })
 
@@ -276,12 +430,17 @@ describe('what the answers mean', () => {
   })
 
   test('members and roles never escalate: nobody acts above their own permissions or on themselves', async () => {
-    const ownerMember = (await admin.query('select id from organization_members where organization_id = $1 and user_id = $2', [orgId, owner.user.id])).rows[0].id
+    const ownerMember = (await admin.query('select id from organization_members where organization_id = $1 and user_id = $2', [orgId, owner.user.id]))
+      .rows[0].id
     // Each refusal names the rule that refused it.
     expectError(await callers.admin.put(`${org()}/members/${ownerMember}/role`, { role: 'member' }), 403, 'ESCALATION')
     expectError(await callers.admin.delete(`${org()}/members/${ownerMember}`), 403, 'ESCALATION')
     expectError(await callers.owner.put(`${org()}/members/${ownerMember}/role`, { role: 'admin' }), 403, 'SELF')
-    const invite = expectError(await callers.admin.post(`${org()}/members/invite`, { email: 'would-be-owner@example.test', role: 'owner' }), 403, 'ESCALATION')
+    const invite = expectError(
+      await callers.admin.post(`${org()}/members/invite`, { email: 'would-be-owner@example.test', role: 'owner' }),
+      403,
+      'ESCALATION',
+    )
     expect(Object.keys(invite.details)).toEqual(['role'])
     const role = expectError(await callers.admin.post(`${org()}/roles`, { name: 'Deleter', permissions: ['organization:delete'] }), 403, 'ESCALATION')
     expect(Object.keys(role.details)).toEqual(['permissions'])
@@ -291,12 +450,18 @@ describe('what the answers mean', () => {
 
   test('role and invitation refusals name the field: unknown role or permission 422, duplicates 409', async () => {
     const target = await newMember()
-    expect(expectError(await callers.owner.put(`${org()}/members/${target}/role`, { role: 'emperor' }), 422, 'VALIDATION_FAILED').details).toHaveProperty('role')
-    expect(expectError(await callers.owner.post(`${org()}/roles`, { name: 'Odd', permissions: ['root:everything'] }), 422, 'VALIDATION_FAILED').details).toHaveProperty('permissions')
+    expect(
+      expectError(await callers.owner.put(`${org()}/members/${target}/role`, { role: 'emperor' }), 422, 'VALIDATION_FAILED').details,
+    ).toHaveProperty('role')
+    expect(
+      expectError(await callers.owner.post(`${org()}/roles`, { name: 'Odd', permissions: ['root:everything'] }), 422, 'VALIDATION_FAILED').details,
+    ).toHaveProperty('permissions')
     expect(expectError(await callers.owner.post(`${org()}/roles`, { name: 'editor' }), 409, 'CONFLICT').details).toHaveProperty('name')
     const invited = `twice-${process.pid}@example.test`
     expectData(await callers.owner.post(`${org()}/members/invite`, { email: invited, role: 'member' }), 201)
-    expect(expectError(await callers.owner.post(`${org()}/members/invite`, { email: invited, role: 'member' }), 409, 'CONFLICT').details).toHaveProperty('email')
+    expect(
+      expectError(await callers.owner.post(`${org()}/members/invite`, { email: invited, role: 'member' }), 409, 'CONFLICT').details,
+    ).toHaveProperty('email')
   })
 
   test('page size has a maximum; malformed paging is a 400 naming the parameter', async () => {

@@ -180,7 +180,7 @@ describe('another tenant’s ids', () => {
   })
 
   test('the first tenant still reaches all of it (the 404s were not just broken routes)', async () => {
-    for (const { method, template } of operations.filter((op) => op.method === 'GET')) {
+    for (const { template } of operations.filter((op) => op.method === 'GET')) {
       const response = await alice.client.get(fill(template, ids))
       expect(response.status, `GET ${template}`).toBe(200)
     }

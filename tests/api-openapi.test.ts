@@ -44,7 +44,10 @@ test('the document is OpenAPI 3.1 and every operation documents its success and 
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item)) {
       const statuses = Object.keys(operation.responses)
-      expect(statuses.some((s) => s.startsWith('2')), `${method} ${path}`).toBe(true)
+      expect(
+        statuses.some((s) => s.startsWith('2')),
+        `${method} ${path}`,
+      ).toBe(true)
       expect(statuses.filter((s) => s.startsWith('4')).length, `${method} ${path}`).toBeGreaterThan(0)
     }
   }
@@ -67,7 +70,13 @@ test('each route answers exactly the methods the document lists (the others are 
       expect(response.status === 405, `${method} ${template} answered ${response.status}`).toBe(!documented.has(method))
       if (response.status === 405) {
         const allowed = [...documented].filter((m) => (API_METHODS as readonly string[]).includes(m))
-        expect(response.headers.get('allow')?.split(', ').filter((m) => m !== 'HEAD').sort()).toEqual(allowed.sort())
+        expect(
+          response.headers
+            .get('allow')
+            ?.split(', ')
+            .filter((m) => m !== 'HEAD')
+            .sort(),
+        ).toEqual(allowed.sort())
       }
     }
   }

@@ -130,7 +130,10 @@ describe('using a token', () => {
   test('it identifies its user and notes when it was last used', async () => {
     const { token } = await createToken({ name: 'Who am I' })
     const me = expectData(await api.as(token).get('/api/auth/me'))
-    expect(me).toEqual({ user: { id: userId, email: browser.email, name: 'Tess Tokens' }, credential: { kind: 'token', organizationId: null, permissions: null } })
+    expect(me).toEqual({
+      user: { id: userId, email: browser.email, name: 'Tess Tokens' },
+      credential: { kind: 'token', organizationId: null, permissions: null },
+    })
     const used = await admin.query('select last_used_at from auth.api_tokens where token_hash = $1', [sha256(token!)])
     expect(used.rows[0].last_used_at).not.toBeNull()
   })
@@ -138,7 +141,10 @@ describe('using a token', () => {
   test('an expired token is a 401', async () => {
     const { token } = await createToken({ name: 'Expiring', expiresIn: '7' })
     expectData(await api.as(token).get('/api/organizations'))
-    await admin.query(`update auth.api_tokens set created_at = now() - interval '9 days', expires_at = now() - interval '1 day' where token_hash = $1`, [sha256(token!)])
+    await admin.query(
+      `update auth.api_tokens set created_at = now() - interval '9 days', expires_at = now() - interval '1 day' where token_hash = $1`,
+      [sha256(token!)],
+    )
     expectError(await api.as(token).get('/api/organizations'), 401, 'UNAUTHORIZED')
   })
 
@@ -205,8 +211,12 @@ describe('using a token', () => {
 describe('the database enforces a token’s scope as well', () => {
   // The model called as a route would call it, but without the route's
   // permission check: only row-level security stands in the way.
-  const asOwner = (token: { organizationId: string | null; permissions: readonly string[] | null }) =>
-    ({ userId, organizationId: orgA, role: 'owner', token })
+  const asOwner = (token: { organizationId: string | null; permissions: readonly string[] | null }) => ({
+    userId,
+    organizationId: orgA,
+    role: 'owner',
+    token,
+  })
 
   test('a write the token’s permissions do not cover is refused by row-level security', async () => {
     const readOnly = asOwner({ organizationId: null, permissions: ['workspace:view'] })

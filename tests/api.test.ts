@@ -57,7 +57,11 @@ describe('the envelope', () => {
 
   test('a body that is not JSON is a 415; malformed JSON a 400; neither writes anything', async () => {
     const before = await countOrganizations()
-    expectError(await alice.client.post('/api/organizations', 'name=x', { headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'UNSUPPORTED_MEDIA_TYPE')
+    expectError(
+      await alice.client.post('/api/organizations', 'name=x', { headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    )
     expectError(await alice.client.post('/api/organizations', '{"name": "x"', {}), 400, 'MALFORMED_JSON')
     expectError(await alice.client.post('/api/organizations', '', {}), 400, 'MALFORMED_JSON')
     expect(await countOrganizations()).toBe(before)
@@ -114,7 +118,11 @@ describe('authentication', () => {
   })
 
   test('sign-up with a taken email is a 409 on the email field', async () => {
-    const error = expectError(await anonymous.post('/api/auth/signup', { name: 'Again', email: alice.user.email, password: PASSWORD }), 409, 'EMAIL_TAKEN')
+    const error = expectError(
+      await anonymous.post('/api/auth/signup', { name: 'Again', email: alice.user.email, password: PASSWORD }),
+      409,
+      'EMAIL_TAKEN',
+    )
     expect(Object.keys(error.details)).toEqual(['email'])
   })
 
@@ -129,10 +137,21 @@ describe('authentication', () => {
     const ok = expectData(await anonymous.post('/api/auth/login', { email: alice.user.email, password: PASSWORD }))
     expect(ok.token).not.toBe(alice.token)
     expect(ok.user).toEqual(alice.user)
-    const wrong = expectError(await anonymous.post('/api/auth/login', { email: alice.user.email, password: 'wrong password!!' }), 401, 'INVALID_CREDENTIALS')
-    const unknown = expectError(await anonymous.post('/api/auth/login', { email: 'nobody@example.test', password: 'wrong password!!' }), 401, 'INVALID_CREDENTIALS')
+    const wrong = expectError(
+      await anonymous.post('/api/auth/login', { email: alice.user.email, password: 'wrong password!!' }),
+      401,
+      'INVALID_CREDENTIALS',
+    )
+    const unknown = expectError(
+      await anonymous.post('/api/auth/login', { email: 'nobody@example.test', password: 'wrong password!!' }),
+      401,
+      'INVALID_CREDENTIALS',
+    )
     expect(wrong.message).toBe(unknown.message)
-    const audit = await admin.query(`select count(*)::int as n from audit_logs where user_id = $1 and action = 'user.signed_in' and result = 'failure'`, [alice.user.id])
+    const audit = await admin.query(
+      `select count(*)::int as n from audit_logs where user_id = $1 and action = 'user.signed_in' and result = 'failure'`,
+      [alice.user.id],
+    )
     expect(audit.rows[0].n).toBeGreaterThan(0)
   })
 
@@ -145,7 +164,13 @@ describe('authentication', () => {
 
   test('missing, malformed, unknown and expired tokens are 401 with WWW-Authenticate', async () => {
     const unknownToken = 'x'.repeat(43)
-    for (const headers of [{} as Record<string, string>, { authorization: 'Basic abc' }, { authorization: 'Bearer' }, { authorization: `Bearer ${unknownToken}` }, { authorization: 'Bearer nsp_unknown' }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Basic abc' },
+      { authorization: 'Bearer' },
+      { authorization: `Bearer ${unknownToken}` },
+      { authorization: 'Bearer nsp_unknown' },
+    ]) {
       const response = await anonymous.get('/api/organizations', { headers })
       expectError(response, 401, 'UNAUTHORIZED')
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/)

@@ -186,7 +186,12 @@ async function browser(user: ApiUser) {
 
 /** The table rows of the page: one string of cell texts per entry. */
 function rowsOf(html: string): string[] {
-  return [...html.matchAll(/<tr data-testid="audit-entry">(.*?)<\/tr>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim())
+  return [...html.matchAll(/<tr data-testid="audit-entry">(.*?)<\/tr>/g)].map((m) =>
+    m[1]!
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  )
 }
 
 const page = (query = '') => `/orgs/${slug}/audit${query}`
@@ -203,7 +208,10 @@ describe('the audit log page', () => {
   })
 
   test('owners, admins and custom roles holding audit:view see it and its link', async () => {
-    await admin.query(`insert into roles (organization_id, key, name, permissions) values ($1, 'auditor', 'Auditor', '{organization:view,audit:view}')`, [orgId])
+    await admin.query(
+      `insert into roles (organization_id, key, name, permissions) values ($1, 'auditor', 'Auditor', '{organization:view,audit:view}')`,
+      [orgId],
+    )
     const auditor = await apiSignup(app.origin, 'Ida Inspector')
     await addMember(admin, orgId, auditor.user.id, 'auditor')
     for (const user of [owner, builder, auditor]) {
@@ -220,7 +228,9 @@ describe('the audit log page', () => {
     const html = await response.text()
     const rows = rowsOf(html)
     expect(rows.length).toBeGreaterThan(5)
-    expect(rows.some((row) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC Ben Builder .*project\.created project .* success 127\.0\.0\.1$/.test(row))).toBe(true)
+    expect(rows.some((row) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC Ben Builder .*project\.created project .* success 127\.0\.0\.1$/.test(row))).toBe(
+      true,
+    )
     expect(rows.some((row) => row.includes('Pia Plain') && row.includes('permission.denied') && row.includes('failure'))).toBe(true)
     for (const secret of [otherOrgId, otherWorkspaceId, other.user.email, 'Other secret']) expect(html).not.toContain(secret)
     const asked = await (await browser(owner)).get(page(`?userId=${other.user.id}`))

@@ -113,10 +113,9 @@ describe('sign-in', () => {
     const response = await client.post('/login', { email: client.email, password: PASSWORD })
     expect(response.status).toBe(302)
     expect(token(client)).not.toBe(before)
-    const { rows } = await admin.query(
-      'select count(*)::int as n from auth.sessions s join auth.users u on u.id = s.user_id where u.email = $1',
-      [client.email],
-    )
+    const { rows } = await admin.query('select count(*)::int as n from auth.sessions s join auth.users u on u.id = s.user_id where u.email = $1', [
+      client.email,
+    ])
     expect(rows[0].n).toBe(2)
   })
 })
@@ -135,10 +134,9 @@ describe('sign-out and expiry', () => {
 
   test('an expired session signs the user out and clears the cookie', async () => {
     const client = await signedUpClient(app.origin)
-    await admin.query(
-      `update auth.sessions set expires_at = now() - interval '1 second' where id = $1`,
-      [createHash('sha256').update(token(client)).digest('hex')],
-    )
+    await admin.query(`update auth.sessions set expires_at = now() - interval '1 second' where id = $1`, [
+      createHash('sha256').update(token(client)).digest('hex'),
+    ])
     const response = await client.get('/orgs')
     expect(response.status).toBe(302)
     expect(client.cookie).toBe('')

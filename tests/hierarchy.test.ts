@@ -56,14 +56,17 @@ describe('who may see what', () => {
     ['member', () => member, 200],
     ['non-member', () => outsider, 404],
   ]
-  test.each([...cases, ['custom role without workspace:view', () => auditor, 403] as (typeof cases)[number]])('organization home for %s → %i', async (_, who, status) => {
-    const response = await who().get(`/orgs/${slug}`)
-    expect(response.status).toBe(status)
-    const html = await response.text()
-    if (status === 200) expect(html).toContain('General')
-    else expect(html).not.toContain('General')
-    if (status === 404) expect(html).not.toContain('Hierarchy Test Org')
-  })
+  test.each([...cases, ['custom role without workspace:view', () => auditor, 403] as (typeof cases)[number]])(
+    'organization home for %s → %i',
+    async (_, who, status) => {
+      const response = await who().get(`/orgs/${slug}`)
+      expect(response.status).toBe(status)
+      const html = await response.text()
+      if (status === 200) expect(html).toContain('General')
+      else expect(html).not.toContain('General')
+      if (status === 404) expect(html).not.toContain('Hierarchy Test Org')
+    },
+  )
 
   test('signed-out visitors are sent to sign in, then back', async () => {
     const response = await anonymous.get(`/orgs/${slug}/workspaces/general`)
@@ -81,8 +84,14 @@ describe('who may see what', () => {
   })
 
   test('a path segment that cannot be a slug (NUL, capitals, slashes) is a 404, never a database error', async () => {
-    for (const path of ['/orgs/%00', `/orgs/${slug.toUpperCase()}`, `/orgs/${slug}/workspaces/%00`, `/orgs/${slug}/workspaces/%00/edit`,
-      `/orgs/${slug}/workspaces/general/projects/%00`, `/orgs/${slug}/workspaces/general/projects/a%2Fb`]) {
+    for (const path of [
+      '/orgs/%00',
+      `/orgs/${slug.toUpperCase()}`,
+      `/orgs/${slug}/workspaces/%00`,
+      `/orgs/${slug}/workspaces/%00/edit`,
+      `/orgs/${slug}/workspaces/general/projects/%00`,
+      `/orgs/${slug}/workspaces/general/projects/a%2Fb`,
+    ]) {
       expect((await owner.get(path)).status, path).toBe(404)
     }
   })
@@ -111,7 +120,12 @@ describe('view permissions: pages refuse what the role does not show', () => {
     expect((await auditor.get(`/orgs/${slug}/audit`)).status).toBe(200)
     const nav = await (await auditor.get(`/orgs/${slug}/audit`)).text()
     expect(nav).not.toMatch(/>Workspaces</)
-    expect(await count(`select count(*) from audit_logs where organization_id = $1 and action = 'permission.denied' and details->>'permission' = 'workspace:view'`, [orgId])).toBeGreaterThan(0)
+    expect(
+      await count(
+        `select count(*) from audit_logs where organization_id = $1 and action = 'permission.denied' and details->>'permission' = 'workspace:view'`,
+        [orgId],
+      ),
+    ).toBeGreaterThan(0)
   })
 
   test('a project grant shows that project and its workspace’s name, nothing else', async () => {
@@ -141,7 +155,10 @@ describe('view permissions: pages refuse what the role does not show', () => {
 
   test('a role with workspace:view but not project:view sees the workspace, not its projects', async () => {
     const viewer = await signedUpClient(app.origin, 'Wanda Viewer')
-    await admin.query(`insert into roles (organization_id, key, name, permissions) values ($1, 'ws-viewer', 'Workspace viewer', '{workspace:view}')`, [orgId])
+    await admin.query(
+      `insert into roles (organization_id, key, name, permissions) values ($1, 'ws-viewer', 'Workspace viewer', '{workspace:view}')`,
+      [orgId],
+    )
     await addMember(admin, orgId, await userId(viewer.email), 'ws-viewer')
     await owner.post(`${general()}/projects/new`, { name: 'Project Behind Glass' })
     const page = await viewer.get(general())
@@ -161,7 +178,12 @@ describe('workspaces', () => {
     const page = await (await owner.get(`/orgs/${slug}/workspaces/design-team`)).text()
     expect(page).toContain('Design Team')
     expect(page).toContain('Pixels')
-    expect(await count(`select count(*) from audit_logs where organization_id = $1 and action = 'workspace.created' and details->>'slug' = 'design-team'`, [orgId])).toBe(1)
+    expect(
+      await count(
+        `select count(*) from audit_logs where organization_id = $1 and action = 'workspace.created' and details->>'slug' = 'design-team'`,
+        [orgId],
+      ),
+    ).toBe(1)
   })
 
   test('a slug clash is a field error that keeps what was typed', async () => {
@@ -197,7 +219,12 @@ describe('workspaces', () => {
     const response = await member.post(`/orgs/${slug}/workspaces/new`, { name: 'Sneaky' })
     expect(response.status).toBe(403)
     expect(await count('select count(*) from workspaces where organization_id = $1', [orgId])).toBe(before)
-    expect(await count(`select count(*) from audit_logs where organization_id = $1 and action = 'permission.denied' and result = 'failure' and details->>'permission' = 'workspace:create'`, [orgId])).toBeGreaterThan(0)
+    expect(
+      await count(
+        `select count(*) from audit_logs where organization_id = $1 and action = 'permission.denied' and result = 'failure' and details->>'permission' = 'workspace:create'`,
+        [orgId],
+      ),
+    ).toBeGreaterThan(0)
   })
 
   test('a non-member gets 404 on a forged POST into the organization', async () => {
@@ -208,7 +235,13 @@ describe('workspaces', () => {
 
   test('an admin edits a workspace, renaming its slug', async () => {
     await owner.post(`/orgs/${slug}/workspaces/new`, { name: 'Marketing' })
-    const response = await orgAdmin.post(`/orgs/${slug}/workspaces/marketing/edit`, { name: 'Growth', slug: 'growth', description: '', icon: '📈', color: '#10B981' })
+    const response = await orgAdmin.post(`/orgs/${slug}/workspaces/marketing/edit`, {
+      name: 'Growth',
+      slug: 'growth',
+      description: '',
+      icon: '📈',
+      color: '#10B981',
+    })
     expect(response.status).toBe(302)
     expect(response.headers.get('location')).toBe(`/orgs/${slug}/workspaces/growth`)
     expect((await orgAdmin.get(`/orgs/${slug}/workspaces/marketing`)).status).toBe(404)
@@ -290,13 +323,17 @@ describe('projects', () => {
     expect(await (await orgAdmin.get(`${base()}/lifecycle`)).text()).toContain('Archived')
     expect((await orgAdmin.post(`${base()}/lifecycle?index`, { status: 'active' })).status).toBe(302)
     expect((await orgAdmin.post(`${base()}/lifecycle?index`, { status: 'bogus' })).status).toBe(400)
-    expect((await orgAdmin.post(`${base()}/lifecycle/edit`, { name: 'Lifecycle 2', slug: 'lifecycle-2' })).headers.get('location')).toBe(`${base()}/lifecycle-2`)
+    expect((await orgAdmin.post(`${base()}/lifecycle/edit`, { name: 'Lifecycle 2', slug: 'lifecycle-2' })).headers.get('location')).toBe(
+      `${base()}/lifecycle-2`,
+    )
     expect((await orgAdmin.post(`${base()}/lifecycle-2/delete`, {})).status).toBe(302)
     const actions = await admin.query(
       `select action from audit_logs where organization_id = $1 and resource_type = 'project' and action <> 'permission.denied' order by created_at`,
       [orgId],
     )
-    expect(actions.rows.map((r) => r.action)).toEqual(expect.arrayContaining(['project.created', 'project.archived', 'project.unarchived', 'project.updated', 'project.deleted']))
+    expect(actions.rows.map((r) => r.action)).toEqual(
+      expect.arrayContaining(['project.created', 'project.archived', 'project.unarchived', 'project.updated', 'project.deleted']),
+    )
   })
 
   test('a project slug clash within the workspace is a field error', async () => {

@@ -30,7 +30,11 @@ test('an unknown page is a 404 page with the traceId', async () => {
   const html = await response.text()
   expect(html).toContain('We could not find that page.')
   expect(html).toContain(response.headers.get('x-request-id')!)
-  const posted = await fetch(new URL('/no/such/page', app.origin), { method: 'POST', headers: { origin: app.origin }, body: new URLSearchParams({ a: 'b' }) })
+  const posted = await fetch(new URL('/no/such/page', app.origin), {
+    method: 'POST',
+    headers: { origin: app.origin },
+    body: new URLSearchParams({ a: 'b' }),
+  })
   expect(posted.status).toBe(404)
 })
 

@@ -5,10 +5,10 @@
 import fc from 'fast-check'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { CATALOG, permitsAt } from '~/lib/permissions'
+import { devMailboxMessages } from '~/mail/mailer.server'
 import { closePool, sql, withTenant } from '~/models/db.server'
 import { changeMemberRole, setMemberStatus } from '~/models/member.server'
-import { devMailboxMessages } from '~/mail/mailer.server'
-import { CATALOG, permitsAt } from '~/lib/permissions'
 import { Client, createOrg, PASSWORD, signedUpClient, startApp, uniqueEmail } from './utils/app'
 import { adminClient } from './utils/db'
 import { addMember } from './utils/tenants'
@@ -24,7 +24,12 @@ let orgId: string
 const one = async (text: string, values: unknown[] = []) => (await admin.query(text, values)).rows[0]
 const userId = async (email: string) => (await one('select id from auth.users where email = $1', [email])).id as string
 const memberId = async (email: string) =>
-  (await one('select m.id from organization_members m join auth.users u on u.id = m.user_id where u.email = $1 and m.organization_id = $2', [email, orgId])).id as string
+  (
+    await one('select m.id from organization_members m join auth.users u on u.id = m.user_id where u.email = $1 and m.organization_id = $2', [
+      email,
+      orgId,
+    ])
+  ).id as string
 
 beforeAll(async () => {
   app = await startApp()
@@ -45,7 +50,12 @@ afterAll(async () => {
 
 describe('custom roles', () => {
   test('an admin creates a custom role from the checklist; it is audited', async () => {
-    const body = new URLSearchParams([['name', 'Editor'], ['description', 'Edits projects'], ['permissions', 'project:update'], ['permissions', 'workspace:view']])
+    const body = new URLSearchParams([
+      ['name', 'Editor'],
+      ['description', 'Edits projects'],
+      ['permissions', 'project:update'],
+      ['permissions', 'workspace:view'],
+    ])
     const response = await orgAdmin.request(`/orgs/${slug}/roles/new`, { method: 'POST', body })
     expect(response.status).toBe(302)
     const role = await one(`select key, permissions, is_builtin from roles where organization_id = $1 and name = 'Editor'`, [orgId])
@@ -55,7 +65,10 @@ describe('custom roles', () => {
 
   test('nobody creates a role above their own permissions', async () => {
     for (const permission of ['*', 'organization:delete']) {
-      const body = new URLSearchParams([['name', `Escalated ${permission}`], ['permissions', permission]])
+      const body = new URLSearchParams([
+        ['name', `Escalated ${permission}`],
+        ['permissions', permission],
+      ])
       const response = await orgAdmin.request(`/orgs/${slug}/roles/new`, { method: 'POST', body })
       expect(response.status).toBe(403)
       expect(await response.text()).toContain('You cannot grant permissions you do not hold')
@@ -64,7 +77,11 @@ describe('custom roles', () => {
   })
 
   test('a role that creates must see what it creates (the new row would be hidden from its creator)', async () => {
-    const body = new URLSearchParams([['name', 'Blind Creator'], ['permissions', 'project:create'], ['permissions', 'workspace:view']])
+    const body = new URLSearchParams([
+      ['name', 'Blind Creator'],
+      ['permissions', 'project:create'],
+      ['permissions', 'workspace:view'],
+    ])
     const response = await orgAdmin.request(`/orgs/${slug}/roles/new`, { method: 'POST', body })
     expect(response.status).toBe(422)
     const html = await response.text()
@@ -76,7 +93,9 @@ describe('custom roles', () => {
   test('the database refuses the same escalation when route code is bypassed', async () => {
     const actor = { userId: await userId(orgAdmin.email), organizationId: orgId }
     await expect(
-      withTenant(actor, (tx) => tx.query(sql.unsafe`insert into roles (organization_id, key, name, permissions) values (${orgId}, 'god', 'God', '{*}')`)),
+      withTenant(actor, (tx) =>
+        tx.query(sql.unsafe`insert into roles (organization_id, key, name, permissions) values (${orgId}, 'god', 'God', '{*}')`),
+      ),
     ).rejects.toThrow(/row-level security/)
   })
 
@@ -87,7 +106,10 @@ describe('custom roles', () => {
   })
 
   test('a held role is deleted only with a replacement, in the same step', async () => {
-    const body = new URLSearchParams([['name', 'Temp'], ['permissions', 'project:view']])
+    const body = new URLSearchParams([
+      ['name', 'Temp'],
+      ['permissions', 'project:view'],
+    ])
     await owner.request(`/orgs/${slug}/roles/new`, { method: 'POST', body })
     const temp = await one(`select id, key from roles where organization_id = $1 and name = 'Temp'`, [orgId])
     const holder = await signedUpClient(app.origin, 'Holder')
@@ -96,11 +118,19 @@ describe('custom roles', () => {
     expect(refused.status).toBe(409)
     expect(await refused.text()).toContain('People still hold this role')
     expect((await owner.post(`/orgs/${slug}/roles/${temp.id}`, { intent: 'delete', reassignTo: 'member' })).status).toBe(302)
-    expect(await one(`select role from organization_members where organization_id = $1 and user_id = $2`, [orgId, await userId(holder.email)])).toEqual({ role: 'member' })
+    expect(
+      await one(`select role from organization_members where organization_id = $1 and user_id = $2`, [orgId, await userId(holder.email)]),
+    ).toEqual({ role: 'member' })
   })
 
   test('the replacement role must exist, differ and stay within the deleter’s permissions', async () => {
-    await orgAdmin.request(`/orgs/${slug}/roles/new`, { method: 'POST', body: new URLSearchParams([['name', 'Doomed'], ['permissions', 'project:view']]) })
+    await orgAdmin.request(`/orgs/${slug}/roles/new`, {
+      method: 'POST',
+      body: new URLSearchParams([
+        ['name', 'Doomed'],
+        ['permissions', 'project:view'],
+      ]),
+    })
     const doomed = await one(`select id, key from roles where organization_id = $1 and name = 'Doomed'`, [orgId])
     const holder = await signedUpClient(app.origin, 'Doomed Holder')
     await addMember(admin, orgId, await userId(holder.email), doomed.key)
@@ -115,7 +145,9 @@ describe('custom roles', () => {
       expect(await response.text()).toContain(message)
     }
     expect(await one(`select count(*)::int as n from roles where organization_id = $1 and id = $2`, [orgId, doomed.id])).toEqual({ n: 1 })
-    expect(await one(`select role from organization_members where organization_id = $1 and user_id = $2`, [orgId, await userId(holder.email)])).toEqual({ role: doomed.key })
+    expect(
+      await one(`select role from organization_members where organization_id = $1 and user_id = $2`, [orgId, await userId(holder.email)]),
+    ).toEqual({ role: doomed.key })
   })
 })
 
@@ -161,11 +193,18 @@ describe('member lifecycle', () => {
     expect(await (await orgAdmin.get(`/orgs/${slug}/members/${id}/remove`)).text()).toContain('Removee')
     expect((await orgAdmin.post(`/orgs/${slug}/members/${id}/remove`, {})).status).toBe(302)
     expect((await target.get(`/orgs/${slug}`)).status).toBe(404)
-    expect(await one(`select count(*)::int as n from audit_logs where organization_id = $1 and action = 'member.removed' and resource_id = $2`, [orgId, id])).toEqual({ n: 1 })
+    expect(
+      await one(`select count(*)::int as n from audit_logs where organization_id = $1 and action = 'member.removed' and resource_id = $2`, [
+        orgId,
+        id,
+      ]),
+    ).toEqual({ n: 1 })
   })
 
   test('the organization always keeps an active owner', async () => {
-    await expect(admin.query(`update organization_members set status = 'suspended' where organization_id = $1 and role = 'owner'`, [orgId])).rejects.toThrow(/last_owner/)
+    await expect(
+      admin.query(`update organization_members set status = 'suspended' where organization_id = $1 and role = 'owner'`, [orgId]),
+    ).rejects.toThrow(/last_owner/)
     await expect(admin.query(`delete from organization_members where organization_id = $1 and role = 'owner'`, [orgId])).rejects.toThrow(/last_owner/)
   })
 
@@ -175,11 +214,19 @@ describe('member lifecycle', () => {
     const soloOrg = (await one('select id from organizations where slug = $1', [soloSlug])).id
     const heir = await signedUpClient(app.origin, 'Heir')
     await addMember(admin, soloOrg, await userId(heir.email), 'admin')
-    const heirMember = (await one('select id from organization_members where organization_id = $1 and user_id = $2', [soloOrg, await userId(heir.email)])).id
+    const heirMember = (
+      await one('select id from organization_members where organization_id = $1 and user_id = $2', [soloOrg, await userId(heir.email)])
+    ).id
     expect((await solo.post(`/orgs/${soloSlug}/members/${heirMember}`, { intent: 'transfer' })).status).toBe(422)
     expect((await solo.post(`/orgs/${soloSlug}/members/${heirMember}`, { intent: 'transfer', confirm: 'on' })).status).toBe(302)
-    const roles = await admin.query(`select u.name, m.role from organization_members m join auth.users u on u.id = m.user_id where m.organization_id = $1 order by u.name`, [soloOrg])
-    expect(roles.rows).toEqual([{ name: 'Heir', role: 'owner' }, { name: 'Solo', role: 'admin' }])
+    const roles = await admin.query(
+      `select u.name, m.role from organization_members m join auth.users u on u.id = m.user_id where m.organization_id = $1 order by u.name`,
+      [soloOrg],
+    )
+    expect(roles.rows).toEqual([
+      { name: 'Heir', role: 'owner' },
+      { name: 'Solo', role: 'admin' },
+    ])
   })
 
   test('the member page traces each permission to its source', async () => {
@@ -215,7 +262,11 @@ describe('scoped grants', () => {
     const design = (await one(`select id from workspaces where organization_id = $1 and slug = 'design'`, [orgId])).id
     expect((await designer.post(`/orgs/${slug}/workspaces/design/edit`, { name: 'Design 2', slug: 'design' })).status).toBe(403)
 
-    const grant = await owner.post(`/orgs/${slug}/members/${await memberId(designer.email)}`, { intent: 'add-grant', role: 'admin', target: `workspace:${design}` })
+    const grant = await owner.post(`/orgs/${slug}/members/${await memberId(designer.email)}`, {
+      intent: 'add-grant',
+      role: 'admin',
+      target: `workspace:${design}`,
+    })
     expect(grant.status).toBe(302)
     expect((await designer.post(`/orgs/${slug}/workspaces/design/edit`, { name: 'Design 2', slug: 'design' })).status).toBe(302)
     expect((await designer.post(`/orgs/${slug}/workspaces/sales/edit`, { name: 'Sales 2', slug: 'sales' })).status).toBe(403)
@@ -253,14 +304,24 @@ describe('scoped grants', () => {
   test('SQL auth.has_permission() and the TypeScript rule agree on random roles and grants', async () => {
     const subject = await signedUpClient(app.origin, 'Random')
     const subjectId = await userId(subject.email)
-    await admin.query(`insert into roles (organization_id, key, name, permissions) values ($1, 'rnd-org', 'Rnd Org', '{}'), ($1, 'rnd-grant', 'Rnd Grant', '{}')`, [orgId])
+    await admin.query(
+      `insert into roles (organization_id, key, name, permissions) values ($1, 'rnd-org', 'Rnd Org', '{}'), ($1, 'rnd-grant', 'Rnd Grant', '{}')`,
+      [orgId],
+    )
     await addMember(admin, orgId, subjectId, 'rnd-org')
     const ws = (await one(`select id from workspaces where organization_id = $1 and slug = 'general'`, [orgId])).id
     const other = (await one(`select id from workspaces where organization_id = $1 and slug = 'sales'`, [orgId])).id
-    await admin.query(`insert into role_grants (organization_id, member_id, role, workspace_id) values ($1, $2, 'rnd-grant', $3)`, [orgId, await memberId(subject.email), ws])
+    await admin.query(`insert into role_grants (organization_id, member_id, role, workspace_id) values ($1, $2, 'rnd-grant', $3)`, [
+      orgId,
+      await memberId(subject.email),
+      ws,
+    ])
 
     const perms = fc.uniqueArray(fc.constantFrom(...CATALOG), { maxLength: 5 })
-    const cases = fc.sample(fc.record({ org: perms, grant: perms, required: fc.constantFrom(...CATALOG), at: fc.constantFrom(ws, other) }), { numRuns: 60, seed: 4 })
+    const cases = fc.sample(fc.record({ org: perms, grant: perms, required: fc.constantFrom(...CATALOG), at: fc.constantFrom(ws, other) }), {
+      numRuns: 60,
+      seed: 4,
+    })
     for (const c of cases) {
       await admin.query(`update roles set permissions = $2 where organization_id = $1 and key = 'rnd-org'`, [orgId, c.org])
       await admin.query(`update roles set permissions = $2 where organization_id = $1 and key = 'rnd-grant'`, [orgId, c.grant])
@@ -362,7 +423,12 @@ describe('invitations', () => {
       expect(html).toContain('This invitation is no longer pending')
       expect(html).toContain('Owen Owner')
     }
-    expect(await one(`select count(*)::int as n from audit_logs where organization_id = $1 and resource_id = $2 and action like 'invitation.re%'`, [orgId, invitation.id])).toEqual({ n: 1 })
+    expect(
+      await one(`select count(*)::int as n from audit_logs where organization_id = $1 and resource_id = $2 and action like 'invitation.re%'`, [
+        orgId,
+        invitation.id,
+      ]),
+    ).toEqual({ n: 1 })
   })
 
   test('resending replaces the link: the old one stops working', async () => {
@@ -371,7 +437,9 @@ describe('invitations', () => {
     const first = linkFor(email)
     const invitation = await one(`select id from invitations where email = $1`, [email])
     await owner.post(`/orgs/${slug}/members?index`, { intent: 'resend', invitationId: invitation.id })
-    const second = devMailboxMessages().find((m) => m.to === email)!.text.match(/\/invitations\/[A-Za-z0-9_-]+/)![0]
+    const second = devMailboxMessages()
+      .find((m) => m.to === email)!
+      .text.match(/\/invitations\/[A-Za-z0-9_-]+/)![0]
     expect(second).not.toBe(first)
     expect((await new Client(app.origin).get(first)).status).toBe(404)
     expect((await new Client(app.origin).get(second)).status).toBe(200)

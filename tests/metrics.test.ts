@@ -62,7 +62,10 @@ test('route labels are kinds, never paths', async () => {
   }
   const { text } = await scrape()
   const routes = new Set([...text.matchAll(/route="([^"]*)"/g)].map((m) => m[1]))
-  expect([...routes].every((r) => ['api', 'page', 'data', 'asset', 'health'].includes(r!)), [...routes].join(', ')).toBe(true)
+  expect(
+    [...routes].every((r) => ['api', 'page', 'data', 'asset', 'health'].includes(r!)),
+    [...routes].join(', '),
+  ).toBe(true)
   for (const kind of ['asset', 'health', 'data']) expect(routes).toContain(kind)
 })
 

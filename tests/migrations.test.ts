@@ -1,7 +1,7 @@
 import pg from 'pg'
 import { expect, inject, test } from 'vitest'
-import { migrate } from '../db/migrate'
 import { appDatabasePassword, parseConfig } from '~/lib/config.server'
+import { migrate } from '../db/migrate'
 import { createDatabase } from '../db/throwaway'
 
 async function tables(url: string) {

@@ -60,7 +60,6 @@ async function memberships(email: string) {
   return rows.length
 }
 
-
 async function blockAudit(ip: string) {
   const { rows } = await admin.query(
     `select user_id, details from audit_logs where action = 'user.invitation_links_blocked' and host(ip_address) = $1 order by created_at`,
@@ -73,7 +72,8 @@ describe('consecutive failures per address', () => {
   test('block the address, refuse even a valid link, leave other addresses alone, and record the block', async () => {
     const ip = '198.51.100.60'
     const { client, link } = await invitee(behindProxy)
-    const bruteForce = () => behindProxy.services.securityCounters.snapshot().findings.find((f) => f.type === 'BRUTE_FORCE' && f.severity === 'MEDIUM')!.count
+    const bruteForce = () =>
+      behindProxy.services.securityCounters.snapshot().findings.find((f) => f.type === 'BRUTE_FORCE' && f.severity === 'MEDIUM')!.count
     const counted = bruteForce()
     expect((await client.get(unknownLink(), from(ip))).status).toBe(404)
     expect((await client.get(unknownLink(), from(ip))).status).toBe(404)
@@ -103,15 +103,16 @@ describe('consecutive failures per address', () => {
     ])
     expect(bruteForce(), "counted in the monitor's metrics").toBe(counted + 1)
     const user = await admin.query(`select id from auth.users where email = $1`, [client.email])
-    expect(await blockAudit(ip)).toEqual([
-      { user_id: user.rows[0].id, details: { reasons: ['consecutive'], failures: 3, retryAfterSeconds: 30 } },
-    ])
+    expect(await blockAudit(ip)).toEqual([{ user_id: user.rows[0].id, details: { reasons: ['consecutive'], failures: 3, retryAfterSeconds: 30 } }])
   })
 
   test('expired and revoked links count; accepting starts the consecutive count over, not the daily one', async () => {
     const ip = '198.51.100.70'
     const expired = await invitationFor(`expired-${randomBytes(4).toString('hex')}@example.test`)
-    await admin.query(`update invitations set expires_at = now() - interval '1 minute' where organization_id = $1 and expires_at > now() and email like 'expired-%'`, [inviter.org.id])
+    await admin.query(
+      `update invitations set expires_at = now() - interval '1 minute' where organization_id = $1 and expires_at > now() and email like 'expired-%'`,
+      [inviter.org.id],
+    )
     const revoked = await invitationFor(`revoked-${randomBytes(4).toString('hex')}@example.test`)
     await admin.query(`update invitations set revoked_at = now() where organization_id = $1 and email like 'revoked-%'`, [inviter.org.id])
 

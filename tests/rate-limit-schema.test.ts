@@ -5,8 +5,8 @@
  */
 import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { closePool, sql, withTenant } from '~/models/db.server'
 import { appDatabaseUrl, getConfig } from '~/lib/config.server'
+import { closePool, sql, withTenant } from '~/models/db.server'
 import { adminClient } from './utils/db'
 import { addMember, createTenant } from './utils/tenants'
 
@@ -39,7 +39,9 @@ test('nextsaas_limiter: no login, no bypass, owns nothing, and holds only the co
     select table_schema || '.' || table_name as t, string_agg(privilege_type, ',' order by privilege_type) as p
     from information_schema.role_table_grants where grantee = 'nextsaas_limiter' group by 1`)
   expect(grants.rows).toEqual([{ t: 'rate_limit.counters', p: 'DELETE,INSERT,SELECT,UPDATE' }])
-  const owned = await admin.query(`select count(*)::int as n from pg_class c join pg_roles r on r.oid = c.relowner where r.rolname = 'nextsaas_limiter'`)
+  const owned = await admin.query(
+    `select count(*)::int as n from pg_class c join pg_roles r on r.oid = c.relowner where r.rolname = 'nextsaas_limiter'`,
+  )
   expect(owned.rows[0].n).toBe(0)
 })
 

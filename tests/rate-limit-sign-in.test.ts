@@ -48,7 +48,6 @@ async function signIn(app: { origin: string }, email: string, password: string, 
 const randomAddress = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-
 async function blockAudit(userId: string | null, ip: string) {
   const { rows } = await admin.query(
     `select details from audit_logs where action = 'user.sign_in_blocked' and host(ip_address) = $1 and user_id is not distinct from $2`,
@@ -95,12 +94,20 @@ describe('consecutive failures per (email, IP)', () => {
     const { user } = await createTenant('Exists')
     const ghost = uniqueEmail('ghost')
     const runs = []
-    for (const [email, ip] of [[user.email, '198.51.100.30'], [ghost, '198.51.100.31']] as const) {
+    for (const [email, ip] of [
+      [user.email, '198.51.100.30'],
+      [ghost, '198.51.100.31'],
+    ] as const) {
       const results = []
       for (let i = 0; i < 4; i++) results.push(await signIn(behindProxy, email, `wrong ${i}`, ip))
       runs.push(results.map((r) => [r.status, r.html.includes(BAD_CREDENTIALS), BLOCKED.test(r.html)]))
     }
-    expect(runs[0]).toEqual([[401, true, false], [401, true, false], [429, false, true], [429, false, true]])
+    expect(runs[0]).toEqual([
+      [401, true, false],
+      [401, true, false],
+      [429, false, true],
+      [429, false, true],
+    ])
     expect(runs[1]).toEqual(runs[0])
     expect(await blockAudit(null, '198.51.100.31')).toHaveLength(1)
   })

@@ -89,10 +89,9 @@ test("an owner's lower limit is in force from the next request, audited, and its
   expect(refused.status).toBe(429)
   expect(refused.headers.get('ratelimit-policy')).toBe('"user";q=2;w=60')
 
-  const audit = await admin.query(
-    `select details from audit_logs where organization_id = $1 and action = 'organization.rate_limits_changed'`,
-    [organizationId],
-  )
+  const audit = await admin.query(`select details from audit_logs where organization_id = $1 and action = 'organization.rate_limits_changed'`, [
+    organizationId,
+  ])
   expect(audit.rows).toEqual([{ details: { before: {}, after: { userRequests: 2, userBurst: 0 } } }])
 
   const page = await admin2.get(`${usagePath(slug)}?saved=1`)

@@ -200,11 +200,13 @@ describe('when the store fails', () => {
 
 describe('brute-force guards', () => {
   const guardOf = async (store: StoreName) =>
-    (await open(store, {
-      RATE_LIMIT_SIGNIN_FAILURES: '3',
-      RATE_LIMIT_SIGNIN_LOCK_SECONDS: '1',
-      RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS: '4',
-    })).signIn
+    (
+      await open(store, {
+        RATE_LIMIT_SIGNIN_FAILURES: '3',
+        RATE_LIMIT_SIGNIN_LOCK_SECONDS: '1',
+        RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS: '4',
+      })
+    ).signIn
 
   test.each<StoreName>(['postgres', 'redis'])('%s: parallel guesses cannot slip past the free attempts', async (store) => {
     const guard = await guardOf(store)

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { closePool, getPool, sql, withTenant, type Actor, type Tx } from '~/models/db.server'
 import { BUILTIN_ROLES } from '~/lib/permissions'
+import { closePool, getPool, sql, withTenant, type Actor, type Tx } from '~/models/db.server'
 import { adminClient } from './utils/db'
 import { TENANT_TABLES, type TenantTable } from './utils/tenant-tables'
 import { addMember, createTenant } from './utils/tenants'
@@ -82,8 +82,7 @@ function insertIntoB(table: Table) {
 }
 
 const id = (name: string) => sql.identifier(name.split('.'))
-const countIn = (table: Table, org: string) =>
-  sql.unsafe`select count(*)::int as n from ${id(table)} where ${id(orgColumn(table))} = ${org}`
+const countIn = (table: Table, org: string) => sql.unsafe`select count(*)::int as n from ${id(table)} where ${id(orgColumn(table))} = ${org}`
 const selectB = (table: Table) => countIn(table, b.org.id)
 const updateB = (table: Table) =>
   sql.unsafe`update ${id(table)} set ${id(orgColumn(table))} = ${id(orgColumn(table))} where ${id(orgColumn(table))} = ${b.org.id}`
@@ -153,7 +152,9 @@ describe('without a tenant context', () => {
     const pool = await getPool()
     const seen = await pool.transaction(async (tx) => {
       await tx.query(sql.unsafe`select set_config('role', 'authenticated', true)`)
-      return tx.oneFirst(sql.unsafe`select (select count(*) from organizations) + (select count(*) from workspaces) + (select count(*) from projects) + (select count(*) from organization_members)`)
+      return tx.oneFirst(
+        sql.unsafe`select (select count(*) from organizations) + (select count(*) from workspaces) + (select count(*) from projects) + (select count(*) from organization_members)`,
+      )
     })
     expect(seen).toBe(0)
     await expect(
@@ -167,10 +168,7 @@ describe('without a tenant context', () => {
   test('a query outside withTenant() fails instead of leaking', async () => {
     const pool = await getPool()
     for (const table of [...TABLES, 'auth.users', 'auth.sessions', 'auth.passwords']) {
-      await expect(
-        pool.query(sql.unsafe`select count(*) from ${id(table)}`),
-        table,
-      ).rejects.toThrow(/permission denied/)
+      await expect(pool.query(sql.unsafe`select count(*) from ${id(table)}`), table).rejects.toThrow(/permission denied/)
     }
   })
 
@@ -193,7 +191,9 @@ describe('escalation inside one organization', () => {
     )
     expect(promoted.rowCount).toBe(0)
     await expect(
-      withTenant(actor, (tx) => tx.query(sql.unsafe`insert into roles (organization_id, key, name, permissions) values (${b.org.id}, 'x', 'X', '{*}')`)),
+      withTenant(actor, (tx) =>
+        tx.query(sql.unsafe`insert into roles (organization_id, key, name, permissions) values (${b.org.id}, 'x', 'X', '{*}')`),
+      ),
     ).rejects.toThrow(/row-level security/)
     await expect(
       withTenant(actor, (tx) => tx.query(sql.unsafe`update roles set permissions = '{*}' where organization_id = ${b.org.id} and key = 'member'`)),
@@ -211,7 +211,10 @@ describe('escalation inside one organization', () => {
     )
     const actor = { userId: suspended.user.id, organizationId: b.org.id }
     expect(await withTenant(actor, (tx) => tx.oneFirst(selectB('projects')))).toBeGreaterThan(0)
-    await admin.query(`update organization_members set status = 'suspended' where organization_id = $1 and user_id = $2`, [b.org.id, suspended.user.id])
+    await admin.query(`update organization_members set status = 'suspended' where organization_id = $1 and user_id = $2`, [
+      b.org.id,
+      suspended.user.id,
+    ])
     expect(await withTenant(actor, (tx) => tx.oneFirst(selectB('projects')))).toBe(0)
   })
 
@@ -237,8 +240,7 @@ describe('escalation inside one organization', () => {
 
 describe('personal access tokens', () => {
   const createOrganizationAs = (actor: Actor, slug: string) =>
-    withTenant(actor, (tx) =>
-      tx.oneFirst(sql.unsafe`select create_organization('Made with a token', ${slug}, ${sql.jsonb(BUILTIN_ROLES as never)})`))
+    withTenant(actor, (tx) => tx.oneFirst(sql.unsafe`select create_organization('Made with a token', ${slug}, ${sql.jsonb(BUILTIN_ROLES as never)})`))
 
   test('a scoped token cannot create an organization; the same user without one can', async () => {
     const scopes = [
@@ -246,8 +248,9 @@ describe('personal access tokens', () => {
       { organizationId: a.org.id, permissions: null },
     ]
     for (const [i, token] of scopes.entries()) {
-      await expect(createOrganizationAs({ userId: a.user.id, token }, `scoped-${process.pid}-${i}`), JSON.stringify(token))
-        .rejects.toMatchObject({ code: '42501' })
+      await expect(createOrganizationAs({ userId: a.user.id, token }, `scoped-${process.pid}-${i}`), JSON.stringify(token)).rejects.toMatchObject({
+        code: '42501',
+      })
     }
     const { rows } = await admin.query(`select count(*)::int as n from organizations where slug like $1`, [`scoped-${process.pid}-%`])
     expect(rows[0].n).toBe(0)
@@ -255,10 +258,10 @@ describe('personal access tokens', () => {
   })
 
   test('an owner can revoke their token but not un-revoke it', async () => {
-    const { rows } = await admin.query(
-      `insert into auth.api_tokens (user_id, token_hash, name) values ($1, $2, 'Revoked') returning id`,
-      [a.user.id, randomBytes(32).toString('hex')],
-    )
+    const { rows } = await admin.query(`insert into auth.api_tokens (user_id, token_hash, name) values ($1, $2, 'Revoked') returning id`, [
+      a.user.id,
+      randomBytes(32).toString('hex'),
+    ])
     const tokenId = rows[0].id
     const revoke = sql.unsafe`update auth.api_tokens set revoked_at = now() where id = ${tokenId}`
     const unrevoke = sql.unsafe`update auth.api_tokens set revoked_at = null where id = ${tokenId}`
@@ -277,10 +280,11 @@ describe.each([
   /** Someone who joins B with `role` (and perhaps admin on one workspace): how many of B's rows they read. */
   async function rowsSeenBy(role: string, { adminOnWorkspace = false } = {}) {
     const reader = await createTenant(`Reader ${role}`)
-    await admin.query(
-      `insert into organization_members (organization_id, user_id, role, status, joined_at) values ($1, $2, $3, 'active', now())`,
-      [b.org.id, reader.user.id, role],
-    )
+    await admin.query(`insert into organization_members (organization_id, user_id, role, status, joined_at) values ($1, $2, $3, 'active', now())`, [
+      b.org.id,
+      reader.user.id,
+      role,
+    ])
     if (adminOnWorkspace) {
       await admin.query(
         `insert into role_grants (organization_id, member_id, role, workspace_id)
@@ -337,12 +341,19 @@ describe('reading workspaces and projects takes the view permission', () => {
 
   beforeAll(async () => {
     await admin.query(`insert into roles (organization_id, key, name, permissions) values ($1, 'auditor', 'Auditor', '{audit:view}')`, [b.org.id])
-    otherWorkspace = (await admin.query(
-      `insert into workspaces (organization_id, name, slug) values ($1, 'Other workspace', 'other') returning id`, [b.org.id])).rows[0].id
-    await admin.query(`insert into projects (organization_id, workspace_id, name, slug) values ($1, $2, 'Other project', 'other')`, [b.org.id, otherWorkspace])
-    grantedProject = (await admin.query(
-      `insert into projects (organization_id, workspace_id, name, slug) values ($1, $2, 'Granted project', 'granted') returning id`,
-      [b.org.id, b.workspaceId])).rows[0].id
+    otherWorkspace = (
+      await admin.query(`insert into workspaces (organization_id, name, slug) values ($1, 'Other workspace', 'other') returning id`, [b.org.id])
+    ).rows[0].id
+    await admin.query(`insert into projects (organization_id, workspace_id, name, slug) values ($1, $2, 'Other project', 'other')`, [
+      b.org.id,
+      otherWorkspace,
+    ])
+    grantedProject = (
+      await admin.query(
+        `insert into projects (organization_id, workspace_id, name, slug) values ($1, $2, 'Granted project', 'granted') returning id`,
+        [b.org.id, b.workspaceId],
+      )
+    ).rows[0].id
   })
 
   test('a member whose role holds no view permission reads no workspace and no project of their own organization', async () => {

@@ -33,9 +33,12 @@ test('the tenant tables are the ones we expect (a new one must join these checks
 })
 
 test('every tenant table has RLS enabled and forced', async () => {
-  const { rows } = await admin.query(`
+  const { rows } = await admin.query(
+    `
     select oid::regclass::text as name, relrowsecurity, relforcerowsecurity from pg_class
-    where oid = any($1::regclass[])`, [await tenantTables()])
+    where oid = any($1::regclass[])`,
+    [await tenantTables()],
+  )
   for (const row of rows) expect(row, row.name).toMatchObject({ relrowsecurity: true, relforcerowsecurity: true })
 })
 
@@ -77,10 +80,7 @@ async function appRoles(): Promise<string[]> {
 test('no role the app can become is a superuser, bypasses RLS or owns anything', async () => {
   const roles = await appRoles()
   expect(roles).toEqual(['authenticated', 'nextsaas_app', 'nextsaas_auth', 'nextsaas_limiter'])
-  const { rows } = await admin.query(
-    `select rolname, rolsuper, rolbypassrls, rolinherit from pg_roles where rolname = any($1)`,
-    [roles],
-  )
+  const { rows } = await admin.query(`select rolname, rolsuper, rolbypassrls, rolinherit from pg_roles where rolname = any($1)`, [roles])
   for (const row of rows) expect(row, row.rolname).toMatchObject({ rolsuper: false, rolbypassrls: false })
   expect(rows.find((r) => r.rolname === 'nextsaas_app').rolinherit).toBe(false)
   const owned = await admin.query(`select relname from pg_class c join pg_roles r on r.oid = c.relowner where r.rolname = any($1)`, [roles])
@@ -125,9 +125,7 @@ test('the security event lists (an organization’s and the operators’) are re
     await admin.query('begin')
     try {
       await admin.query('set local enable_sort = off')
-      const { rows } = await admin.query(
-        `explain (format json) select id from security_events ${where} order by last_seen_at desc, id limit 50`,
-      )
+      const { rows } = await admin.query(`explain (format json) select id from security_events ${where} order by last_seen_at desc, id limit 50`)
       expect(JSON.stringify(rows[0]['QUERY PLAN']), where || 'all organizations').not.toMatch(/"Node Type":"(Incremental )?Sort"/)
     } finally {
       await admin.query('rollback')

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, test } from 'vitest'
-import { bodyKind, rawBody, requestParts } from '~/security/request-parts'
-import { createScanner } from '~/security/scanner'
-import { isBlocking } from '~/security/types'
 import { getConfig } from '~/lib/config.server'
+import { bodyKind, rawBody, requestParts } from '~/security/request-parts.server'
+import { createScanner } from '~/security/scanner.server'
+import { isBlocking } from '~/security/types'
 import { corpusAvailable, corpusGroup, corpusRequest, loadCorpus, type CorpusEntry } from '../scripts/security-corpus'
 
 /**

@@ -132,7 +132,10 @@ describe('what passes', () => {
     const name = `O'Brien <3 "select the best" & drop me a line; 1 = 1`
     const response = await client.post('/signup', { name, email: uniqueEmail('obrien'), password: PASSWORD })
     expect(response.status).toBe(302)
-    const { rows } = await admin.query('select u.name from auth.users u join auth.sessions s on s.user_id = u.id where s.id is not null and u.name = $1', [name])
+    const { rows } = await admin.query(
+      'select u.name from auth.users u join auth.sessions s on s.user_id = u.id where s.id is not null and u.name = $1',
+      [name],
+    )
     expect(rows).toHaveLength(1)
     expect(await eventsFrom(client.ip)).toEqual([])
   })
@@ -154,7 +157,11 @@ describe('what passes', () => {
     })
     expect(response.status).toBe(302)
     const events = await eventsFrom(client.ip)
-    expect(events.find((e) => e.rule_id === 'xss-script-tag')).toMatchObject({ severity: 'CRITICAL', blocked: false, details: { field: 'description' } })
+    expect(events.find((e) => e.rule_id === 'xss-script-tag')).toMatchObject({
+      severity: 'CRITICAL',
+      blocked: false,
+      details: { field: 'description' },
+    })
     expect(events.every((e) => !e.blocked)).toBe(true)
   })
 
@@ -313,7 +320,10 @@ describe('suspicious activity', () => {
     for (let i = 0; i < 20; i++) {
       expect((await prober.get(`/orgs/not-mine-${i}`, { headers: { 'x-forwarded-for': ip } })).status).toBe(404)
     }
-    const events = await eventually(() => eventsFrom(ip), (rows) => rows.length > 0)
+    const events = await eventually(
+      () => eventsFrom(ip),
+      (rows) => rows.length > 0,
+    )
     expect(events).toEqual([expect.objectContaining({ rule_id: 'probe-burst', type: 'SUSPICIOUS_ACTIVITY', blocked: false })])
   })
 
@@ -321,16 +331,19 @@ describe('suspicious activity', () => {
     const owner = await signedUpClient(app.origin, 'Denial Owner')
     const slug = await createOrg(owner, 'Denial Org')
     const member = await signedUpClient(app.origin, 'Denied Member')
-    const ids = await admin.query(
-      'select o.id as org, u.id as "user" from organizations o, auth.users u where o.slug = $1 and u.email = $2',
-      [slug, member.email],
-    )
+    const ids = await admin.query('select o.id as org, u.id as "user" from organizations o, auth.users u where o.slug = $1 and u.email = $2', [
+      slug,
+      member.email,
+    ])
     await addMember(admin, ids.rows[0].org, ids.rows[0].user, 'member')
     const ip = `198.51.${process.pid % 250}.${++ipCounter}`
     for (let i = 0; i < 10; i++) {
       expect((await member.get(`/orgs/${slug}/security`, { headers: { 'x-forwarded-for': ip } })).status).toBe(403)
     }
-    const events = await eventually(() => eventsFrom(ip), (rows) => rows.length > 0)
+    const events = await eventually(
+      () => eventsFrom(ip),
+      (rows) => rows.length > 0,
+    )
     expect(events).toEqual([
       expect.objectContaining({ rule_id: 'permission-denials', severity: 'HIGH', blocked: false, organization_id: ids.rows[0].org }),
     ])
@@ -397,7 +410,11 @@ describe('multipart bodies', () => {
 
   test('a multipart body no parser can read is still looked at as text', async () => {
     const client = clientFrom()
-    const response = await post(client, `--b\r\nContent-Disposition: form-data; name="q"\r\n\r\n1 UNION SELECT password FROM users`, 'multipart/form-data; boundary=b')
+    const response = await post(
+      client,
+      `--b\r\nContent-Disposition: form-data; name="q"\r\n\r\n1 UNION SELECT password FROM users`,
+      'multipart/form-data; boundary=b',
+    )
     expect(response.status).toBe(403)
     expect((await eventsFrom(client.ip)).map((e) => e.rule_id)).toContain('sqli-union-select')
   })

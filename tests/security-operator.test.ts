@@ -73,7 +73,9 @@ test('the app cannot read the whole log except through the operator function', a
   await admin.query(`begin; set local role authenticated`)
   try {
     expect((await admin.query('select count(*)::int as n from security_events')).rows[0].n).toBe(0)
-    await expect(admin.query('select * from operator_security_events(null, null, null, null, null, null, 10, 0)')).rejects.toThrow(/permission denied/)
+    await expect(admin.query('select * from operator_security_events(null, null, null, null, null, null, 10, 0)')).rejects.toThrow(
+      /permission denied/,
+    )
   } finally {
     await admin.query('rollback')
   }

@@ -68,11 +68,7 @@ export async function requireWorkspace(request: Request, params: { org?: string;
 }
 
 /** The `$project` of the `$ws` workspace. */
-export async function requireProject(
-  request: Request,
-  params: { org?: string; ws?: string; project?: string },
-  context: AppLoadContext,
-) {
+export async function requireProject(request: Request, params: { org?: string; ws?: string; project?: string }, context: AppLoadContext) {
   const scope = await requireWorkspace(request, params, context)
   const project = await projectOf(scope.tenant, scope.workspace, { slug: params.project ?? '' }, context)
   return { ...scope, project }

@@ -68,7 +68,8 @@ export async function readJson(request: Request): Promise<unknown> {
     })
   }
   const where = nulBytePath(body)
-  if (where !== null) throw refusal('VALIDATION_FAILED', 'The request body is not valid', { details: { [where || 'body']: ['Text cannot contain NUL characters'] } })
+  if (where !== null)
+    throw refusal('VALIDATION_FAILED', 'The request body is not valid', { details: { [where || 'body']: ['Text cannot contain NUL characters'] } })
   return body
 }
 

@@ -4,10 +4,10 @@
  * a 400 that says which parameter is wrong.
  */
 import { z } from 'zod'
-import { SORTS, type ListQuery, type Page, type Sort } from '~/lib/pagination'
 import { refusal } from '~/lib/errors'
-import { apiData, type Links, type Meta } from './envelope.server'
+import { SORTS, type ListQuery, type Page, type Sort } from '~/lib/pagination'
 import { fieldErrors } from './body.server'
+import { apiData, type Links, type Meta } from './envelope.server'
 
 export const DEFAULT_PAGE_SIZE = 20
 export const MAX_PAGE_SIZE = 100
@@ -16,7 +16,7 @@ export const MAX_PAGE_SIZE = 100
  * page, pageSize and sort (the first sort is the default), plus the list's own
  * filters if it has any: what the API parses and the OpenAPI document lists.
  */
-export function listQuerySchema<F extends z.AnyZodObject = z.ZodObject<{}>>(sorts: readonly [Sort, ...Sort[]] = SORTS, filters?: F) {
+export function listQuerySchema<F extends z.AnyZodObject = z.ZodObject<z.ZodRawShape>>(sorts: readonly [Sort, ...Sort[]] = SORTS, filters?: F) {
   const paging = z.object({
     page: z.coerce.number().int().min(1).max(10_000).default(1),
     pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE, `Use at most ${MAX_PAGE_SIZE}`).default(DEFAULT_PAGE_SIZE),
@@ -26,7 +26,7 @@ export function listQuerySchema<F extends z.AnyZodObject = z.ZodObject<{}>>(sort
 }
 
 /** The list query, with only the sort orders this list supports and its filters. */
-export function parseApiListQuery<F extends z.AnyZodObject = z.ZodObject<{}>>(
+export function parseApiListQuery<F extends z.AnyZodObject = z.ZodObject<z.ZodRawShape>>(
   request: Request,
   sorts?: readonly [Sort, ...Sort[]],
   filters?: F,

@@ -23,7 +23,10 @@ export function apiRoute(handlers: Partial<Record<ApiMethod, ApiHandler>>) {
     const handler = handlers[method as ApiMethod]
     try {
       if (!handler) {
-        throw refusal('METHOD_NOT_ALLOWED', `${args.request.method} is not allowed here; use ${allow}`, { details: { allowed }, headers: { Allow: allow } })
+        throw refusal('METHOD_NOT_ALLOWED', `${args.request.method} is not allowed here; use ${allow}`, {
+          details: { allowed },
+          headers: { Allow: allow },
+        })
       }
       return await handler(args)
     } catch (thrown) {

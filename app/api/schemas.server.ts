@@ -4,8 +4,6 @@
  * need it; responses are described here once, for the OpenAPI document and
  * for the tests that hold responses to it.
  */
-import { z } from './zod.server'
-import { AUDIT_RESULTS } from '~/models/audit.server'
 import {
   InvitationSchema,
   LoginSchema,
@@ -16,6 +14,8 @@ import {
   SignupSchema,
   WorkspaceSchema,
 } from '~/lib/validation'
+import { AUDIT_RESULTS } from '~/models/audit.server'
+import { z } from './zod.server'
 
 // ---------------------------------------------------------------- requests
 
@@ -42,10 +42,12 @@ const id = z.string().uuid()
 const timestamp = z.string().datetime().describe('ISO 8601, UTC')
 
 export const UserResource = z.object({ id, email: z.string().email(), name: z.string() }).openapi('User')
-export const AuthResult = z.object({
-  token: z.string().describe('Send as `Authorization: Bearer <token>`; shown only in this response'),
-  user: UserResource,
-}).openapi('AuthResult')
+export const AuthResult = z
+  .object({
+    token: z.string().describe('Send as `Authorization: Bearer <token>`; shown only in this response'),
+    user: UserResource,
+  })
+  .openapi('AuthResult')
 
 export const MeResource = z
   .object({
@@ -58,13 +60,15 @@ export const MeResource = z
   })
   .openapi('Me')
 
-export const OrganizationResource = z.object({
-  id,
-  name: z.string(),
-  slug: z.string(),
-  role: z.string().describe("The caller's role key in the organization"),
-  roleName: z.string(),
-}).openapi('Organization')
+export const OrganizationResource = z
+  .object({
+    id,
+    name: z.string(),
+    slug: z.string(),
+    role: z.string().describe("The caller's role key in the organization"),
+    roleName: z.string(),
+  })
+  .openapi('Organization')
 
 export const WorkspaceResource = z
   .object({
@@ -166,14 +170,16 @@ export const AuditLogResource = z
 export const Meta = z.object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }).openapi('Meta')
 export const Links = z.object({ self: z.string(), next: z.string().optional(), prev: z.string().optional() }).openapi('Links')
 
-export const ErrorEnvelope = z.object({
-  error: z.object({
-    code: z.string().describe('Stable, machine-readable: NOT_FOUND, VALIDATION_FAILED, …'),
-    message: z.string(),
-    details: z.record(z.unknown()).describe('For VALIDATION_FAILED and INVALID_QUERY: field → messages'),
-    traceId: z.string().describe('Also in the x-request-id header; quote it when reporting a problem'),
-  }),
-}).openapi('Error')
+export const ErrorEnvelope = z
+  .object({
+    error: z.object({
+      code: z.string().describe('Stable, machine-readable: NOT_FOUND, VALIDATION_FAILED, …'),
+      message: z.string(),
+      details: z.record(z.unknown()).describe('For VALIDATION_FAILED and INVALID_QUERY: field → messages'),
+      traceId: z.string().describe('Also in the x-request-id header; quote it when reporting a problem'),
+    }),
+  })
+  .openapi('Error')
 
 export const dataOf = <T extends z.ZodTypeAny>(schema: T) => z.object({ data: schema })
 export const pageOf = <T extends z.ZodTypeAny>(schema: T) => z.object({ data: z.array(schema), meta: Meta, links: Links })

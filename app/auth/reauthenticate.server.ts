@@ -1,7 +1,7 @@
 import type { AppLoadContext } from '@remix-run/node'
-import { verifyPassword } from './password.server'
 import { findCredentials } from '~/models/user.server'
 import { beginSignIn } from '~/rate-limit/lockouts.server'
+import { verifyPassword } from './password.server'
 
 export type PasswordCheck = { ok: true } | { ok: false; status: 422 | 429; message: string }
 

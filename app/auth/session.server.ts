@@ -18,13 +18,13 @@ import { createHash, randomBytes } from 'node:crypto'
 import { redirect, type AppLoadContext } from '@remix-run/node'
 import { Cookie, Lucia, TimeSpan } from 'lucia'
 import pg from 'pg'
+import { appDatabaseUrl, getConfig } from '~/lib/config.server'
+import { clientOf, memoize } from '~/lib/request-context'
+import { clientFamily } from '~/lib/user-agent'
 import { recordSecurityEvent } from '~/models/security-event.server'
 import { endOtherSessions, noteSessionClientChange, touchSession } from '~/models/sessions.server'
 import type { SessionUser } from '~/models/user.server'
-import { organizationInPath } from '~/security/request-parts'
-import { appDatabaseUrl, getConfig } from '~/lib/config.server'
-import { memoize } from '~/lib/request-context'
-import { clientFamily } from '~/lib/user-agent'
+import { organizationInPath } from '~/security/request-parts.server'
 import { SessionAdapter } from './session-adapter.server'
 
 const COOKIE_NAME = 'nextsaas_session'
@@ -76,6 +76,8 @@ declare module 'lucia' {
   }
 }
 
+// One per process, on globalThis: Lucia holds a connection pool, and the HTTP
+// layer and the Remix build each carry their own copy of this module.
 const globalForLucia = globalThis as unknown as { __nextsaasLucia?: ReturnType<typeof createLucia> }
 function lucia() {
   globalForLucia.__nextsaasLucia ??= createLucia()
@@ -261,6 +263,6 @@ export function signOutOtherSessions(
   user: { id: string },
   options: { reason: string; keepCurrent: boolean },
 ): Promise<number> {
-  const actor = { userId: user.id, ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
+  const actor = { userId: user.id, ...clientOf(request, context) }
   return endOtherSessions(actor, options.keepCurrent ? currentSessionId(request) : null, options.reason)
 }

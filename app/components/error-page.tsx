@@ -19,11 +19,19 @@ export function ErrorPage({ error }: { error: unknown }) {
   const detail = typeof said === 'string' ? said : readRefusal(said)?.message
   return (
     <div role="alert" className="mx-auto max-w-lg rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
-      <h1 className="text-xl font-semibold">{status === 500 ? 'Something went wrong' : MESSAGES[status] ?? 'Request failed'}</h1>
+      <h1 className="text-xl font-semibold">{status === 500 ? 'Something went wrong' : (MESSAGES[status] ?? 'Request failed')}</h1>
       {detail ? <p className="mt-2 text-slate-700">{detail}</p> : null}
       {status === 500 ? <p className="mt-2 text-slate-700">The error has been logged. Please try again.</p> : null}
-      {traceId ? <p className="mt-4 text-xs text-slate-500">Reference: <code>{traceId}</code></p> : null}
-      <p className="mt-4"><Link to="/" className="text-indigo-700 hover:underline">Go home</Link></p>
+      {traceId ? (
+        <p className="mt-4 text-xs text-slate-500">
+          Reference: <code>{traceId}</code>
+        </p>
+      ) : null}
+      <p className="mt-4">
+        <Link to="/" className="text-indigo-700 hover:underline">
+          Go home
+        </Link>
+      </p>
     </div>
   )
 }

@@ -14,8 +14,12 @@ export function FilterForm({ children }: { children: ReactNode }) {
     <Form key={search} method="get" className="mb-6 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-3 lg:grid-cols-6">
       {children}
       <div className="flex items-center gap-2 sm:col-span-3 lg:col-span-6">
-        <button type="submit" className={buttonStyles.primary}>Filter</button>
-        <Link to="." className={buttonStyles.secondary}>Clear</Link>
+        <button type="submit" className={buttonStyles.primary}>
+          Filter
+        </button>
+        <Link to="." className={buttonStyles.secondary}>
+          Clear
+        </Link>
       </div>
     </Form>
   )
@@ -35,9 +39,13 @@ interface FieldProps {
 function Field({ name, label, errors, children }: Omit<FieldProps, 'value'> & { children: ReactNode }) {
   return (
     <div>
-      <label htmlFor={`filter-${name}`} className="text-xs font-medium text-slate-700">{label}</label>
+      <label htmlFor={`filter-${name}`} className="text-xs font-medium text-slate-700">
+        {label}
+      </label>
       {children}
-      <p id={`filter-${name}-error`} className="mt-1 min-h-4 text-xs text-red-700">{errors?.[0] ?? ''}</p>
+      <p id={`filter-${name}-error`} className="mt-1 min-h-4 text-xs text-red-700">
+        {errors?.[0] ?? ''}
+      </p>
     </div>
   )
 }
@@ -65,7 +73,11 @@ export function FilterSelect(props: FieldProps & { all: string; options: readonl
     <Field {...props}>
       <select {...controlProps(props)}>
         <option value="">{props.all}</option>
-        {props.options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
       </select>
     </Field>
   )

@@ -1,4 +1,5 @@
 import { PERMISSIONS, type CatalogPermission } from '~/lib/permissions'
+import { Checkbox } from './forms'
 
 const GROUPS: Record<string, string> = {
   organization: 'Organization',
@@ -17,7 +18,11 @@ const grouped = Object.entries(GROUPS).map(([prefix, label]) => ({
 }))
 
 /** The catalog as grouped checkboxes; permissions the editor does not hold are shown but disabled. */
-export function PermissionChecklist({ selected, grantable, errors }: {
+export function PermissionChecklist({
+  selected,
+  grantable,
+  errors,
+}: {
   selected: readonly string[]
   grantable: (permission: string) => boolean
   errors?: readonly string[]
@@ -31,7 +36,7 @@ export function PermissionChecklist({ selected, grantable, errors }: {
             <p className="mb-2 text-sm font-semibold">{group.label}</p>
             {group.permissions.map((p) => (
               <label key={p} className="flex items-start gap-2 py-1 text-sm">
-                <input type="checkbox" name="permissions" value={p} defaultChecked={selected.includes(p)} disabled={!grantable(p)} className="mt-1" />
+                <Checkbox name="permissions" value={p} defaultChecked={selected.includes(p)} disabled={!grantable(p)} className="mt-1" />
                 <span>
                   <span className="font-medium">{PERMISSIONS[p].label}</span>
                   <span className="block text-xs text-slate-500">{PERMISSIONS[p].description}</span>
@@ -41,7 +46,11 @@ export function PermissionChecklist({ selected, grantable, errors }: {
           </div>
         ))}
       </div>
-      {errors?.length ? <p role="alert" className="text-sm text-red-700">{errors.join(' ')}</p> : null}
+      {errors?.length ? (
+        <p role="alert" className="text-sm text-red-700">
+          {errors.join(' ')}
+        </p>
+      ) : null}
     </fieldset>
   )
 }

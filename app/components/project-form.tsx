@@ -3,7 +3,11 @@ import { Form, useNavigation } from '@remix-run/react'
 import { ProjectSchema } from '~/lib/validation'
 import { ErrorList, SubmitButton, TextArea, TextField, useValidatedForm } from './forms'
 
-export function ProjectForm({ lastResult, defaultValue, submitLabel }: {
+export function ProjectForm({
+  lastResult,
+  defaultValue,
+  submitLabel,
+}: {
   lastResult?: SubmissionResult<string[]> | null
   defaultValue?: { name?: string; slug?: string; description?: string }
   submitLabel: string

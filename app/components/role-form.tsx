@@ -4,7 +4,12 @@ import { RoleSchema } from '~/lib/validation'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from './forms'
 import { PermissionChecklist } from './permission-checklist'
 
-export function RoleForm({ lastResult, role, grantable, submitLabel }: {
+export function RoleForm({
+  lastResult,
+  role,
+  grantable,
+  submitLabel,
+}: {
   lastResult?: SubmissionResult<string[]> | null
   role?: { name: string; description: string; permissions: readonly string[] }
   grantable: (permission: string) => boolean
@@ -28,7 +33,9 @@ export function RoleForm({ lastResult, role, grantable, submitLabel }: {
       </div>
       <PermissionChecklist selected={selected} grantable={grantable} errors={fields.permissions.errors} />
       <ErrorList id={form.errorId} errors={form.errors} />
-      <div><SubmitButton pending={navigation.state === 'submitting'}>{submitLabel}</SubmitButton></div>
+      <div>
+        <SubmitButton pending={navigation.state === 'submitting'}>{submitLabel}</SubmitButton>
+      </div>
     </Form>
   )
 }

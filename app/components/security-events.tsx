@@ -1,9 +1,9 @@
 import { Link } from '@remix-run/react'
-import { FilterForm, FilterInput, FilterSelect } from './filter-form'
-import { DataTable } from './ui'
 import { formatUtc } from '~/lib/dates'
 import type { FilterErrors, FilterValues } from '~/lib/filters'
 import { SEVERITIES, THREAT_TYPES, type Severity, type ThreatType } from '~/security/types'
+import { FilterForm, FilterInput, FilterSelect } from './filter-form'
+import { DataTable } from './ui'
 
 /** Presentation of security events, shared by the organization's pages. */
 
@@ -50,8 +50,12 @@ export function EventsChart({ days, counts }: { days: readonly string[]; counts:
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} className="h-auto w-full" role="img" aria-labelledby="events-chart-title">
         <title id="events-chart-title">{`Security events per day from ${days[0]} to ${days.at(-1)}: ${total} in all`}</title>
         <line x1={AXIS} y1={plotHeight} x2={WIDTH} y2={plotHeight} stroke="#cbd5e1" />
-        <text x={AXIS - 4} y={10} textAnchor="end" fontSize="10" fill="#64748b">{max}</text>
-        <text x={AXIS - 4} y={plotHeight} textAnchor="end" fontSize="10" fill="#64748b">0</text>
+        <text x={AXIS - 4} y={10} textAnchor="end" fontSize="10" fill="#64748b">
+          {max}
+        </text>
+        <text x={AXIS - 4} y={plotHeight} textAnchor="end" fontSize="10" fill="#64748b">
+          0
+        </text>
         {days.map((day, i) => {
           const x = AXIS + i * slot + (slot - barWidth) / 2
           let top = plotHeight
@@ -69,7 +73,9 @@ export function EventsChart({ days, counts }: { days: readonly string[]; counts:
                 )
               })}
               {i % labelEvery === 0 ? (
-                <text x={x + barWidth / 2} y={HEIGHT - 4} textAnchor="middle" fontSize="10" fill="#64748b">{day.slice(5)}</text>
+                <text x={x + barWidth / 2} y={HEIGHT - 4} textAnchor="middle" fontSize="10" fill="#64748b">
+                  {day.slice(5)}
+                </text>
               ) : null}
             </g>
           )
@@ -105,8 +111,22 @@ export type EventFilterErrors = FilterErrors<EventFilterKey>
 export function EventFilterForm({ values, errors }: { values: FilterValues<EventFilterKey>; errors: EventFilterErrors }) {
   return (
     <FilterForm>
-      <FilterSelect name="type" label="Type" value={values.type} errors={errors.type} all="All types" options={THREAT_TYPES.map((type) => ({ value: type, label: TYPE_LABELS[type] }))} />
-      <FilterSelect name="severity" label="Severity" value={values.severity} errors={errors.severity} all="All severities" options={SEVERITIES.map((severity) => ({ value: severity, label: severity }))} />
+      <FilterSelect
+        name="type"
+        label="Type"
+        value={values.type}
+        errors={errors.type}
+        all="All types"
+        options={THREAT_TYPES.map((type) => ({ value: type, label: TYPE_LABELS[type] }))}
+      />
+      <FilterSelect
+        name="severity"
+        label="Severity"
+        value={values.severity}
+        errors={errors.severity}
+        all="All severities"
+        options={SEVERITIES.map((severity) => ({ value: severity, label: severity }))}
+      />
       <FilterInput name="from" label="From (UTC)" type="date" value={values.from} errors={errors.from} />
       <FilterInput name="to" label="To (UTC)" type="date" value={values.to} errors={errors.to} />
       <FilterInput name="ip" label="IP address" value={values.ip} errors={errors.ip} />
@@ -130,25 +150,56 @@ export interface EventRow {
 }
 
 /** The events table; `detailHref` links rows to a detail page, `showOrganization` adds that column. */
-export function EventTable({ events, detailHref, showOrganization = false }: { events: readonly EventRow[]; detailHref?: (id: string) => string; showOrganization?: boolean }) {
+export function EventTable({
+  events,
+  detailHref,
+  showOrganization = false,
+}: {
+  events: readonly EventRow[]
+  detailHref?: (id: string) => string
+  showOrganization?: boolean
+}) {
   return (
     <DataTable
-      headings={['Last seen', showOrganization && 'Organization', 'Type', 'Severity', 'Rule', <span key="count" className="block text-right">Count</span>, 'Outcome', 'IP', 'User', 'Endpoint']}
+      headings={[
+        'Last seen',
+        showOrganization && 'Organization',
+        'Type',
+        'Severity',
+        'Rule',
+        <span key="count" className="block text-right">
+          Count
+        </span>,
+        'Outcome',
+        'IP',
+        'User',
+        'Endpoint',
+      ]}
     >
       {events.map((event) => (
         <tr key={event.id} data-testid="security-event">
           <td className="whitespace-nowrap px-3 py-2">
-            {detailHref ? <Link to={detailHref(event.id)} className="text-indigo-700 hover:underline">{formatUtc(event.lastSeenAt, { seconds: true })}</Link> : formatUtc(event.lastSeenAt, { seconds: true })}
+            {detailHref ? (
+              <Link to={detailHref(event.id)} className="text-indigo-700 hover:underline">
+                {formatUtc(event.lastSeenAt, { seconds: true })}
+              </Link>
+            ) : (
+              formatUtc(event.lastSeenAt, { seconds: true })
+            )}
           </td>
           {showOrganization ? <td className="px-3 py-2">{event.organizationName ?? 'None'}</td> : null}
           <td className="px-3 py-2">{TYPE_LABELS[event.type]}</td>
-          <td className="px-3 py-2"><SeverityBadge severity={event.severity} /></td>
+          <td className="px-3 py-2">
+            <SeverityBadge severity={event.severity} />
+          </td>
           <td className="px-3 py-2 font-mono text-xs">{event.ruleId}</td>
           <td className="px-3 py-2 text-right">{event.count}</td>
           <td className="px-3 py-2">{event.blocked ? 'Blocked' : 'Recorded'}</td>
           <td className="px-3 py-2 font-mono text-xs">{event.ipAddress ?? '–'}</td>
           <td className="px-3 py-2">{event.userEmail ?? '–'}</td>
-          <td className="max-w-48 truncate px-3 py-2 font-mono text-xs" title={event.endpoint ?? undefined}>{event.endpoint ?? '–'}</td>
+          <td className="max-w-48 truncate px-3 py-2 font-mono text-xs" title={event.endpoint ?? undefined}>
+            {event.endpoint ?? '–'}
+          </td>
         </tr>
       ))}
     </DataTable>

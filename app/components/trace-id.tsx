@@ -1,5 +1,5 @@
-import { createContext, useContext } from 'react'
 import { useRouteLoaderData } from '@remix-run/react'
+import { createContext, useContext } from 'react'
 
 /**
  * The traceId shown on error pages. The root loader provides it; when no

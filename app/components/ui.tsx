@@ -1,7 +1,9 @@
 import { Form, Link, useSearchParams } from '@remix-run/react'
 import type { ReactNode } from 'react'
+import { Select } from './forms'
 
-const BUTTON = 'inline-flex items-center justify-center rounded-md px-3 py-2 text-sm font-medium focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2'
+const BUTTON =
+  'inline-flex items-center justify-center rounded-md px-3 py-2 text-sm font-medium focus:outline-none focus:ring-2 focus:ring-indigo-500 focus:ring-offset-2'
 export const buttonStyles = {
   primary: `${BUTTON} bg-indigo-600 text-white shadow-sm hover:bg-indigo-500`,
   secondary: `${BUTTON} border border-slate-300 bg-white text-slate-800 hover:bg-slate-50`,
@@ -26,7 +28,15 @@ export function DataTable({ headings, children }: { headings: readonly (ReactNod
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="w-full text-left text-sm">
         <thead className="bg-slate-50 text-slate-600">
-          <tr>{headings.map((heading, i) => (heading ? <th key={i} className="px-3 py-2">{heading}</th> : null))}</tr>
+          <tr>
+            {headings.map((heading, i) =>
+              heading ? (
+                <th key={i} className="px-3 py-2">
+                  {heading}
+                </th>
+              ) : null,
+            )}
+          </tr>
         </thead>
         <tbody className="divide-y divide-slate-200">{children}</tbody>
       </table>
@@ -42,12 +52,16 @@ export function EmptyState({ children }: { children: ReactNode }) {
 export function SortControl({ sort }: { sort: string }) {
   return (
     <Form method="get" className="flex items-center gap-2 text-sm" preventScrollReset>
-      <label htmlFor="sort" className="text-slate-600">Sort by</label>
-      <select id="sort" name="sort" defaultValue={sort} className="rounded-md border border-slate-300 bg-white px-2 py-1">
+      <label htmlFor="sort" className="text-slate-600">
+        Sort by
+      </label>
+      <Select id="sort" name="sort" defaultValue={sort} compact>
         <option value="name">Name</option>
         <option value="recent">Most recent</option>
-      </select>
-      <button type="submit" className={buttonStyles.secondary}>Apply</button>
+      </Select>
+      <button type="submit" className={buttonStyles.secondary}>
+        Apply
+      </button>
     </Form>
   )
 }
@@ -62,9 +76,21 @@ export function Pagination({ page, pageCount }: { page: number; pageCount: numbe
   }
   return (
     <nav aria-label="Pagination" className="mt-6 flex items-center justify-between text-sm">
-      {page > 1 ? <Link to={to(page - 1)} className={buttonStyles.secondary} rel="prev">Previous</Link> : <span />}
+      {page > 1 ? (
+        <Link to={to(page - 1)} className={buttonStyles.secondary} rel="prev">
+          Previous
+        </Link>
+      ) : (
+        <span />
+      )}
       <span className="text-slate-600">{`Page ${page} of ${pageCount}`}</span>
-      {page < pageCount ? <Link to={to(page + 1)} className={buttonStyles.secondary} rel="next">Next</Link> : <span />}
+      {page < pageCount ? (
+        <Link to={to(page + 1)} className={buttonStyles.secondary} rel="next">
+          Next
+        </Link>
+      ) : (
+        <span />
+      )}
     </nav>
   )
 }
@@ -76,7 +102,13 @@ export function Breadcrumbs({ items }: { items: { to?: string; label: string }[]
         {items.map((item, i) => (
           <li key={i} className="flex items-center gap-1">
             {i > 0 ? <span aria-hidden="true">/</span> : null}
-            {item.to ? <Link to={item.to} className="hover:underline">{item.label}</Link> : <span aria-current="page">{item.label}</span>}
+            {item.to ? (
+              <Link to={item.to} className="hover:underline">
+                {item.label}
+              </Link>
+            ) : (
+              <span aria-current="page">{item.label}</span>
+            )}
           </li>
         ))}
       </ol>

@@ -3,7 +3,11 @@ import { Form, useNavigation } from '@remix-run/react'
 import { WorkspaceSchema } from '~/lib/validation'
 import { ErrorList, SubmitButton, TextArea, TextField, useValidatedForm } from './forms'
 
-export function WorkspaceForm({ lastResult, defaultValue, submitLabel }: {
+export function WorkspaceForm({
+  lastResult,
+  defaultValue,
+  submitLabel,
+}: {
   lastResult?: SubmissionResult<string[]> | null
   defaultValue?: { name?: string; slug?: string; description?: string; icon?: string; color?: string }
   submitLabel: string

@@ -4,9 +4,7 @@ import { z } from 'zod'
  * Every environment variable the app reads, validated once at startup.
  * Defaults make the embedded mode (`npm start` with no environment) work.
  */
-const booleanish = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1')
+const booleanish = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const
 /** A duration such as `30m`, `12h` or `14d`, in milliseconds; at least five minutes. */
@@ -33,7 +31,10 @@ const RateLimitEnv = {
     .enum(['auto', 'redis', 'postgres', 'memory'])
     .default('auto')
     .describe('auto = redis when REDIS_URL is set, else postgres (shared by every app process)'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'REDIS_URL must be a redis:// or rediss:// URL')
+    .optional(),
   RATE_LIMIT_REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(250),
   RATE_LIMIT_KEY_PREFIX: z
     .string()
@@ -66,7 +67,12 @@ const RateLimitEnv = {
 }
 
 /** A comma-separated list, trimmed and lowercased. */
-const lowercaseList = z.string().transform((v) => v.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean))
+const lowercaseList = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter(Boolean),
+)
 
 /** The security monitor (app/security). */
 const SecurityEnv = {
@@ -77,9 +83,19 @@ const SecurityEnv = {
   SECURITY_RICH_TEXT_FIELDS: lowercaseList
     .default('description,body_md')
     .describe('field names that hold rich text or code: their findings are recorded, never blocked'),
-  SECURITY_MAX_VALUE_CHARS: z.coerce.number().int().min(1024).max(1024 * 1024).default(64 * 1024),
-  SECURITY_MAX_REQUEST_CHARS: z.coerce.number().int().min(4096).max(8 * 1024 * 1024).default(256 * 1024),
-  SECURITY_OPERATOR_EMAILS: lowercaseList.default('').describe('who may see every organization\'s security events'),
+  SECURITY_MAX_VALUE_CHARS: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024)
+    .default(64 * 1024),
+  SECURITY_MAX_REQUEST_CHARS: z.coerce
+    .number()
+    .int()
+    .min(4096)
+    .max(8 * 1024 * 1024)
+    .default(256 * 1024),
+  SECURITY_OPERATOR_EMAILS: lowercaseList.default('').describe("who may see every organization's security events"),
   SECURITY_BLOCK_THRESHOLD: z.coerce
     .number()
     .int()
@@ -88,7 +104,13 @@ const SecurityEnv = {
     .default(10)
     .describe('refused requests from one IP within the window that block it (0 = never); needs RATE_LIMIT_ENABLED'),
   SECURITY_BLOCK_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
-  SECURITY_BLOCK_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(900).describe('how long a blocked IP is refused'),
+  SECURITY_BLOCK_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .default(900)
+    .describe('how long a blocked IP is refused'),
 }
 
 const ConfigSchema = z
@@ -122,7 +144,13 @@ const ConfigSchema = z
     MAIL_FROM: z.string().min(3).default('NextSaaS <no-reply@nextsaas.dev>'),
     TRUST_PROXY: booleanish.default('false'),
     SEED_DEMO: booleanish.optional(),
-    API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(64 * 1024).describe('largest JSON body the API reads'),
+    API_MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024)
+      .default(64 * 1024)
+      .describe('largest JSON body the API reads'),
     ...RateLimitEnv,
     ...SecurityEnv,
   })

@@ -29,9 +29,7 @@ describe('permits', () => {
   test('built-in roles: admin holds all but deleting the organization; member views and creates projects', () => {
     const role = (key: string) => BUILTIN_ROLES.find((r) => r.key === key)!.permissions
     expect(effectivePermissions(role('admin'))).toEqual(CATALOG.filter((p) => p !== 'organization:delete'))
-    expect(effectivePermissions(role('member')).sort()).toEqual(
-      ['organization:view', 'project:create', 'project:view', 'workspace:view'].sort(),
-    )
+    expect(effectivePermissions(role('member')).sort()).toEqual(['organization:view', 'project:create', 'project:view', 'workspace:view'].sort())
   })
 })
 
@@ -41,7 +39,9 @@ describe('the SQL auth.permits() agrees with the TypeScript module', () => {
   // Catalog permissions plus look-alikes (unknown resources and actions) and '*'.
   const permission = fc.oneof(
     fc.constantFrom(...CATALOG, '*'),
-    fc.tuple(fc.constantFrom('workspace', 'project', 'member', 'widget'), fc.constantFrom('view', 'update', 'delete', 'manage', 'create', 'own')).map(([r, a]) => `${r}:${a}`),
+    fc
+      .tuple(fc.constantFrom('workspace', 'project', 'member', 'widget'), fc.constantFrom('view', 'update', 'delete', 'manage', 'create', 'own'))
+      .map(([r, a]) => `${r}:${a}`),
   )
   const testCase = fc.record({ held: fc.uniqueArray(permission, { maxLength: 6 }), required: permission })
 

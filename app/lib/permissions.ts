@@ -74,9 +74,7 @@ export function workspaceDeletionScope(workspace: { id: string; is_default: bool
 
 /** The grants that apply at a scope: those on the resource itself and on its ancestors. */
 export function grantsAt(grants: readonly ScopedGrant[], scope: Scope): ScopedGrant[] {
-  return grants.filter(
-    (g) => (scope.workspaceId && g.workspaceId === scope.workspaceId) || (scope.projectId && g.projectId === scope.projectId),
-  )
+  return grants.filter((g) => (scope.workspaceId && g.workspaceId === scope.workspaceId) || (scope.projectId && g.projectId === scope.projectId))
 }
 
 /** Organization role plus applicable grants: the same union auth.has_permission() takes in SQL. */

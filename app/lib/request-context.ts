@@ -31,9 +31,9 @@ export function memoize<T>(context: RequestContext, key: string, load: () => Pro
   return value
 }
 
-/** The client as audit rows and sessions record it. */
+/** The client as audit rows and sessions record it (neither is known for work outside a request). */
 export interface Client {
-  ip: string
+  ip?: string
   userAgent?: string
 }
 

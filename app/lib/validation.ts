@@ -11,11 +11,7 @@ export const isUuid = (value: string | undefined): value is string => value !== 
 const NO_NUL = /^[^\u0000]*$/
 const NUL_MESSAGE = 'Remove the invisible null character'
 
-export const EmailSchema = z
-  .string({ required_error: 'Email is required' })
-  .trim()
-  .max(254, 'Email is too long')
-  .email('Enter a valid email address')
+export const EmailSchema = z.string({ required_error: 'Email is required' }).trim().max(254, 'Email is too long').email('Enter a valid email address')
 
 /** A calendar date as `YYYY-MM-DD`, what `<input type="date">` sends. */
 export const CalendarDate = z
@@ -60,13 +56,7 @@ export function safeRedirect(to: string | null | undefined, fallback = '/orgs') 
 }
 
 const SLUG_HINT = 'Use lowercase letters, digits and single hyphens'
-const OptionalSlug = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(64, 'Use at most 64 characters')
-  .regex(SLUG_PATTERN, SLUG_HINT)
-  .optional()
+const OptionalSlug = z.string().trim().toLowerCase().max(64, 'Use at most 64 characters').regex(SLUG_PATTERN, SLUG_HINT).optional()
 const Description = z.string().trim().max(2000, 'Use at most 2000 characters').regex(NO_NUL, NUL_MESSAGE).optional()
 
 export const OrganizationSettingsSchema = z.object({
@@ -79,7 +69,10 @@ export const WorkspaceSchema = z.object({
   slug: OptionalSlug,
   description: Description,
   icon: z.string().trim().max(16, 'Use a short icon, such as one emoji').regex(NO_NUL, NUL_MESSAGE).optional(),
-  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour like #3B82F6').optional(),
+  color: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour like #3B82F6')
+    .optional(),
 })
 
 export const ProjectSchema = z.object({ name: NameSchema, slug: OptionalSlug, description: Description })

@@ -3,8 +3,9 @@
  * points. Sending goes through the one mail adapter.
  */
 import type { Logger } from 'pino'
+import type { Client } from '~/lib/request-context'
 import { TOKEN_LIFETIME_MS } from '~/models/account-token.server'
-import { startPasswordReset, startEmailVerification, type Account, type Client } from '~/models/account.server'
+import { startPasswordReset, startEmailVerification, type Account } from '~/models/account.server'
 import { appLink, sendEmail } from './mailer.server'
 
 const hours = (ms: number) => (ms / 3_600_000 === 1 ? '1 hour' : `${ms / 3_600_000} hours`)

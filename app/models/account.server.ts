@@ -5,13 +5,11 @@
  */
 import { UniqueIntegrityConstraintViolationError } from 'slonik'
 import { z } from 'zod'
+import type { Client } from '~/lib/request-context'
 import { issueToken, redeemToken, tokenIsUsable, type TokenPurpose } from './account-token.server'
 import { writeAudit } from './audit.server'
-import { sql, withAuthService, type Actor, type Tx } from './db.server'
+import { sql, withAuthService, type Tx } from './db.server'
 import { EmailTakenError, normalizeEmail } from './user.server'
-
-/** Who is asking, for the audit log (before sign-in the user is known only by the token). */
-export type Client = Omit<Actor, 'userId' | 'organizationId' | 'role'>
 
 const Account = z.object({ id: z.string(), email: z.string(), name: z.string() })
 export type Account = z.infer<typeof Account>
@@ -125,12 +123,16 @@ export function confirmEmailChange(token: string, client: Client): Promise<{ acc
       if (error instanceof UniqueIntegrityConstraintViolationError) throw new EmailTakenError()
       throw error
     }
-    await writeAudit(tx, { ...client, userId: redeemed.userId }, {
-      action: 'email.changed',
-      resourceType: 'user',
-      resourceId: redeemed.userId,
-      details: { from: previous.email, to: redeemed.email },
-    })
+    await writeAudit(
+      tx,
+      { ...client, userId: redeemed.userId },
+      {
+        action: 'email.changed',
+        resourceType: 'user',
+        resourceId: redeemed.userId,
+        details: { from: previous.email, to: redeemed.email },
+      },
+    )
     return { account: { ...previous, email: redeemed.email }, previousEmail: previous.email }
   })
 }

@@ -6,10 +6,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
+import { DomainError } from '~/lib/errors'
+import { unseenCreations, unseenCreationsMessage } from '~/lib/permissions'
 import { writeAudit } from './audit.server'
 import { sql, withAuthService, withTenant, type Actor } from './db.server'
-import { unseenCreations, unseenCreationsMessage } from '~/lib/permissions'
-import { DomainError } from '~/lib/errors'
 
 /** Marks a token as ours, so it is told apart from a session token (and found by secret scanners). */
 export const API_TOKEN_PREFIX = 'nsp_'

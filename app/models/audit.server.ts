@@ -100,7 +100,8 @@ export type AuditLogEntry = z.infer<typeof AuditLogEntry>
 function conditions(actor: TenantActor, filters: AuditLogFilters) {
   const where = [sql.fragment`a.organization_id = ${actor.organizationId}`]
   // ^@ (starts_with) is leakproof, so under RLS it still becomes an index range; LIKE would not.
-  if (filters.action) where.push(filters.action.endsWith('.') ? sql.fragment`a.action ^@ ${filters.action}` : sql.fragment`a.action = ${filters.action}`)
+  if (filters.action)
+    where.push(filters.action.endsWith('.') ? sql.fragment`a.action ^@ ${filters.action}` : sql.fragment`a.action = ${filters.action}`)
   if (filters.resourceType) where.push(sql.fragment`a.resource_type = ${filters.resourceType}`)
   if (filters.userId) where.push(sql.fragment`a.user_id = ${filters.userId}`)
   if (filters.result) where.push(sql.fragment`a.result = ${filters.result}`)

@@ -32,6 +32,9 @@ const typeParsers = [
   { name: 'int8', parse: (value: string) => Number.parseInt(value, 10) },
 ]
 
+// One pool per process, on globalThis: the HTTP layer (recording security
+// events) and the Remix build each carry their own copy of this module, and
+// two pools would double the connections a process holds.
 const globalForPool = globalThis as unknown as { __nextsaasPool?: Promise<DatabasePool> }
 
 /** The one pool; it logs in as the app role, which holds nothing outside withTenant(). */

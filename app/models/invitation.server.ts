@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import { writeAudit } from './audit.server'
-import { sql, withAuthService, withTenant, type Actor, type TenantActor } from './db.server'
 import { DomainError, type ErrorCode } from '~/lib/errors'
+import { writeAudit } from './audit.server'
 import { isUniqueViolation } from './constraints.server'
+import { sql, withAuthService, withTenant, type Actor, type TenantActor } from './db.server'
 import { requireGrantableRole } from './member.server'
 
 const INVITATION_DAYS = 7
@@ -119,7 +119,10 @@ const ACCEPT_ERRORS: Record<string, [ErrorCode, string]> = {
   invitation_used: ['INVITATION_USED', 'This invitation has already been used.'],
   invitation_revoked: ['INVITATION_REVOKED', 'This invitation was revoked.'],
   invitation_expired: ['INVITATION_EXPIRED', 'This invitation has expired. Ask for a new one.'],
-  email_unverified: ['EMAIL_UNVERIFIED', 'This invitation was sent to another address. Verify your email address first, or sign in with the invited one.'],
+  email_unverified: [
+    'EMAIL_UNVERIFIED',
+    'This invitation was sent to another address. Verify your email address first, or sign in with the invited one.',
+  ],
   already_member: ['ALREADY_MEMBER', 'You are already a member of this organization.'],
 }
 
@@ -127,8 +130,10 @@ const ACCEPT_ERRORS: Record<string, [ErrorCode, string]> = {
 export function acceptInvitation(actor: Actor, token: string): Promise<string> {
   return withTenant(actor, (tx) =>
     tx
-      .oneFirst(sql.type(z.object({ slug: z.string() }))`
-        select accept_invitation(${hashToken(token)}, ${actor.ip ?? null}, ${actor.userAgent ?? null}) as slug`)
+      .oneFirst(
+        sql.type(z.object({ slug: z.string() }))`
+        select accept_invitation(${hashToken(token)}, ${actor.ip ?? null}, ${actor.userAgent ?? null}) as slug`,
+      )
       .catch((error: unknown) => {
         const raised = error instanceof Error ? Object.keys(ACCEPT_ERRORS).find((c) => error.message.includes(c)) : undefined
         if (!raised) throw error

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { holdsAll } from '~/lib/permissions'
-import { toPage, type ListQuery, type Page } from '~/lib/pagination'
 import { DomainError } from '~/lib/errors'
+import { toPage, type ListQuery, type Page } from '~/lib/pagination'
+import { holdsAll } from '~/lib/permissions'
 import { isUuid } from '~/lib/validation'
 import { writeAudit } from './audit.server'
 import { sql, withTenant, type TenantActor, type Tx } from './db.server'
@@ -78,7 +78,9 @@ export function listMemberChoices(actor: TenantActor): Promise<readonly MemberCh
 
 export function findMember(actor: TenantActor, memberId: string): Promise<Member | null> {
   if (!isUuid(memberId)) return Promise.resolve(null)
-  return withTenant(actor, (tx) => tx.maybeOne(sql.type(Member)`${SELECT_MEMBER} where m.organization_id = ${actor.organizationId} and m.id = ${memberId}`))
+  return withTenant(actor, (tx) =>
+    tx.maybeOne(sql.type(Member)`${SELECT_MEMBER} where m.organization_id = ${actor.organizationId} and m.id = ${memberId}`),
+  )
 }
 
 /** What the actor may do to another member: never to themselves, never above their own permissions. */
@@ -122,16 +124,25 @@ export function changeMemberRole(actor: TenantActor, held: readonly string[], me
   return withTenant(actor, async (tx) => {
     const target = await targetFor(tx, actor, held, memberId)
     await requireGrantableRole(tx, actor, held, role)
-    const changed = await tx.query(sql.unsafe`update organization_members set role = ${role} where organization_id = ${actor.organizationId} and id = ${memberId}`).catch(mapLastOwner)
+    const changed = await tx
+      .query(sql.unsafe`update organization_members set role = ${role} where organization_id = ${actor.organizationId} and id = ${memberId}`)
+      .catch(mapLastOwner)
     refusedUnlessChanged(changed.rowCount, 'You cannot change this member’s role')
-    await writeAudit(tx, actor, { action: 'member.role_changed', resourceType: 'member', resourceId: memberId, details: { from: target.role, to: role } })
+    await writeAudit(tx, actor, {
+      action: 'member.role_changed',
+      resourceType: 'member',
+      resourceId: memberId,
+      details: { from: target.role, to: role },
+    })
   })
 }
 
 export function setMemberStatus(actor: TenantActor, held: readonly string[], memberId: string, status: 'active' | 'suspended'): Promise<void> {
   return withTenant(actor, async (tx) => {
     await targetFor(tx, actor, held, memberId)
-    const changed = await tx.query(sql.unsafe`update organization_members set status = ${status} where organization_id = ${actor.organizationId} and id = ${memberId}`).catch(mapLastOwner)
+    const changed = await tx
+      .query(sql.unsafe`update organization_members set status = ${status} where organization_id = ${actor.organizationId} and id = ${memberId}`)
+      .catch(mapLastOwner)
     refusedUnlessChanged(changed.rowCount, 'You cannot change this member’s status')
     await writeAudit(tx, actor, {
       action: status === 'suspended' ? 'member.suspended' : 'member.reactivated',
@@ -144,9 +155,16 @@ export function setMemberStatus(actor: TenantActor, held: readonly string[], mem
 export function removeMember(actor: TenantActor, held: readonly string[], memberId: string): Promise<void> {
   return withTenant(actor, async (tx) => {
     const target = await targetFor(tx, actor, held, memberId)
-    const removed = await tx.query(sql.unsafe`delete from organization_members where organization_id = ${actor.organizationId} and id = ${memberId}`).catch(mapLastOwner)
+    const removed = await tx
+      .query(sql.unsafe`delete from organization_members where organization_id = ${actor.organizationId} and id = ${memberId}`)
+      .catch(mapLastOwner)
     refusedUnlessChanged(removed.rowCount, 'You cannot remove this member')
-    await writeAudit(tx, actor, { action: 'member.removed', resourceType: 'member', resourceId: memberId, details: { email: target.email, role: target.role } })
+    await writeAudit(tx, actor, {
+      action: 'member.removed',
+      resourceType: 'member',
+      resourceId: memberId,
+      details: { email: target.email, role: target.role },
+    })
   })
 }
 

@@ -1,11 +1,11 @@
 import { UniqueIntegrityConstraintViolationError } from 'slonik'
 import { z } from 'zod'
+import { DomainError } from '~/lib/errors'
 import { BUILTIN_ROLES } from '~/lib/permissions'
 import { slugCandidates, slugify } from '~/lib/slug'
 import { writeAudit } from './audit.server'
-import { sql, withTenant, type Actor, type TenantActor } from './db.server'
-import { DomainError } from '~/lib/errors'
 import { withSlugCheck } from './constraints.server'
+import { sql, withTenant, type Actor, type TenantActor } from './db.server'
 
 const MyOrganization = z.object({
   id: z.string(),
@@ -48,12 +48,17 @@ export function createOrganization(actor: Actor, input: { name: string }): Promi
           sp.oneFirst(sql.type(z.object({ id: z.string() }))`
             select create_organization(${input.name}, ${slug}, ${sql.jsonb(BUILTIN_ROLES as never)}) as id`),
         )
-        await writeAudit(tx, actor, {
-          action: 'organization.created',
-          resourceType: 'organization',
-          resourceId: id,
-          details: { name: input.name, slug },
-        }, id)
+        await writeAudit(
+          tx,
+          actor,
+          {
+            action: 'organization.created',
+            resourceType: 'organization',
+            resourceId: id,
+            details: { name: input.name, slug },
+          },
+          id,
+        )
         return { id, slug }
       } catch (error) {
         if (!(error instanceof UniqueIntegrityConstraintViolationError) || ++attempts >= MAX_SLUG_ATTEMPTS) throw error
@@ -66,10 +71,7 @@ export function createOrganization(actor: Actor, input: { name: string }): Promi
 const SLUG_TAKEN = 'This address is taken by another organization'
 
 /** Renames the organization and/or changes its slug (old links then answer 404). */
-export function updateOrganization(
-  actor: TenantActor,
-  input: { name: string; slug: string },
-): Promise<{ slug: string }> {
+export function updateOrganization(actor: TenantActor, input: { name: string; slug: string }): Promise<{ slug: string }> {
   return withTenant(actor, async (tx) => {
     const updated = await withSlugCheck('organizations_slug_key', SLUG_TAKEN, () =>
       tx.maybeOne(sql.type(z.object({ slug: z.string() }))`

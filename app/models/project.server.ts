@@ -1,12 +1,12 @@
 import { z } from 'zod'
-import { projects } from '../../db/types/public/Projects'
+import { DomainError } from '~/lib/errors'
 import { toPage, type ListQuery, type Page } from '~/lib/pagination'
 import { isSlug, slugify } from '~/lib/slug'
 import { isUuid } from '~/lib/validation'
+import { projects } from '../../db/types/public/Projects'
 import { writeAudit } from './audit.server'
-import { sql, withTenant, type TenantActor } from './db.server'
-import { DomainError } from '~/lib/errors'
 import { withSlugCheck } from './constraints.server'
+import { sql, withTenant, type TenantActor } from './db.server'
 
 export const Project = projects.omit({ settings: true })
 export type Project = z.infer<typeof Project>
@@ -35,7 +35,11 @@ export function listProjects(actor: TenantActor, workspaceId: string, query: Lis
       rows[0]?.total ??
       (await tx.oneFirst(sql.type(z.object({ n: z.number() }))`
         select count(*) as n from projects where organization_id = ${actor.organizationId} and workspace_id = ${workspaceId}`))
-    return toPage(rows.map(({ total: _, ...project }) => project), total, query)
+    return toPage(
+      rows.map(({ total: _, ...project }) => project),
+      total,
+      query,
+    )
   })
 }
 

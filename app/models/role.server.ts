@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { ForeignKeyIntegrityConstraintViolationError } from 'slonik'
 import { z } from 'zod'
-import { roles } from '../../db/types/public/Roles'
+import { DomainError } from '~/lib/errors'
 import { CATALOG, holdsAll, permits, unseenCreations, unseenCreationsMessage } from '~/lib/permissions'
 import { isUuid } from '~/lib/validation'
+import { roles } from '../../db/types/public/Roles'
 import { writeAudit } from './audit.server'
 import { sql, withTenant, type TenantActor } from './db.server'
-import { DomainError } from '~/lib/errors'
-import { isUniqueViolation } from './constraints.server'
 import { requireGrantableRole } from './member.server'
 
 export const Role = roles.omit({ created_at: true, updated_at: true })
@@ -111,7 +110,9 @@ export function deleteRole(actor: TenantActor, held: readonly string[], id: stri
     if (reassignTo) {
       if (reassignTo === role.key) throw new DomainError('Choose another role for the people who hold this one', 'reassignTo', 'VALIDATION_FAILED')
       await requireGrantableRole(tx, actor, held, reassignTo, 'reassignTo')
-      await tx.query(sql.unsafe`update organization_members set role = ${reassignTo} where organization_id = ${actor.organizationId} and role = ${role.key}`)
+      await tx.query(
+        sql.unsafe`update organization_members set role = ${reassignTo} where organization_id = ${actor.organizationId} and role = ${role.key}`,
+      )
       await tx.query(sql.unsafe`delete from role_grants where organization_id = ${actor.organizationId} and role = ${role.key}`)
     }
     try {
@@ -125,4 +126,3 @@ export function deleteRole(actor: TenantActor, held: readonly string[], id: stri
     await writeAudit(tx, actor, { action: 'role.deleted', resourceType: 'role', resourceId: id, details: { name: role.name, reassignTo } })
   })
 }
-

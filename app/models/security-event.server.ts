@@ -1,7 +1,7 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
-import { SEVERITIES, THREAT_TYPES, type Finding } from '~/security/types'
 import { CalendarDate, isUuid } from '~/lib/validation'
+import { SEVERITIES, THREAT_TYPES, type Finding } from '~/security/types'
 import { sql, withAuthService, withTenant, type TenantActor } from './db.server'
 
 /** The request a set of findings came from, as the monitor knows it before any route runs. */
@@ -29,10 +29,7 @@ function storable(text: string, max: number): string {
  * privileged path (as the auth service role, which may only execute it): one
  * row per IP × rule × minute, counting repeats.
  */
-export async function recordSecurityEvent(
-  request: ObservedRequest,
-  findings: readonly (Finding & { blocked: boolean })[],
-): Promise<void> {
+export async function recordSecurityEvent(request: ObservedRequest, findings: readonly (Finding & { blocked: boolean })[]): Promise<void> {
   const rows = findings.slice(0, MAX_FINDINGS).map((f) => ({
     type: f.type,
     severity: f.severity,
@@ -61,7 +58,10 @@ export const EventFilters = z
     severity: z.enum(SEVERITIES).optional(),
     from: CalendarDate.optional(),
     to: CalendarDate.optional(),
-    ip: z.string().refine((value) => isIP(value) !== 0, 'Not an IP address').optional(),
+    ip: z
+      .string()
+      .refine((value) => isIP(value) !== 0, 'Not an IP address')
+      .optional(),
     user: z.string().trim().email('Not an email address').max(254).optional(),
   })
   .refine((f) => !f.from || !f.to || f.from <= f.to, { path: ['to'], message: 'Must not be before the start date' })

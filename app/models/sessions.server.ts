@@ -68,7 +68,12 @@ export function endOtherSessions(actor: Actor, keepSessionId: string | null, rea
   return withAuthService(async (tx) => {
     const ended = await tx.query(sql.unsafe`
       delete from auth.sessions where user_id = ${actor.userId} and id is distinct from ${keepSessionId}`)
-    await writeAudit(tx, actor, { action: 'session.ended_others', resourceType: 'user', resourceId: actor.userId, details: { reason, count: ended.rowCount } })
+    await writeAudit(tx, actor, {
+      action: 'session.ended_others',
+      resourceType: 'user',
+      resourceId: actor.userId,
+      details: { reason, count: ended.rowCount },
+    })
     return ended.rowCount
   })
 }

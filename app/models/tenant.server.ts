@@ -1,7 +1,7 @@
 import { z } from 'zod'
+import type { ScopedGrant } from '~/lib/permissions'
 import { isSlug } from '~/lib/slug'
 import { isUuid } from '~/lib/validation'
-import type { ScopedGrant } from '~/lib/permissions'
 import { sql, withTenant, type Actor, type TenantActor } from './db.server'
 import type { SessionUser } from './user.server'
 

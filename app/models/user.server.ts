@@ -1,5 +1,6 @@
 import { UniqueIntegrityConstraintViolationError } from 'slonik'
 import { z } from 'zod'
+import type { Client } from '~/lib/request-context'
 import { sql, withAuthService, type Tx } from './db.server'
 
 const User = z.object({ id: z.string(), email: z.string(), name: z.string() })
@@ -37,10 +38,7 @@ async function writeAuthAudit(tx: Tx, event: AuthEvent) {
             ${event.ip ?? null}, ${event.userAgent ?? null}, ${event.result})`)
 }
 
-export function createUser(
-  input: { email: string; name: string; passwordHash: string },
-  request: { ip?: string; userAgent?: string },
-): Promise<User> {
+export function createUser(input: { email: string; name: string; passwordHash: string }, client: Client): Promise<User> {
   return withAuthService(async (tx) => {
     try {
       const user = await tx.transaction((sp) =>
@@ -49,7 +47,7 @@ export function createUser(
           returning id, email, name`),
       )
       await tx.query(sql.unsafe`insert into auth.passwords (user_id, hash) values (${user.id}, ${input.passwordHash})`)
-      await writeAuthAudit(tx, { action: 'user.signed_up', userId: user.id, result: 'success', ...request })
+      await writeAuthAudit(tx, { action: 'user.signed_up', userId: user.id, result: 'success', ...client })
       return user
     } catch (error) {
       if (error instanceof UniqueIntegrityConstraintViolationError) throw new EmailTakenError()

@@ -1,13 +1,13 @@
 import { z } from 'zod'
-import { workspaces } from '../../db/types/public/Workspaces'
+import { DomainError } from '~/lib/errors'
 import type { ListQuery, Page } from '~/lib/pagination'
 import { toPage } from '~/lib/pagination'
 import { isSlug, slugify } from '~/lib/slug'
 import { isUuid } from '~/lib/validation'
+import { workspaces } from '../../db/types/public/Workspaces'
 import { writeAudit } from './audit.server'
-import { sql, withTenant, type TenantActor, type Tx } from './db.server'
-import { DomainError } from '~/lib/errors'
 import { withSlugCheck } from './constraints.server'
+import { sql, withTenant, type TenantActor, type Tx } from './db.server'
 
 export const Workspace = workspaces.omit({ settings: true })
 export type Workspace = z.infer<typeof Workspace>
@@ -36,7 +36,11 @@ export function listWorkspaces(actor: TenantActor, query: ListQuery): Promise<Pa
       order by ${ORDER[query.sort]}
       limit ${query.pageSize} offset ${(query.page - 1) * query.pageSize}`)
     const total = rows[0]?.total ?? (query.page > 1 ? await countWorkspaces(tx, actor.organizationId) : 0)
-    return toPage(rows.map(({ total: _, ...card }) => card), total, query)
+    return toPage(
+      rows.map(({ total: _, ...card }) => card),
+      total,
+      query,
+    )
   })
 }
 
@@ -98,7 +102,9 @@ export function updateWorkspace(actor: TenantActor, id: string, input: Workspace
 /** Makes this workspace the organization's default (there is always exactly one). */
 export function makeDefaultWorkspace(actor: TenantActor, id: string): Promise<void> {
   return withTenant(actor, async (tx) => {
-    await tx.query(sql.unsafe`update workspaces set is_default = false where organization_id = ${actor.organizationId} and is_default and id <> ${id}`)
+    await tx.query(
+      sql.unsafe`update workspaces set is_default = false where organization_id = ${actor.organizationId} and is_default and id <> ${id}`,
+    )
     const updated = await tx.query(sql.unsafe`update workspaces set is_default = true where organization_id = ${actor.organizationId} and id = ${id}`)
     if (updated.rowCount !== 1) throw new DomainError('Workspace not found', undefined, 'NOT_FOUND')
     await writeAudit(tx, actor, { action: 'workspace.made_default', resourceType: 'workspace', resourceId: id })

@@ -14,8 +14,8 @@
  * An attempt that turns out to be no failure gives its points back.
  */
 import { createHash } from 'node:crypto'
-import { toSeconds, type Outcome, type Policy } from './policies'
 import { judge, take, type Limiter, type Taken } from './counting.server'
+import { toSeconds, type Outcome, type Policy } from './policies'
 
 type MakeLimiter = (name: string, points: number, windowSeconds: number) => Limiter
 
@@ -88,11 +88,7 @@ export function createBruteForceGuard(limiter: MakeLimiter, spec: GuardSpec) {
     async begin(subject: string | null, ip: string): Promise<{ attempt: Attempt } | { refused: Outcome }> {
       const hashed = perSubject && subject !== null ? subjectKey(subject) : null
       const keys = { streak: hashed ? `${hashed}:${ip}` : ip, ip, subject: hashed }
-      const [s, i, a] = await Promise.all([
-        take(streak, keys.streak),
-        take(perIp, ip),
-        perSubject && hashed ? take(perSubject, hashed) : null,
-      ])
+      const [s, i, a] = await Promise.all([take(streak, keys.streak), take(perIp, ip), perSubject && hashed ? take(perSubject, hashed) : null])
       let refused = [judge(policies.ip, i), a && judge(policies.account, a)].find((o) => o?.limited) ?? undefined
       const gated = !refused && s.consumed >= free
       if (gated) {

@@ -13,6 +13,8 @@ import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
 import { RateLimiterMemory } from 'rate-limiter-flexible'
 import type { Config } from '~/lib/config.server'
+import { createBruteForceGuard, type BruteForceGuard } from './brute-force.server'
+import { judge, take, type Limiter, type Taken } from './counting.server'
 import {
   ENDPOINTS,
   effectiveLimits,
@@ -24,8 +26,6 @@ import {
   type Outcome,
   type Policy,
 } from './policies'
-import { judge, take, type Limiter, type Taken } from './counting.server'
-import { createBruteForceGuard, type BruteForceGuard } from './brute-force.server'
 import { createSecurityBlock } from './security-block.server'
 import { keyPrefix, openStore } from './stores.server'
 
@@ -206,24 +206,28 @@ export function createRateLimits(config: Config, logger: Logger) {
       await versions.penalty(organizationId, 1)
     },
 
-    signIn: counted(createBruteForceGuard(limiter, {
-      name: 'sign-in',
-      counters: 'signin',
-      free: config.RATE_LIMIT_SIGNIN_FAILURES,
-      lockSeconds: config.RATE_LIMIT_SIGNIN_LOCK_SECONDS,
-      maxLockSeconds: config.RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS,
-      ipPerDay: config.RATE_LIMIT_SIGNIN_IP_PER_DAY,
-      subjectPerHour: config.RATE_LIMIT_SIGNIN_ACCOUNT_PER_HOUR,
-    })),
+    signIn: counted(
+      createBruteForceGuard(limiter, {
+        name: 'sign-in',
+        counters: 'signin',
+        free: config.RATE_LIMIT_SIGNIN_FAILURES,
+        lockSeconds: config.RATE_LIMIT_SIGNIN_LOCK_SECONDS,
+        maxLockSeconds: config.RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS,
+        ipPerDay: config.RATE_LIMIT_SIGNIN_IP_PER_DAY,
+        subjectPerHour: config.RATE_LIMIT_SIGNIN_ACCOUNT_PER_HOUR,
+      }),
+    ),
     /** Invitation links name no account: consecutive failures and the daily count are per IP. */
-    invitationLinks: counted(createBruteForceGuard(limiter, {
-      name: 'invitation',
-      counters: 'invitation',
-      free: config.RATE_LIMIT_INVITATION_FAILURES,
-      lockSeconds: config.RATE_LIMIT_SIGNIN_LOCK_SECONDS,
-      maxLockSeconds: config.RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS,
-      ipPerDay: config.RATE_LIMIT_INVITATION_IP_PER_DAY,
-    })),
+    invitationLinks: counted(
+      createBruteForceGuard(limiter, {
+        name: 'invitation',
+        counters: 'invitation',
+        free: config.RATE_LIMIT_INVITATION_FAILURES,
+        lockSeconds: config.RATE_LIMIT_SIGNIN_LOCK_SECONDS,
+        maxLockSeconds: config.RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS,
+        ipPerDay: config.RATE_LIMIT_INVITATION_IP_PER_DAY,
+      }),
+    ),
     /** The security monitor's temporary block of IPs that keep sending attacks. */
     securityBlock: createSecurityBlock(config, limiter),
 

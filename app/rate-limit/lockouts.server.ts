@@ -96,8 +96,7 @@ async function recordBlock(request: Request, context: AppLoadContext, records: G
 // ------------------------------------------------------------------ sign-in
 
 /** The same words whichever limit refused, and whether or not the account exists. */
-const signInRefusal = (outcome: Outcome) =>
-  `Too many sign-in attempts. Try again in ${waitText(Math.max(1, outcome.resetSeconds))}.`
+const signInRefusal = (outcome: Outcome) => `Too many sign-in attempts. Try again in ${waitText(Math.max(1, outcome.resetSeconds))}.`
 
 export type SignInGate =
   | { refused: string }
@@ -183,4 +182,3 @@ export async function guardInvitationLookup(request: Request, context: AppLoadCo
     },
   }
 }
-

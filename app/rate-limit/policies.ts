@@ -112,7 +112,12 @@ export function overridesSchema(max: OrganizationLimits) {
       .trim()
       .regex(/^\d+$/, 'Enter a whole number')
       .transform(Number)
-      .pipe(z.number().min(minimum(key), `Use at least ${minimum(key)}`).max(max[key], `Use at most ${max[key]} (the system maximum)`))
+      .pipe(
+        z
+          .number()
+          .min(minimum(key), `Use at least ${minimum(key)}`)
+          .max(max[key], `Use at most ${max[key]} (the system maximum)`),
+      )
       .optional()
   return z.object(Object.fromEntries(LIMIT_KEYS.map((k) => [k, field(k)])) as Record<LimitKey, ReturnType<typeof field>>)
 }

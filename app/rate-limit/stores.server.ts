@@ -52,7 +52,10 @@ export interface Store {
 export function keyPrefix(config: Config): string {
   if (config.RATE_LIMIT_KEY_PREFIX) return config.RATE_LIMIT_KEY_PREFIX
   if (!config.DATABASE_URL && !config.APP_DATABASE_URL) return 'rl'
-  const database = new URL(appDatabaseUrl(config)).pathname.slice(1).toLowerCase().replace(/[^a-z0-9_]/g, '_')
+  const database = new URL(appDatabaseUrl(config)).pathname
+    .slice(1)
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
   return `rl_${database}`.slice(0, 40)
 }
 
@@ -63,8 +66,7 @@ export function storeKind(config: Config): StoreKind {
 
 const libraryPoints = async (limiter: Limiter, key: string) => (await limiter.get(key))?.consumedPoints ?? null
 
-const memory = (spec: LimiterSpec) =>
-  new RateLimiterMemory({ keyPrefix: spec.keyPrefix, points: spec.points, duration: spec.seconds })
+const memory = (spec: LimiterSpec) => new RateLimiterMemory({ keyPrefix: spec.keyPrefix, points: spec.points, duration: spec.seconds })
 
 function storeOptions(spec: LimiterSpec) {
   return {

@@ -15,8 +15,12 @@ export default function Index() {
         Every organization's data is kept apart by the database itself, not only by the application.
       </p>
       <div className="mt-8 flex justify-center gap-4">
-        <Link to="/signup" className="rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500">Create an account</Link>
-        <Link to="/login" className="rounded-md border border-slate-300 px-4 py-2 font-medium hover:bg-slate-100">Sign in</Link>
+        <Link to="/signup" className="rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500">
+          Create an account
+        </Link>
+        <Link to="/login" className="rounded-md border border-slate-300 px-4 py-2 font-medium hover:bg-slate-100">
+          Sign in
+        </Link>
       </div>
     </section>
   )

@@ -11,8 +11,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 /** One-line confirmations after a redirect, keyed by the query they arrive with. */
 const NOTICES: Record<string, Record<string, string>> = {
-  password: { reset: 'Your password was reset. Every other session was signed out.', changed: 'Your password was changed. Every other session was signed out.' },
-  email: { sent: 'We sent a new verification link to your address.', requested: 'Check your new address for a confirmation link; your account keeps its current address until you open it.' },
+  password: {
+    reset: 'Your password was reset. Every other session was signed out.',
+    changed: 'Your password was changed. Every other session was signed out.',
+  },
+  email: {
+    sent: 'We sent a new verification link to your address.',
+    requested: 'Check your new address for a confirmation link; your account keeps its current address until you open it.',
+  },
 }
 
 export default function Account() {
@@ -23,7 +29,9 @@ export default function Account() {
     <section>
       <h1 className="text-2xl font-semibold">Account</h1>
       {notices.map((notice) => (
-        <p key={notice} role="status" className="mt-4 rounded-md bg-green-50 px-3 py-2 text-sm text-green-800">{notice}</p>
+        <p key={notice} role="status" className="mt-4 rounded-md bg-green-50 px-3 py-2 text-sm text-green-800">
+          {notice}
+        </p>
       ))}
       <dl className="mt-6 divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">
         <div className="flex flex-wrap justify-between gap-2 px-4 py-3">
@@ -40,20 +48,32 @@ export default function Account() {
               <>
                 <span className="rounded bg-amber-50 px-2 py-0.5 text-xs font-medium text-amber-800">Not verified</span>
                 <Form method="post" action="/verify-email/resend">
-                  <button type="submit" className="text-sm text-indigo-700 hover:underline">Send a new link</button>
+                  <button type="submit" className="text-sm text-indigo-700 hover:underline">
+                    Send a new link
+                  </button>
                 </Form>
               </>
             )}
-            <Link to="/account/email" className="text-sm text-indigo-700 hover:underline">Change</Link>
+            <Link to="/account/email" className="text-sm text-indigo-700 hover:underline">
+              Change
+            </Link>
           </dd>
         </div>
         <div className="flex flex-wrap justify-between gap-2 px-4 py-3">
           <dt className="text-slate-600">Password</dt>
-          <dd><Link to="/account/password" className="text-sm text-indigo-700 hover:underline">Change password</Link></dd>
+          <dd>
+            <Link to="/account/password" className="text-sm text-indigo-700 hover:underline">
+              Change password
+            </Link>
+          </dd>
         </div>
         <div className="flex flex-wrap justify-between gap-2 px-4 py-3">
           <dt className="text-slate-600">Sessions</dt>
-          <dd><Link to="/account/sessions" className="text-sm text-indigo-700 hover:underline">See where you are signed in</Link></dd>
+          <dd>
+            <Link to="/account/sessions" className="text-sm text-indigo-700 hover:underline">
+              See where you are signed in
+            </Link>
+          </dd>
         </div>
       </dl>
     </section>

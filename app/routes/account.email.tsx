@@ -2,14 +2,15 @@ import { getFormProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { confirmCurrentPassword } from '~/auth/reauthenticate.server'
 import { requireUser } from '~/auth/session.server'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
+import { ChangeEmailSchema } from '~/lib/account-schemas'
+import { invalid, readForm } from '~/lib/forms.server'
+import { clientOf } from '~/lib/request-context'
+import { mailEmailChange } from '~/mail/account.server'
 import { startEmailChange } from '~/models/account.server'
 import { EmailTakenError, normalizeEmail } from '~/models/user.server'
-import { mailEmailChange } from '~/mail/account.server'
-import { ChangeEmailSchema } from '~/lib/account-schemas'
-import { confirmCurrentPassword } from '~/auth/reauthenticate.server'
-import { invalid, readForm } from '~/lib/forms.server'
 import { enforceMailLimit } from '~/rate-limit/guards.server'
 
 export const meta: MetaFunction = () => [{ title: 'Change email · NextSaaS' }]
@@ -33,7 +34,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!check.ok) return fieldError('currentPassword', check.message, check.status)
   if (normalizeEmail(email) === normalizeEmail(user.email)) return fieldError('email', 'This is already your address.')
   await enforceMailLimit(email, context)
-  const client = { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
+  const client = clientOf(request, context)
   try {
     const change = await startEmailChange(user.id, email, client)
     await mailEmailChange(change.account, normalizeEmail(email), change.token, context.logger)

@@ -3,12 +3,13 @@ import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
 import { hashPassword, passwordWeakness } from '~/auth/password.server'
+import { confirmCurrentPassword } from '~/auth/reauthenticate.server'
 import { requireUser, signOutOtherSessions } from '~/auth/session.server'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
-import { changePassword } from '~/models/account.server'
 import { ChangePasswordSchema } from '~/lib/account-schemas'
-import { confirmCurrentPassword } from '~/auth/reauthenticate.server'
 import { invalid, readForm } from '~/lib/forms.server'
+import { clientOf } from '~/lib/request-context'
+import { changePassword } from '~/models/account.server'
 
 export const meta: MetaFunction = () => [{ title: 'Change password · NextSaaS' }]
 
@@ -26,10 +27,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { currentPassword, newPassword } = submission.value
   const check = await confirmCurrentPassword(user, currentPassword, request, context)
   if (!check.ok) return json(submission.reply({ fieldErrors: { currentPassword: [check.message] }, hideFields: HIDDEN }), { status: check.status })
-  const weakness = newPassword === currentPassword ? 'Choose a password different from your current one.' : passwordWeakness(newPassword, [user.email, user.name])
+  const weakness =
+    newPassword === currentPassword ? 'Choose a password different from your current one.' : passwordWeakness(newPassword, [user.email, user.name])
   if (weakness) return invalid(submission.reply({ fieldErrors: { newPassword: [weakness] }, hideFields: HIDDEN }))
 
-  const client = { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
+  const client = clientOf(request, context)
   await changePassword(user.id, await hashPassword(newPassword), client)
   await signOutOtherSessions(request, context, user, { reason: 'password_changed', keepCurrent: true })
   return redirect('/account?password=changed')
@@ -56,7 +58,9 @@ export default function ChangePassword() {
       </Form>
       <p className="mt-4 text-sm text-slate-600">
         Every other device signed in to your account will be signed out. Forgot it?{' '}
-        <Link to="/forgot-password" className="text-indigo-700 hover:underline">Reset it by email</Link>
+        <Link to="/forgot-password" className="text-indigo-700 hover:underline">
+          Reset it by email
+        </Link>
       </p>
     </section>
   )

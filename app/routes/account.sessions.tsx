@@ -2,12 +2,12 @@ import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
-import { currentSessionId, requireUser, signOutOtherSessions } from '~/auth/session.server'
-import { endSession, listSessions } from '~/models/sessions.server'
-import { formatUtc } from '~/lib/dates'
 import { userActor } from '~/access/tenant.server'
-import { describeDevice } from '~/lib/user-agent'
+import { currentSessionId, requireUser, signOutOtherSessions } from '~/auth/session.server'
+import { formatUtc } from '~/lib/dates'
 import { readForm } from '~/lib/forms.server'
+import { describeDevice } from '~/lib/user-agent'
+import { endSession, listSessions } from '~/models/sessions.server'
 
 export const meta: MetaFunction = () => [{ title: 'Sessions · NextSaaS' }]
 
@@ -63,17 +63,20 @@ export default function Sessions() {
             <div>
               <p className="font-medium">
                 {session.device}
-                {session.current ? <span className="ml-2 rounded bg-indigo-50 px-2 py-0.5 text-xs font-medium text-indigo-700">This device</span> : null}
+                {session.current ? (
+                  <span className="ml-2 rounded bg-indigo-50 px-2 py-0.5 text-xs font-medium text-indigo-700">This device</span>
+                ) : null}
               </p>
-              <p className="text-sm text-slate-600">
-                {`IP ${session.ipAddress} · last seen ${session.lastSeen} · signed in ${session.signedIn}`}
-              </p>
+              <p className="text-sm text-slate-600">{`IP ${session.ipAddress} · last seen ${session.lastSeen} · signed in ${session.signedIn}`}</p>
             </div>
             {session.current ? null : (
               <Form method="post">
                 <input type="hidden" name="intent" value="end" />
                 <input type="hidden" name="sessionId" value={session.id} />
-                <button type="submit" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 focus:outline-none focus:ring-2 focus:ring-indigo-500">
+                <button
+                  type="submit"
+                  className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 focus:outline-none focus:ring-2 focus:ring-indigo-500"
+                >
                   Sign out
                 </button>
               </Form>
@@ -84,7 +87,10 @@ export default function Sessions() {
       {others > 0 ? (
         <Form method="post" className="mt-4">
           <input type="hidden" name="intent" value="end-others" />
-          <button type="submit" className="rounded-md bg-red-600 px-4 py-2 text-sm font-medium text-white hover:bg-red-500 focus:outline-none focus:ring-2 focus:ring-red-500 focus:ring-offset-2">
+          <button
+            type="submit"
+            className="rounded-md bg-red-600 px-4 py-2 text-sm font-medium text-white hover:bg-red-500 focus:outline-none focus:ring-2 focus:ring-red-500 focus:ring-offset-2"
+          >
             Sign out all other sessions
           </button>
         </Form>

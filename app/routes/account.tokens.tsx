@@ -3,17 +3,17 @@ import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
-import { requireUser } from '~/auth/session.server'
-import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
-import { createApiToken, listApiTokens, revokeApiToken } from '~/models/api-token.server'
-import { DomainError } from '~/lib/errors'
-import { listMyOrganizations } from '~/models/organization.server'
-import { formatUtc } from '~/lib/dates'
-import { invalid, readForm } from '~/lib/forms.server'
-import { enforceUserEndpointLimit } from '~/rate-limit/guards.server'
-import { CATALOG, PERMISSIONS } from '~/lib/permissions'
 import { userActor } from '~/access/tenant.server'
+import { requireUser } from '~/auth/session.server'
+import { ErrorList, Select, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
+import { formatUtc } from '~/lib/dates'
+import { DomainError } from '~/lib/errors'
+import { invalid, readForm } from '~/lib/forms.server'
+import { CATALOG, PERMISSIONS } from '~/lib/permissions'
 import { NameSchema } from '~/lib/validation'
+import { createApiToken, listApiTokens, revokeApiToken } from '~/models/api-token.server'
+import { listMyOrganizations } from '~/models/organization.server'
+import { enforceUserEndpointLimit } from '~/rate-limit/guards.server'
 
 export const meta: MetaFunction = () => [{ title: 'API tokens · NextSaaS' }]
 /** A new token appears in the page once: no cache may keep a copy. */
@@ -105,14 +105,16 @@ export default function ApiTokens() {
     lastResult: actionData,
     defaultValue: { intent: 'create', expiresIn: '30', organizationId: '' },
   })
-  const selectClass = 'rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500'
   return (
     <section className="flex flex-col gap-8">
       <div>
         <h1 className="text-2xl font-semibold">API tokens</h1>
         <p className="mt-1 text-slate-600">
-          Personal access tokens let scripts call the <a href="/api/docs" className="text-indigo-700 hover:underline">JSON API</a> as you.
-          Send one as <code className="rounded bg-slate-100 px-1">Authorization: Bearer &lt;token&gt;</code>.
+          Personal access tokens let scripts call the{' '}
+          <a href="/api/docs" className="text-indigo-700 hover:underline">
+            JSON API
+          </a>{' '}
+          as you. Send one as <code className="rounded bg-slate-100 px-1">Authorization: Bearer &lt;token&gt;</code>.
         </p>
       </div>
 
@@ -140,18 +142,30 @@ export default function ApiTokens() {
           <input type="hidden" name="intent" value="create" />
           <TextField label="Name" field={fields.name} hint="What uses it, such as “CI deploy”." autoComplete="off" />
           <div className="flex flex-col gap-1">
-            <label htmlFor={fields.expiresIn.id} className="text-sm font-medium text-slate-800">Expires after</label>
-            <select {...getSelectProps(fields.expiresIn)} key={fields.expiresIn.key} className={selectClass}>
-              {EXPIRY.map((e) => <option key={e.value} value={e.value}>{e.label}</option>)}
-            </select>
+            <label htmlFor={fields.expiresIn.id} className="text-sm font-medium text-slate-800">
+              Expires after
+            </label>
+            <Select {...getSelectProps(fields.expiresIn)} key={fields.expiresIn.key}>
+              {EXPIRY.map((e) => (
+                <option key={e.value} value={e.value}>
+                  {e.label}
+                </option>
+              ))}
+            </Select>
             <ErrorList id={fields.expiresIn.errorId} errors={fields.expiresIn.errors} />
           </div>
           <div className="flex flex-col gap-1">
-            <label htmlFor={fields.organizationId.id} className="text-sm font-medium text-slate-800">Organization</label>
-            <select {...getSelectProps(fields.organizationId)} key={fields.organizationId.key} className={selectClass}>
+            <label htmlFor={fields.organizationId.id} className="text-sm font-medium text-slate-800">
+              Organization
+            </label>
+            <Select {...getSelectProps(fields.organizationId)} key={fields.organizationId.key}>
               <option value="">All my organizations</option>
-              {organizations.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
-            </select>
+              {organizations.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </Select>
             <ErrorList id={fields.organizationId.errorId} errors={fields.organizationId.errors} />
           </div>
           <fieldset className="flex flex-col gap-1">
@@ -198,7 +212,10 @@ export default function ApiTokens() {
                   <Form method="post">
                     <input type="hidden" name="intent" value="revoke" />
                     <input type="hidden" name="tokenId" value={token.id} />
-                    <button type="submit" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 focus:outline-none focus:ring-2 focus:ring-indigo-500">
+                    <button
+                      type="submit"
+                      className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 focus:outline-none focus:ring-2 focus:ring-indigo-500"
+                    >
                       Revoke
                     </button>
                   </Form>

@@ -1,5 +1,5 @@
-import { notFound } from '~/lib/errors'
 import { apiRoute, API_METHODS, type ApiHandler } from '~/api/route.server'
+import { notFound } from '~/lib/errors'
 
 /** Every path under /api that no route claims: a 404 in the API's envelope, whatever the method. */
 const unknown: ApiHandler = async ({ request }) => {

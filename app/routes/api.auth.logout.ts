@@ -1,5 +1,5 @@
-import { apiActor, requireApiUser } from '~/api/principal.server'
 import { apiNoContent } from '~/api/envelope.server'
+import { apiActor, requireApiUser } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { revokeApiToken } from '~/models/api-token.server'
 import { endSession } from '~/models/sessions.server'

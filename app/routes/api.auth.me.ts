@@ -1,6 +1,6 @@
-import { requireApiUser } from '~/api/principal.server'
 import { apiData } from '~/api/envelope.server'
 import { presentUser } from '~/api/present.server'
+import { requireApiUser } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 
 export const { loader, action } = apiRoute({

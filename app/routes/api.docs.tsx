@@ -38,7 +38,9 @@ function ApiReference({ reference }: { reference: Reference }) {
       <body className="text-slate-900">
         <header className="border-b border-slate-200 bg-white">
           <nav className="mx-auto flex max-w-5xl items-center px-4 py-3" aria-label="Main">
-            <a href="/" className="text-lg font-semibold text-indigo-700">NextSaaS</a>
+            <a href="/" className="text-lg font-semibold text-indigo-700">
+              NextSaaS
+            </a>
           </nav>
         </header>
         <main className="mx-auto max-w-5xl px-4 py-8">
@@ -54,16 +56,26 @@ function Operations({ title, description, groups }: Reference) {
     <article className="flex flex-col gap-8">
       <header>
         <h1 className="text-2xl font-semibold">{title}</h1>
-        <p className="mt-2 max-w-3xl text-slate-700"><WithCode text={description} /></p>
+        <p className="mt-2 max-w-3xl text-slate-700">
+          <WithCode text={description} />
+        </p>
         <p className="mt-2 text-sm text-slate-600">
-          Machine-readable: <a href="/api/openapi.json" className="text-indigo-700 hover:underline">/api/openapi.json</a> (OpenAPI 3.1).
-          Authenticate with <code className="rounded bg-slate-100 px-1">Authorization: Bearer &lt;token&gt;</code>, using a token from{' '}
+          Machine-readable:{' '}
+          <a href="/api/openapi.json" className="text-indigo-700 hover:underline">
+            /api/openapi.json
+          </a>{' '}
+          (OpenAPI 3.1). Authenticate with <code className="rounded bg-slate-100 px-1">Authorization: Bearer &lt;token&gt;</code>, using a token from{' '}
           <code className="rounded bg-slate-100 px-1">POST /api/auth/login</code> or a{' '}
-          <a href="/account/tokens" className="text-indigo-700 hover:underline">personal access token</a>.
+          <a href="/account/tokens" className="text-indigo-700 hover:underline">
+            personal access token
+          </a>
+          .
         </p>
         <nav aria-label="Sections" className="mt-4 flex flex-wrap gap-3 text-sm">
           {groups.map((group) => (
-            <a key={group.tag} href={`#${group.tag.toLowerCase()}`} className="text-indigo-700 hover:underline">{group.tag}</a>
+            <a key={group.tag} href={`#${group.tag.toLowerCase()}`} className="text-indigo-700 hover:underline">
+              {group.tag}
+            </a>
           ))}
         </nav>
       </header>
@@ -79,7 +91,11 @@ function Operations({ title, description, groups }: Reference) {
                 {op.authenticated ? null : <span className="rounded bg-slate-100 px-2 py-0.5 font-sans text-xs text-slate-600">no token</span>}
               </h3>
               <p className="mt-2 font-medium">{op.summary}</p>
-              {op.description ? <p className="mt-1 text-sm text-slate-700"><WithCode text={op.description} /></p> : null}
+              {op.description ? (
+                <p className="mt-1 text-sm text-slate-700">
+                  <WithCode text={op.description} />
+                </p>
+              ) : null}
 
               {op.parameters.length ? (
                 <FieldTable caption="Parameters" rows={op.parameters.map((p) => ({ ...p, name: `${p.name} (${p.in})` }))} />
@@ -111,7 +127,13 @@ function WithCode({ text }: { text: string }) {
   return (
     <>
       {text.split('`').map((part, i) =>
-        i % 2 ? <code key={i} className="rounded bg-slate-100 px-1 text-sm">{part}</code> : part,
+        i % 2 ? (
+          <code key={i} className="rounded bg-slate-100 px-1 text-sm">
+            {part}
+          </code>
+        ) : (
+          part
+        ),
       )}
     </>
   )
@@ -131,7 +153,14 @@ function FieldTable({ caption, rows }: { caption: string; rows: { name: string; 
       <tbody className="divide-y divide-slate-100">
         {rows.map((row) => (
           <tr key={row.name}>
-            <td className="py-1 pr-4 font-mono">{row.name}{row.required ? <span className="text-red-700" title="required">*</span> : null}</td>
+            <td className="py-1 pr-4 font-mono">
+              {row.name}
+              {row.required ? (
+                <span className="text-red-700" title="required">
+                  *
+                </span>
+              ) : null}
+            </td>
             <td className="py-1 pr-4 font-mono text-slate-700">{row.type}</td>
             <td className="py-1 text-slate-600">{row.notes}</td>
           </tr>

@@ -1,5 +1,5 @@
-import { apiRoute } from '~/api/route.server'
 import { openApiDocument } from '~/api/openapi.server'
+import { apiRoute } from '~/api/route.server'
 
 export const { loader, action } = apiRoute({
   /** The OpenAPI 3.1 document of this API; public, like the reference page built from it. */

@@ -1,9 +1,9 @@
-import { requireApiTenant } from '~/api/principal.server'
+import { requirePermission } from '~/access/tenant.server'
 import { apiPage, invalidQuery, parseApiListQuery } from '~/api/pagination.server'
 import { presentAuditLog } from '~/api/present.server'
+import { requireApiTenant } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { AuditLogFilters, backwardRange, listAuditLogs } from '~/models/audit.server'
-import { requirePermission } from '~/access/tenant.server'
 
 export const { loader, action } = apiRoute({
   /** The organization's audit log, newest first, narrowed by action, resource type, actor, result and time. */

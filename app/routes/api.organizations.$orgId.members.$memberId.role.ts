@@ -1,13 +1,13 @@
-import { requireApiTenant } from '~/api/principal.server'
+import { requirePermission } from '~/access/tenant.server'
 import { readBody } from '~/api/body.server'
 import { apiData } from '~/api/envelope.server'
-import { notFound } from '~/lib/errors'
 import { presentMember } from '~/api/present.server'
+import { requireApiTenant } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { MemberRoleBody } from '~/api/schemas.server'
-import { changeMemberRole, findMember } from '~/models/member.server'
+import { notFound } from '~/lib/errors'
 import { isUuid } from '~/lib/validation'
-import { requirePermission } from '~/access/tenant.server'
+import { changeMemberRole, findMember } from '~/models/member.server'
 
 export const { loader, action } = apiRoute({
   /** Gives a member another organization role: one the caller holds everything of, never to themselves. */

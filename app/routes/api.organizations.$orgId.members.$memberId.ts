@@ -1,8 +1,8 @@
-import { requireApiTenant } from '~/api/principal.server'
+import { requirePermission } from '~/access/tenant.server'
 import { apiNoContent } from '~/api/envelope.server'
+import { requireApiTenant } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { removeMember } from '~/models/member.server'
-import { requirePermission } from '~/access/tenant.server'
 
 export const { loader, action } = apiRoute({
   /** Removes someone from the organization: never oneself, never someone holding more than the caller, never the last owner (409). */

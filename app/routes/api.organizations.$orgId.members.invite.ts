@@ -1,12 +1,12 @@
-import { requireApiTenant } from '~/api/principal.server'
+import { requirePermission } from '~/access/tenant.server'
 import { readBody } from '~/api/body.server'
 import { apiCreated } from '~/api/envelope.server'
+import { requireApiTenant } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { InvitationBody } from '~/api/schemas.server'
-import { createInvitation } from '~/models/invitation.server'
 import { mailInvitation } from '~/mail/invitation.server'
+import { createInvitation } from '~/models/invitation.server'
 import { enforceEndpointLimit } from '~/rate-limit/guards.server'
-import { requirePermission } from '~/access/tenant.server'
 
 export const { loader, action } = apiRoute({
   /** Mails a single-use invitation to join with a role the inviter holds everything of; the link never comes back here. */

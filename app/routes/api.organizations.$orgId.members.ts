@@ -1,9 +1,9 @@
-import { requireApiTenant } from '~/api/principal.server'
+import { requirePermission } from '~/access/tenant.server'
 import { apiPage, parseApiListQuery } from '~/api/pagination.server'
 import { presentMember } from '~/api/present.server'
+import { requireApiTenant } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { listMembers } from '~/models/member.server'
-import { requirePermission } from '~/access/tenant.server'
 
 export const { loader, action } = apiRoute({
   /** The organization's members with their roles and scoped grants, by name (or sort=recent: newest first). */

@@ -1,10 +1,10 @@
-import { requireApiTenant } from '~/api/principal.server'
-import { apiData } from '~/api/envelope.server'
-import { notFound } from '~/lib/errors'
-import { presentRole } from '~/api/present.server'
-import { apiRoute } from '~/api/route.server'
-import { findRole } from '~/models/role.server'
 import { requirePermission } from '~/access/tenant.server'
+import { apiData } from '~/api/envelope.server'
+import { presentRole } from '~/api/present.server'
+import { requireApiTenant } from '~/api/principal.server'
+import { apiRoute } from '~/api/route.server'
+import { notFound } from '~/lib/errors'
+import { findRole } from '~/models/role.server'
 
 export const { loader, action } = apiRoute({
   async GET(args) {

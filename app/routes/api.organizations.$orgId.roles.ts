@@ -1,13 +1,13 @@
-import { requireApiTenant } from '~/api/principal.server'
+import { requirePermission } from '~/access/tenant.server'
 import { readBody } from '~/api/body.server'
 import { apiCreated } from '~/api/envelope.server'
 import { apiPage, parseApiListQuery } from '~/api/pagination.server'
 import { presentRole } from '~/api/present.server'
+import { requireApiTenant } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { RoleBody } from '~/api/schemas.server'
-import { createRole, listRoles } from '~/models/role.server'
 import { toPage } from '~/lib/pagination'
-import { requirePermission } from '~/access/tenant.server'
+import { createRole, listRoles } from '~/models/role.server'
 
 export const { loader, action } = apiRoute({
   /** Built-in roles first, then custom ones by name, each with how many hold it. */

@@ -1,12 +1,12 @@
-import { requireApiTenant } from '~/api/principal.server'
+import { requirePermission } from '~/access/tenant.server'
 import { mergePatch, readBody } from '~/api/body.server'
 import { apiData, apiNoContent } from '~/api/envelope.server'
 import { presentTenant } from '~/api/present.server'
+import { requireApiTenant } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { UpdateOrganizationBody } from '~/api/schemas.server'
-import { deleteOrganization, updateOrganization } from '~/models/organization.server'
-import { requirePermission } from '~/access/tenant.server'
 import { OrganizationSettingsSchema } from '~/lib/validation'
+import { deleteOrganization, updateOrganization } from '~/models/organization.server'
 
 export const { loader, action } = apiRoute({
   async GET(args) {

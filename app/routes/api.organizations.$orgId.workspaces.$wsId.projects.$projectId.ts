@@ -1,13 +1,13 @@
-import { requireApiProject } from '~/api/principal.server'
+import { requirePermission } from '~/access/tenant.server'
 import { mergePatch, readBody } from '~/api/body.server'
 import { apiData, apiNoContent } from '~/api/envelope.server'
-import { notFound } from '~/lib/errors'
 import { presentProject } from '~/api/present.server'
+import { requireApiProject } from '~/api/principal.server'
 import { apiRoute, type ApiArgs } from '~/api/route.server'
 import { ProjectBody, ProjectPatchBody } from '~/api/schemas.server'
-import { deleteProject, findProjectById, setProjectStatus, updateProject } from '~/models/project.server'
+import { notFound } from '~/lib/errors'
 import type { Permission } from '~/lib/permissions'
-import { requirePermission } from '~/access/tenant.server'
+import { deleteProject, findProjectById, setProjectStatus, updateProject } from '~/models/project.server'
 
 async function projectFor(args: ApiArgs, permission: Permission) {
   const scope = await requireApiProject(args)

@@ -1,12 +1,12 @@
-import { requireApiWorkspace } from '~/api/principal.server'
+import { requirePermission, requireProjectList } from '~/access/tenant.server'
 import { readBody } from '~/api/body.server'
 import { apiCreated } from '~/api/envelope.server'
 import { apiPage, parseApiListQuery } from '~/api/pagination.server'
 import { presentProject } from '~/api/present.server'
+import { requireApiWorkspace } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { ProjectBody } from '~/api/schemas.server'
 import { createProject, listProjects } from '~/models/project.server'
-import { requirePermission, requireProjectList } from '~/access/tenant.server'
 
 export const { loader, action } = apiRoute({
   /** The workspace's projects, archived ones last. */

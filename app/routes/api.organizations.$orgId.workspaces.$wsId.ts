@@ -1,12 +1,12 @@
-import { requireApiWorkspace } from '~/api/principal.server'
+import { requirePermission } from '~/access/tenant.server'
 import { mergePatch, readBody } from '~/api/body.server'
 import { apiData, apiNoContent } from '~/api/envelope.server'
 import { presentWorkspace } from '~/api/present.server'
+import { requireApiWorkspace } from '~/api/principal.server'
 import { apiRoute, type ApiArgs } from '~/api/route.server'
 import { WorkspaceBody, WorkspacePatchBody } from '~/api/schemas.server'
 import { workspaceDeletionScope, type Permission } from '~/lib/permissions'
 import { deleteWorkspace, updateWorkspace } from '~/models/workspace.server'
-import { requirePermission } from '~/access/tenant.server'
 
 async function workspaceFor(args: ApiArgs, permission: Permission) {
   const scope = await requireApiWorkspace(args)

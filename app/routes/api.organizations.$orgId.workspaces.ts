@@ -1,12 +1,12 @@
-import { requireApiTenant } from '~/api/principal.server'
+import { requirePermission } from '~/access/tenant.server'
 import { readBody } from '~/api/body.server'
 import { apiCreated } from '~/api/envelope.server'
 import { apiPage, parseApiListQuery } from '~/api/pagination.server'
 import { presentWorkspace } from '~/api/present.server'
+import { requireApiTenant } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { WorkspaceBody } from '~/api/schemas.server'
 import { createWorkspace, listWorkspaces } from '~/models/workspace.server'
-import { requirePermission } from '~/access/tenant.server'
 
 export const { loader, action } = apiRoute({
   /** The organization's workspaces, the default first (sort=name) or newest first (sort=recent). */

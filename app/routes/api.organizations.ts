@@ -1,13 +1,13 @@
-import { apiActor, requireApiUser, requireUnscoped } from '~/api/principal.server'
 import { readBody } from '~/api/body.server'
 import { apiCreated } from '~/api/envelope.server'
 import { apiPage, parseApiListQuery } from '~/api/pagination.server'
 import { presentMembership } from '~/api/present.server'
+import { apiActor, requireApiUser, requireUnscoped } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { CreateOrganizationBody } from '~/api/schemas.server'
+import { toPage } from '~/lib/pagination'
 import { createOrganization, listMyOrganizations } from '~/models/organization.server'
 import { findMembershipById } from '~/models/tenant.server'
-import { toPage } from '~/lib/pagination'
 
 export const { loader, action } = apiRoute({
   /** The caller's organizations (only the one a scoped token is limited to), by name. */

@@ -4,10 +4,11 @@ import { redirect, type ActionFunctionArgs, type MetaFunction } from '@remix-run
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { HoneypotField } from '~/components/honeypot'
-import { mailPasswordReset } from '~/mail/account.server'
 import { ForgotPasswordSchema } from '~/lib/account-schemas'
 import { invalid, readForm } from '~/lib/forms.server'
 import { honeypotFilled } from '~/lib/honeypot'
+import { clientOf } from '~/lib/request-context'
+import { mailPasswordReset } from '~/mail/account.server'
 import { enforceMailLimit } from '~/rate-limit/guards.server'
 
 export const meta: MetaFunction = () => [{ title: 'Forgot password · NextSaaS' }]
@@ -22,7 +23,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (submission.status !== 'success') return invalid(submission.reply())
   await enforceMailLimit(submission.value.email, context)
   // Not awaited: the answer is the same, and as fast, whether or not the account exists.
-  const client = { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
+  const client = clientOf(request, context)
   void mailPasswordReset(submission.value.email, client, context.logger)
   return redirect(SENT)
 }
@@ -39,7 +40,11 @@ export default function ForgotPassword() {
         <p className="mt-4 text-slate-700">
           If an account exists for that address, we have sent it a link to choose a new password. The link works for one hour.
         </p>
-        <p className="mt-4 text-sm"><Link to="/login" className="text-indigo-700 hover:underline">Back to sign in</Link></p>
+        <p className="mt-4 text-sm">
+          <Link to="/login" className="text-indigo-700 hover:underline">
+            Back to sign in
+          </Link>
+        </p>
       </div>
     )
   }
@@ -54,7 +59,10 @@ export default function ForgotPassword() {
         <SubmitButton pending={navigation.state === 'submitting'}>Send reset link</SubmitButton>
       </Form>
       <p className="mt-4 text-sm text-slate-600">
-        Remembered it? <Link to="/login" className="text-indigo-700 hover:underline">Sign in</Link>
+        Remembered it?{' '}
+        <Link to="/login" className="text-indigo-700 hover:underline">
+          Sign in
+        </Link>
       </p>
     </div>
   )

@@ -1,11 +1,11 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { userActor } from '~/access/tenant.server'
 import { getUser, requireUser } from '~/auth/session.server'
 import { buttonStyles } from '~/components/ui'
 import { DomainError, notFound } from '~/lib/errors'
 import { acceptInvitation, previewInvitation } from '~/models/invitation.server'
 import { guardInvitationLookup } from '~/rate-limit/lockouts.server'
-import { userActor } from '~/access/tenant.server'
 
 export const meta: MetaFunction = () => [{ title: 'Invitation · NextSaaS' }]
 
@@ -61,18 +61,30 @@ export default function Invitation() {
       <p className="mt-2 text-slate-700">
         {invitation.inviter_name ?? 'Someone'} invited <strong>{invitation.email}</strong> to join as {invitation.role_name}.
       </p>
-      {result?.error ? <p role="alert" className="mt-4 rounded-md bg-red-50 p-3 text-sm text-red-800">{result.error}</p> : null}
+      {result?.error ? (
+        <p role="alert" className="mt-4 rounded-md bg-red-50 p-3 text-sm text-red-800">
+          {result.error}
+        </p>
+      ) : null}
       {invitation.status !== 'pending' ? (
-        <p role="alert" className="mt-4 rounded-md bg-amber-50 p-3 text-sm text-amber-900">{CLOSED[invitation.status]}</p>
+        <p role="alert" className="mt-4 rounded-md bg-amber-50 p-3 text-sm text-amber-900">
+          {CLOSED[invitation.status]}
+        </p>
       ) : user ? (
         <Form method="post" className="mt-6">
           <p className="mb-3 text-sm text-slate-600">Signed in as {user.email}.</p>
-          <button type="submit" className={buttonStyles.primary}>Accept invitation</button>
+          <button type="submit" className={buttonStyles.primary}>
+            Accept invitation
+          </button>
         </Form>
       ) : (
         <div className="mt-6 flex flex-wrap gap-3">
-          <Link to={`/signup?redirectTo=${back}`} className={buttonStyles.primary}>Create an account</Link>
-          <Link to={`/login?redirectTo=${back}`} className={buttonStyles.secondary}>Sign in</Link>
+          <Link to={`/signup?redirectTo=${back}`} className={buttonStyles.primary}>
+            Create an account
+          </Link>
+          <Link to={`/login?redirectTo=${back}`} className={buttonStyles.secondary}>
+            Sign in
+          </Link>
         </div>
       )}
     </div>

@@ -45,12 +45,17 @@ export default function Login() {
         <input {...getInputProps(fields.redirectTo, { type: 'hidden' })} />
         <TextField label="Email" field={fields.email} type="email" autoComplete="email" autoFocus />
         <TextField label="Password" field={fields.password} type="password" autoComplete="current-password" />
-        <Link to="/forgot-password" className="-mt-1 self-end text-sm text-indigo-700 hover:underline">Forgot your password?</Link>
+        <Link to="/forgot-password" className="-mt-1 self-end text-sm text-indigo-700 hover:underline">
+          Forgot your password?
+        </Link>
         <ErrorList id={form.errorId} errors={form.errors} />
         <SubmitButton pending={navigation.state === 'submitting'}>Sign in</SubmitButton>
       </Form>
       <p className="mt-4 text-sm text-slate-600">
-        New here? <Link to="/signup" className="text-indigo-700 hover:underline">Create an account</Link>
+        New here?{' '}
+        <Link to="/signup" className="text-indigo-700 hover:underline">
+          Create an account
+        </Link>
       </p>
     </div>
   )

@@ -1,10 +1,10 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { buttonStyles, EmptyState, PageHeader, Pagination, SortControl } from '~/components/ui'
-import { listWorkspaces } from '~/models/workspace.server'
-import { parseListQuery } from '~/lib/pagination'
 import { useCan, useOrganization } from '~/access/tenant'
 import { requireTenant, requireWorkspaceList } from '~/access/tenant.server'
+import { buttonStyles, EmptyState, PageHeader, Pagination, SortControl } from '~/components/ui'
+import { parseListQuery } from '~/lib/pagination'
+import { listWorkspaces } from '~/models/workspace.server'
 
 export const meta: MetaFunction = () => [{ title: 'Workspaces · NextSaaS' }]
 
@@ -25,13 +25,27 @@ export default function OrganizationHome() {
       <PageHeader
         title="Workspaces"
         subtitle={`${workspaces.total} ${workspaces.total === 1 ? 'workspace' : 'workspaces'}`}
-        actions={can('workspace:create') ? <Link to={`${base}/workspaces/new`} className={buttonStyles.primary}>New workspace</Link> : null}
+        actions={
+          can('workspace:create') ? (
+            <Link to={`${base}/workspaces/new`} className={buttonStyles.primary}>
+              New workspace
+            </Link>
+          ) : null
+        }
       />
-      <div className="mb-4 flex justify-end"><SortControl sort={sort} /></div>
+      <div className="mb-4 flex justify-end">
+        <SortControl sort={sort} />
+      </div>
       {workspaces.items.length === 0 ? (
         <EmptyState>
           No workspaces here.{' '}
-          {can('workspace:create') ? <Link to={`${base}/workspaces/new`} className="text-indigo-700 hover:underline">Create the first one.</Link> : 'Ask an admin to create one.'}
+          {can('workspace:create') ? (
+            <Link to={`${base}/workspaces/new`} className="text-indigo-700 hover:underline">
+              Create the first one.
+            </Link>
+          ) : (
+            'Ask an admin to create one.'
+          )}
         </EmptyState>
       ) : (
         <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
@@ -43,12 +57,16 @@ export default function OrganizationHome() {
                 style={{ borderTopColor: ws.color, borderTopWidth: 4 }}
               >
                 <span className="flex items-center gap-2">
-                  <span aria-hidden="true" className="text-2xl">{ws.icon}</span>
+                  <span aria-hidden="true" className="text-2xl">
+                    {ws.icon}
+                  </span>
                   <span className="font-medium">{ws.name}</span>
                   {ws.is_default ? <span className="ml-auto rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-700">Default</span> : null}
                 </span>
                 {ws.description ? <span className="mt-2 block text-sm text-slate-600">{ws.description}</span> : null}
-                <span className="mt-2 block text-xs text-slate-500">{ws.project_count} {ws.project_count === 1 ? 'project' : 'projects'}</span>
+                <span className="mt-2 block text-xs text-slate-500">
+                  {ws.project_count} {ws.project_count === 1 ? 'project' : 'projects'}
+                </span>
               </Link>
             </li>
           ))}

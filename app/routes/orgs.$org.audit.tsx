@@ -1,13 +1,13 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
+import { requirePermission, requireTenant } from '~/access/tenant.server'
 import { FilterForm, FilterInput, FilterSelect } from '~/components/filter-form'
 import { DataTable, EmptyState, PageHeader, Pagination } from '~/components/ui'
-import { AuditLogFilters, backwardRange, listAuditLogs, type AuditResult } from '~/models/audit.server'
-import { listMemberChoices } from '~/models/member.server'
 import { formatUtc } from '~/lib/dates'
 import { filterValues, givenFilters, type FilterErrors } from '~/lib/filters'
 import { parseListQuery } from '~/lib/pagination'
-import { requirePermission, requireTenant } from '~/access/tenant.server'
+import { AuditLogFilters, backwardRange, listAuditLogs, type AuditResult } from '~/models/audit.server'
+import { listMemberChoices } from '~/models/member.server'
 
 export const meta: MetaFunction = () => [{ title: 'Audit log · NextSaaS' }]
 
@@ -52,13 +52,24 @@ export default function AuditLog() {
         <FilterInput name="action" label="Action" value={values.action} errors={errors.action} placeholder="workspace. or workspace.created" />
         <FilterInput name="resourceType" label="Resource type" value={values.resourceType} errors={errors.resourceType} placeholder="workspace" />
         <FilterSelect name="userId" label="Member" value={values.userId} errors={errors.userId} all="Anyone" options={memberOptions} />
-        <FilterSelect name="result" label="Result" value={values.result} errors={errors.result} all="Any result" options={RESULTS.map((r) => ({ value: r, label: r }))} />
+        <FilterSelect
+          name="result"
+          label="Result"
+          value={values.result}
+          errors={errors.result}
+          all="Any result"
+          options={RESULTS.map((r) => ({ value: r, label: r }))}
+        />
         <FilterInput name="from" label="From (UTC)" type="date" value={values.from} errors={errors.from} />
         <FilterInput name="to" label="To (UTC)" type="date" value={values.to} errors={errors.to} />
       </FilterForm>
       {entries.length === 0 ? (
         <EmptyState>
-          {Object.keys(errors).length ? 'Fix the filters above to see entries.' : filtered ? 'No entries match these filters.' : 'Nothing has been recorded yet.'}
+          {Object.keys(errors).length
+            ? 'Fix the filters above to see entries.'
+            : filtered
+              ? 'No entries match these filters.'
+              : 'Nothing has been recorded yet.'}
         </EmptyState>
       ) : (
         <DataTable headings={['Time', 'Actor', 'Action', 'Resource', 'Result', 'IP']}>
@@ -72,9 +83,15 @@ export default function AuditLog() {
               <td className="px-3 py-2 font-mono text-xs">{entry.action}</td>
               <td className="px-3 py-2">
                 {entry.resourceType}
-                {entry.resourceId ? <span className="block max-w-48 truncate font-mono text-xs text-slate-500" title={entry.resourceId}>{entry.resourceId}</span> : null}
+                {entry.resourceId ? (
+                  <span className="block max-w-48 truncate font-mono text-xs text-slate-500" title={entry.resourceId}>
+                    {entry.resourceId}
+                  </span>
+                ) : null}
               </td>
-              <td className="px-3 py-2"><span className={`rounded px-2 py-0.5 text-xs font-medium ${RESULT_STYLE[entry.result]}`}>{entry.result}</span></td>
+              <td className="px-3 py-2">
+                <span className={`rounded px-2 py-0.5 text-xs font-medium ${RESULT_STYLE[entry.result]}`}>{entry.result}</span>
+              </td>
               <td className="px-3 py-2 font-mono text-xs">{entry.ipAddress ?? '–'}</td>
             </tr>
           ))}

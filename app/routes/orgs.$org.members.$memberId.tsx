@@ -1,24 +1,23 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { json, redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { buttonStyles, Breadcrumbs, PageHeader } from '~/components/ui'
-import { DomainError, notFound } from '~/lib/errors'
-import { changeMemberRole, findMember, setMemberStatus, transferOwnership } from '~/models/member.server'
-import { addGrant, listGrantTargets, removeGrant } from '~/models/grant.server'
+import { memberOf } from '~/access/resources.server'
 import { grantableRoles } from '~/access/roles.server'
-import { type Permission, PERMISSIONS, tracePermissions } from '~/lib/permissions'
 import { useCan, useOrganization } from '~/access/tenant'
 import { requirePermission, requireTenant } from '~/access/tenant.server'
+import { Select } from '~/components/forms'
+import { buttonStyles, Breadcrumbs, PageHeader } from '~/components/ui'
+import { DomainError, statusOf } from '~/lib/errors'
 import { readForm } from '~/lib/forms.server'
+import { type Permission, PERMISSIONS, tracePermissions } from '~/lib/permissions'
+import { addGrant, listGrantTargets, removeGrant } from '~/models/grant.server'
+import { changeMemberRole, setMemberStatus, transferOwnership } from '~/models/member.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.member.name ?? 'Member'} · NextSaaS` }]
 
-async function requireMember(request: Request, params: { org?: string; memberId?: string }, context: Parameters<typeof requireTenant>[2]) {
+async function requireMember(request: Request, params: { org?: string; memberId?: string }, context: AppLoadContext) {
   const tenant = await requireTenant(request, params, context)
-  await requirePermission(tenant, 'member:view')
-  const member = await findMember(tenant.actor, params.memberId ?? '')
-  if (!member) throw notFound('Member not found')
-  return { tenant, member }
+  return { tenant, member: await memberOf(tenant, params.memberId ?? '') }
 }
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -91,8 +90,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     }
   } catch (error) {
     if (!(error instanceof DomainError)) throw error
-    const status = error.code === 'ESCALATION' || error.code === 'SELF' || error.code === 'FORBIDDEN' ? 403 : error.code === 'NOT_FOUND' ? 404 : 409
-    return json({ error: error.message, submitted }, { status })
+    return json({ error: error.message, submitted }, { status: statusOf(error.code) })
   }
   return redirect(new URL(request.url).pathname)
 }
@@ -109,7 +107,11 @@ export default function MemberPage() {
       <div>
         <Breadcrumbs items={[{ to: `/orgs/${organization.slug}/members`, label: 'Members' }, { label: member.name }]} />
         <PageHeader title={member.name} subtitle={`${member.email} · ${member.roleName} · ${member.status}`} />
-        {result && 'error' in result ? <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-800">{result.error}</p> : null}
+        {result && 'error' in result ? (
+          <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-800">
+            {result.error}
+          </p>
+        ) : null}
         {isSelf ? <p className="text-sm text-slate-600">This is you. Someone else has to change your membership.</p> : null}
       </div>
 
@@ -118,33 +120,51 @@ export default function MemberPage() {
           <Form method="post" className="flex items-end gap-2">
             <input type="hidden" name="intent" value="role" />
             <div className="flex flex-col gap-1">
-              <label htmlFor="role" className="text-sm font-medium">Organization role</label>
-              <select id="role" name="role" defaultValue={member.role} className="rounded-md border border-slate-300 bg-white px-3 py-2">
-                {roles.map((r) => <option key={r.key} value={r.key}>{r.name}</option>)}
-              </select>
+              <label htmlFor="role" className="text-sm font-medium">
+                Organization role
+              </label>
+              <Select id="role" name="role" defaultValue={member.role}>
+                {roles.map((r) => (
+                  <option key={r.key} value={r.key}>
+                    {r.name}
+                  </option>
+                ))}
+              </Select>
             </div>
-            <button type="submit" className={buttonStyles.secondary}>Change role</button>
+            <button type="submit" className={buttonStyles.secondary}>
+              Change role
+            </button>
           </Form>
           <Form method="post">
             <button type="submit" name="intent" value={member.status === 'suspended' ? 'reactivate' : 'suspend'} className={buttonStyles.secondary}>
               {member.status === 'suspended' ? 'Reactivate' : 'Suspend'}
             </button>
           </Form>
-          {can('member:remove') ? <Link to="remove" className={buttonStyles.danger}>Remove…</Link> : null}
+          {can('member:remove') ? (
+            <Link to="remove" className={buttonStyles.danger}>
+              Remove…
+            </Link>
+          ) : null}
         </div>
       ) : null}
 
       <div>
         <h2 className="mb-2 text-lg font-semibold">Scoped grants</h2>
-        {member.grants.length === 0 ? <p className="text-sm text-slate-600">No grants beyond the organization role.</p> : (
+        {member.grants.length === 0 ? (
+          <p className="text-sm text-slate-600">No grants beyond the organization role.</p>
+        ) : (
           <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white text-sm">
             {member.grants.map((g) => (
               <li key={g.id} className="flex items-center justify-between gap-3 px-4 py-2">
-                <span>{g.roleName} on {g.workspaceId ? 'workspace' : 'project'} “{g.resourceName}”</span>
+                <span>
+                  {g.roleName} on {g.workspaceId ? 'workspace' : 'project'} “{g.resourceName}”
+                </span>
                 {manage ? (
                   <Form method="post">
                     <input type="hidden" name="grantId" value={g.id} />
-                    <button type="submit" name="intent" value="remove-grant" className={buttonStyles.secondary}>Remove</button>
+                    <button type="submit" name="intent" value="remove-grant" className={buttonStyles.secondary}>
+                      Remove
+                    </button>
                   </Form>
                 ) : null}
               </li>
@@ -155,18 +175,32 @@ export default function MemberPage() {
           <Form method="post" className="mt-3 flex flex-wrap items-end gap-2">
             <input type="hidden" name="intent" value="add-grant" />
             <div className="flex flex-col gap-1">
-              <label htmlFor="grant-role" className="text-sm font-medium">Role</label>
-              <select id="grant-role" name="role" defaultValue={submitted?.role || 'member'} className="rounded-md border border-slate-300 bg-white px-3 py-2">
-                {roles.map((r) => <option key={r.key} value={r.key}>{r.name}</option>)}
-              </select>
+              <label htmlFor="grant-role" className="text-sm font-medium">
+                Role
+              </label>
+              <Select id="grant-role" name="role" defaultValue={submitted?.role || 'member'}>
+                {roles.map((r) => (
+                  <option key={r.key} value={r.key}>
+                    {r.name}
+                  </option>
+                ))}
+              </Select>
             </div>
             <div className="flex flex-col gap-1">
-              <label htmlFor="grant-target" className="text-sm font-medium">On</label>
-              <select id="grant-target" name="target" defaultValue={submitted?.target} className="rounded-md border border-slate-300 bg-white px-3 py-2">
-                {targets.map((t) => <option key={t.id} value={`${t.kind}:${t.id}`}>{t.kind === 'workspace' ? 'Workspace' : 'Project'}: {t.name}</option>)}
-              </select>
+              <label htmlFor="grant-target" className="text-sm font-medium">
+                On
+              </label>
+              <Select id="grant-target" name="target" defaultValue={submitted?.target}>
+                {targets.map((t) => (
+                  <option key={t.id} value={`${t.kind}:${t.id}`}>
+                    {t.kind === 'workspace' ? 'Workspace' : 'Project'}: {t.name}
+                  </option>
+                ))}
+              </Select>
             </div>
-            <button type="submit" className={buttonStyles.secondary}>Add grant</button>
+            <button type="submit" className={buttonStyles.secondary}>
+              Add grant
+            </button>
           </Form>
         ) : null}
       </div>
@@ -174,11 +208,18 @@ export default function MemberPage() {
       <div>
         <h2 className="mb-2 text-lg font-semibold">Effective permissions</h2>
         <table className="w-full text-left text-sm">
-          <thead className="text-slate-600"><tr><th className="py-1 pr-4">Permission</th><th className="py-1">Comes from</th></tr></thead>
+          <thead className="text-slate-600">
+            <tr>
+              <th className="py-1 pr-4">Permission</th>
+              <th className="py-1">Comes from</th>
+            </tr>
+          </thead>
           <tbody className="divide-y divide-slate-200">
             {trace.map((t) => (
               <tr key={t.permission}>
-                <td className="py-1 pr-4">{PERMISSIONS[t.permission].label} <code className="text-xs text-slate-500">{t.permission}</code></td>
+                <td className="py-1 pr-4">
+                  {PERMISSIONS[t.permission].label} <code className="text-xs text-slate-500">{t.permission}</code>
+                </td>
                 <td className="py-1 text-slate-700">{t.sources.join('; ')}</td>
               </tr>
             ))}
@@ -193,7 +234,9 @@ export default function MemberPage() {
           <label className="mt-2 flex items-center gap-2 text-sm">
             <input type="checkbox" name="confirm" required /> I understand that I will no longer be an owner
           </label>
-          <button type="submit" name="intent" value="transfer" className={`${buttonStyles.danger} mt-3`}>Transfer ownership</button>
+          <button type="submit" name="intent" value="transfer" className={`${buttonStyles.danger} mt-3`}>
+            Transfer ownership
+          </button>
         </Form>
       ) : null}
     </section>

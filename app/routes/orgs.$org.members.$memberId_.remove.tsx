@@ -1,19 +1,17 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { json, redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
-import { ConfirmDelete } from '~/components/confirm-delete'
-import { DomainError, notFound } from '~/lib/errors'
-import { findMember, removeMember } from '~/models/member.server'
+import { memberOf } from '~/access/resources.server'
 import { useOrganization } from '~/access/tenant'
-import { requirePermission, requireTenant } from '~/access/tenant.server'
+import { requireTenant } from '~/access/tenant.server'
+import { ConfirmDelete } from '~/components/confirm-delete'
+import { DomainError, statusOf } from '~/lib/errors'
+import { removeMember } from '~/models/member.server'
 
 export const meta: MetaFunction = () => [{ title: 'Remove member · NextSaaS' }]
 
-async function requireRemovable(request: Request, params: { org?: string; memberId?: string }, context: Parameters<typeof requireTenant>[2]) {
+async function requireRemovable(request: Request, params: { org?: string; memberId?: string }, context: AppLoadContext) {
   const tenant = await requireTenant(request, params, context)
-  await requirePermission(tenant, 'member:remove')
-  const member = await findMember(tenant.actor, params.memberId ?? '')
-  if (!member) throw notFound('Member not found')
-  return { tenant, member }
+  return { tenant, member: await memberOf(tenant, params.memberId ?? '', 'member:remove') }
 }
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
@@ -26,7 +24,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   try {
     await removeMember(tenant.actor, tenant.permissions, member.id)
   } catch (error) {
-    if (error instanceof DomainError) return json({ error: error.message }, { status: error.code === 'LAST_OWNER' ? 409 : 403 })
+    if (error instanceof DomainError) return json({ error: error.message }, { status: statusOf(error.code) })
     throw error
   }
   return redirect(`/orgs/${encodeURIComponent(tenant.organization.slug)}/members`)

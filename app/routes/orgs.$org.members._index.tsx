@@ -1,16 +1,16 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
+import { grantableRoles } from '~/access/roles.server'
+import { requirePermission, requireTenant, can } from '~/access/tenant.server'
 import { InviteForm } from '~/components/invite-form'
 import { buttonStyles, DataTable, PageHeader, Pagination } from '~/components/ui'
 import { DomainError } from '~/lib/errors'
-import { listPendingInvitations, resendInvitation, revokeInvitation } from '~/models/invitation.server'
-import { listMembers } from '~/models/member.server'
+import { readForm } from '~/lib/forms.server'
 import { parseListQuery } from '~/lib/pagination'
 import { mailInvitation } from '~/mail/invitation.server'
-import { grantableRoles } from '~/access/roles.server'
-import { requirePermission, requireTenant, can } from '~/access/tenant.server'
-import { readForm } from '~/lib/forms.server'
+import { listPendingInvitations, resendInvitation, revokeInvitation } from '~/models/invitation.server'
+import { listMembers } from '~/models/member.server'
 import { enforceEndpointLimit } from '~/rate-limit/guards.server'
 
 export const meta: MetaFunction = () => [{ title: 'Members · NextSaaS' }]
@@ -41,7 +41,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       await enforceEndpointLimit(tenant, 'invite', request, context)
       const { email, token } = await resendInvitation(tenant.actor, parsed.data.invitationId)
       const mailed = await mailInvitation(context, { email, token, organizationName: tenant.organization.name, inviterName: tenant.user.name })
-      if (!mailed) return json({ error: `The invitation to ${email} has a new link, but the email could not be sent. Try “Resend” again in a few minutes.` }, { status: 503 })
+      if (!mailed)
+        return json(
+          { error: `The invitation to ${email} has a new link, but the email could not be sent. Try “Resend” again in a few minutes.` },
+          { status: 503 },
+        )
     }
   } catch (error) {
     // A second click, or someone else was quicker: the invitation is no longer pending.
@@ -64,21 +68,41 @@ export default function Members() {
     <section className="flex flex-col gap-8">
       <div>
         <PageHeader title="Members" subtitle={`${members.total} ${members.total === 1 ? 'member' : 'members'}`} />
-        {invited ? <p role="status" className="mb-4 rounded-md bg-emerald-50 p-3 text-sm text-emerald-800">Invitation sent to {invited}.</p> : null}
-        {result?.error ? <p role="alert" className="mb-4 rounded-md bg-red-50 p-3 text-sm text-red-800">{result.error}</p> : null}
-        {roles.length ? <div className="mb-6 rounded-lg border border-slate-200 bg-white p-4"><InviteForm roles={roles} /></div> : null}
+        {invited ? (
+          <p role="status" className="mb-4 rounded-md bg-emerald-50 p-3 text-sm text-emerald-800">
+            Invitation sent to {invited}.
+          </p>
+        ) : null}
+        {result?.error ? (
+          <p role="alert" className="mb-4 rounded-md bg-red-50 p-3 text-sm text-red-800">
+            {result.error}
+          </p>
+        ) : null}
+        {roles.length ? (
+          <div className="mb-6 rounded-lg border border-slate-200 bg-white p-4">
+            <InviteForm roles={roles} />
+          </div>
+        ) : null}
         <DataTable headings={['Name', 'Role', 'Status', 'Joined']}>
           {members.items.map((m) => (
             <tr key={m.id}>
               <td className="px-3 py-2">
-                <Link to={m.id} className="font-medium text-indigo-700 hover:underline">{m.name}</Link>
+                <Link to={m.id} className="font-medium text-indigo-700 hover:underline">
+                  {m.name}
+                </Link>
                 <span className="block text-xs text-slate-500">{m.email}</span>
               </td>
               <td className="px-3 py-2">
                 {m.roleName}
-                {m.grants.length ? <span className="block text-xs text-slate-500">+{m.grants.length} scoped {m.grants.length === 1 ? 'grant' : 'grants'}</span> : null}
+                {m.grants.length ? (
+                  <span className="block text-xs text-slate-500">
+                    +{m.grants.length} scoped {m.grants.length === 1 ? 'grant' : 'grants'}
+                  </span>
+                ) : null}
               </td>
-              <td className="px-3 py-2"><span className={`rounded px-2 py-0.5 text-xs ${STATUS_STYLE[m.status]}`}>{m.status}</span></td>
+              <td className="px-3 py-2">
+                <span className={`rounded px-2 py-0.5 text-xs ${STATUS_STYLE[m.status]}`}>{m.status}</span>
+              </td>
               <td className="px-3 py-2 text-slate-600">{m.joinedAt ? new Date(m.joinedAt).toISOString().slice(0, 10) : '—'}</td>
             </tr>
           ))}
@@ -102,7 +126,12 @@ export default function Members() {
                   {(['resend', 'revoke'] as const).map((intent) => (
                     <Form method="post" key={intent}>
                       <input type="hidden" name="invitationId" value={i.id} />
-                      <button type="submit" name="intent" value={intent} className={intent === 'revoke' ? buttonStyles.danger : buttonStyles.secondary}>
+                      <button
+                        type="submit"
+                        name="intent"
+                        value={intent}
+                        className={intent === 'revoke' ? buttonStyles.danger : buttonStyles.secondary}
+                      >
                         {intent === 'revoke' ? 'Revoke' : 'Resend'}
                       </button>
                     </Form>

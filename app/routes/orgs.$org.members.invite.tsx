@@ -1,15 +1,15 @@
 import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
+import { grantableRoles } from '~/access/roles.server'
+import { requirePermission, requireTenant } from '~/access/tenant.server'
 import { InviteForm } from '~/components/invite-form'
 import { PageHeader } from '~/components/ui'
-import { createInvitation } from '~/models/invitation.server'
 import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
-import { mailInvitation } from '~/mail/invitation.server'
-import { grantableRoles } from '~/access/roles.server'
-import { enforceEndpointLimit } from '~/rate-limit/guards.server'
-import { requirePermission, requireTenant } from '~/access/tenant.server'
 import { InvitationSchema } from '~/lib/validation'
+import { mailInvitation } from '~/mail/invitation.server'
+import { createInvitation } from '~/models/invitation.server'
+import { enforceEndpointLimit } from '~/rate-limit/guards.server'
 
 export const meta: MetaFunction = () => [{ title: 'Invite a member · NextSaaS' }]
 
@@ -32,11 +32,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return replyToDomainError(submission, error)
   }
   const { email } = submission.value
-  const mailed = await mailInvitation(context, { email, token: invitation.token, organizationName: tenant.organization.name, inviterName: tenant.user.name })
+  const mailed = await mailInvitation(context, {
+    email,
+    token: invitation.token,
+    organizationName: tenant.organization.name,
+    inviterName: tenant.user.name,
+  })
   if (!mailed) {
-    return invalid(submission.reply({
-      formErrors: [`The invitation to ${email} was saved, but the email could not be sent. Use “Resend” next to it on the members page to try again.`],
-    }))
+    return invalid(
+      submission.reply({
+        formErrors: [
+          `The invitation to ${email} was saved, but the email could not be sent. Use “Resend” next to it on the members page to try again.`,
+        ],
+      }),
+    )
   }
   return redirect(`/orgs/${encodeURIComponent(tenant.organization.slug)}/members?invited=${encodeURIComponent(email)}`)
 }

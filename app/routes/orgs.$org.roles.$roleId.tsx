@@ -2,15 +2,16 @@ import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
+import { customRoleOf } from '~/access/resources.server'
+import { useCan } from '~/access/tenant'
+import { requireTenant } from '~/access/tenant.server'
+import { Select } from '~/components/forms'
 import { RoleForm } from '~/components/role-form'
 import { buttonStyles, PageHeader } from '~/components/ui'
 import { DomainError, statusOf } from '~/lib/errors'
-import { deleteRole, listRoles, updateRole } from '~/models/role.server'
 import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
-import { useCan } from '~/access/tenant'
-import { customRoleOf } from '~/access/resources.server'
-import { requireTenant } from '~/access/tenant.server'
 import { RoleSchema } from '~/lib/validation'
+import { deleteRole, listRoles, updateRole } from '~/models/role.server'
 
 export const meta: MetaFunction = () => [{ title: 'Edit role · NextSaaS' }]
 
@@ -73,16 +74,30 @@ export default function EditRole() {
         <input type="hidden" name="intent" value="delete" />
         {holders > 0 ? (
           <div className="mt-2 flex flex-col gap-1">
-            <label htmlFor="reassignTo" className="text-sm">{holders} {holders === 1 ? 'person holds' : 'people hold'} this role. Give them instead:</label>
-            <select id="reassignTo" name="reassignTo" required className="rounded-md border border-slate-300 px-2 py-1">
-              {others.filter((r) => r.key !== 'owner').map((r) => <option key={r.key} value={r.key}>{r.name}</option>)}
-            </select>
+            <label htmlFor="reassignTo" className="text-sm">
+              {holders} {holders === 1 ? 'person holds' : 'people hold'} this role. Give them instead:
+            </label>
+            <Select id="reassignTo" name="reassignTo" required compact>
+              {others
+                .filter((r) => r.key !== 'owner')
+                .map((r) => (
+                  <option key={r.key} value={r.key}>
+                    {r.name}
+                  </option>
+                ))}
+            </Select>
           </div>
         ) : (
           <p className="mt-1 text-sm text-slate-700">Nobody holds this role.</p>
         )}
-        {deleteError ? <p role="alert" className="mt-2 text-sm text-red-700">{deleteError}</p> : null}
-        <button type="submit" className={`${buttonStyles.danger} mt-3`}>Delete role</button>
+        {deleteError ? (
+          <p role="alert" className="mt-2 text-sm text-red-700">
+            {deleteError}
+          </p>
+        ) : null}
+        <button type="submit" className={`${buttonStyles.danger} mt-3`}>
+          Delete role
+        </button>
       </Form>
     </section>
   )

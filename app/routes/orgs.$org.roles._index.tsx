@@ -1,10 +1,10 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { buttonStyles, PageHeader } from '~/components/ui'
-import { listRoles } from '~/models/role.server'
-import { effectivePermissions } from '~/lib/permissions'
 import { useCan } from '~/access/tenant'
 import { requirePermission, requireTenant } from '~/access/tenant.server'
+import { buttonStyles, PageHeader } from '~/components/ui'
+import { effectivePermissions } from '~/lib/permissions'
+import { listRoles } from '~/models/role.server'
 
 export const meta: MetaFunction = () => [{ title: 'Roles · NextSaaS' }]
 
@@ -22,7 +22,13 @@ export default function Roles() {
       <PageHeader
         title="Roles"
         subtitle="Built-in roles cannot be changed. Custom roles hold any set of permissions."
-        actions={can('role:manage') ? <Link to="new" className={buttonStyles.primary}>New role</Link> : null}
+        actions={
+          can('role:manage') ? (
+            <Link to="new" className={buttonStyles.primary}>
+              New role
+            </Link>
+          ) : null
+        }
       />
       <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">
         {roles.map((role) => (
@@ -33,10 +39,15 @@ export default function Roles() {
               </p>
               <p className="text-sm text-slate-600">{role.description}</p>
               <p className="text-xs text-slate-500">
-                {role.permissions.includes('*') ? 'All permissions' : `${effectivePermissions(role.permissions).length} permissions`} · {role.holders} {role.holders === 1 ? 'holder' : 'holders'}
+                {role.permissions.includes('*') ? 'All permissions' : `${effectivePermissions(role.permissions).length} permissions`} · {role.holders}{' '}
+                {role.holders === 1 ? 'holder' : 'holders'}
               </p>
             </div>
-            {!role.is_builtin && can('role:manage') ? <Link to={role.id} className={buttonStyles.secondary}>Edit</Link> : null}
+            {!role.is_builtin && can('role:manage') ? (
+              <Link to={role.id} className={buttonStyles.secondary}>
+                Edit
+              </Link>
+            ) : null}
           </li>
         ))}
       </ul>

@@ -1,13 +1,13 @@
 import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData } from '@remix-run/react'
-import { RoleForm } from '~/components/role-form'
-import { PageHeader } from '~/components/ui'
-import { createRole } from '~/models/role.server'
-import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
 import { useCan } from '~/access/tenant'
 import { requirePermission, requireTenant } from '~/access/tenant.server'
+import { RoleForm } from '~/components/role-form'
+import { PageHeader } from '~/components/ui'
+import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
 import { RoleSchema } from '~/lib/validation'
+import { createRole } from '~/models/role.server'
 
 export const meta: MetaFunction = () => [{ title: 'New role · NextSaaS' }]
 

@@ -1,11 +1,11 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { EmptyState, PageHeader, Pagination } from '~/components/ui'
-import { countSecurityEventsByDay, EventFilters, listSecurityEvents } from '~/models/security-event.server'
-import { EventFilterForm, EventsChart, EventTable, EVENT_FILTER_KEYS, type EventFilterErrors } from '~/components/security-events'
-import { filterValues, givenFilters } from '~/lib/filters'
 import { requirePermission, requireTenant } from '~/access/tenant.server'
+import { EventFilterForm, EventsChart, EventTable, EVENT_FILTER_KEYS, type EventFilterErrors } from '~/components/security-events'
+import { EmptyState, PageHeader, Pagination } from '~/components/ui'
+import { filterValues, givenFilters } from '~/lib/filters'
+import { countSecurityEventsByDay, EventFilters, listSecurityEvents } from '~/models/security-event.server'
 
 export const meta: MetaFunction = () => [{ title: 'Security events · NextSaaS' }]
 
@@ -36,7 +36,13 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   await requirePermission(tenant, 'security:view')
   const url = new URL(request.url)
   const values = filterValues(url, EVENT_FILTER_KEYS)
-  const page = z.coerce.number().int().min(1).max(10_000).catch(1).parse(url.searchParams.get('page') ?? undefined)
+  const page = z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .catch(1)
+    .parse(url.searchParams.get('page') ?? undefined)
   const parsed = EventFilters.safeParse(givenFilters(values))
   if (!parsed.success) {
     const errors: EventFilterErrors = parsed.error.flatten().fieldErrors
@@ -65,7 +71,11 @@ export default function SecurityEvents() {
     <section>
       <PageHeader title="Security events" subtitle={`${total} ${total === 1 ? 'event' : 'events'} matching`} />
       <EventFilterForm values={values} errors={errors} />
-      {days.length ? <div className="mb-6"><EventsChart days={days} counts={chart} /></div> : null}
+      {days.length ? (
+        <div className="mb-6">
+          <EventsChart days={days} counts={chart} />
+        </div>
+      ) : null}
       {events.length === 0 ? (
         <EmptyState>{Object.keys(errors).length ? 'Fix the filters above to see events.' : 'No security events match.'}</EmptyState>
       ) : (

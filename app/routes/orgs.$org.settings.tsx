@@ -3,13 +3,13 @@ import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useNavigation } from '@remix-run/react'
 import { z } from 'zod'
-import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
-import { buttonStyles, PageHeader } from '~/components/ui'
-import { deleteOrganization, updateOrganization } from '~/models/organization.server'
-import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
 import { useCan, useOrganization } from '~/access/tenant'
 import { requirePermission, requireTenant } from '~/access/tenant.server'
+import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
+import { buttonStyles, PageHeader } from '~/components/ui'
+import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
 import { OrganizationSettingsSchema } from '~/lib/validation'
+import { deleteOrganization, updateOrganization } from '~/models/organization.server'
 
 export const meta: MetaFunction = () => [{ title: 'Organization settings · NextSaaS' }]
 

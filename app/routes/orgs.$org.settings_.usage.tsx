@@ -2,12 +2,12 @@ import { getFormProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
+import { requirePermission, requireTenant } from '~/access/tenant.server'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { PageHeader } from '~/components/ui'
-import { LIMIT_KEYS, overridesSchema, waitText, type LimitKey } from '~/rate-limit/policies'
 import { invalid, readForm } from '~/lib/forms.server'
+import { LIMIT_KEYS, overridesSchema, waitText, type LimitKey } from '~/rate-limit/policies'
 import { organizationLimitBounds, rateLimitUsage, saveOrganizationRateLimits } from '~/rate-limit/usage.server'
-import { requirePermission, requireTenant } from '~/access/tenant.server'
 
 export const meta: MetaFunction = () => [{ title: 'Usage and rate limits · NextSaaS' }]
 
@@ -75,7 +75,9 @@ export default function Usage() {
             <tr>
               <th className="py-2 font-medium">Policy</th>
               <th className="py-2 font-medium">Used</th>
-              <th className="w-1/3 py-2 font-medium"><span className="sr-only">Share used</span></th>
+              <th className="w-1/3 py-2 font-medium">
+                <span className="sr-only">Share used</span>
+              </th>
               <th className="py-2 font-medium">Resets in</th>
             </tr>
           </thead>
@@ -89,7 +91,10 @@ export default function Usage() {
                   <td className="py-2 tabular-nums">{`${used} of ${o.policy.quota} per ${per(o.policy.windowSeconds)}`}</td>
                   <td className="py-2">
                     <div className="h-2 rounded bg-slate-100" role="presentation">
-                      <div className={`h-2 rounded ${share >= 100 ? 'bg-red-500' : share >= 80 ? 'bg-amber-500' : 'bg-indigo-500'}`} style={{ width: `${share}%` }} />
+                      <div
+                        className={`h-2 rounded ${share >= 100 ? 'bg-red-500' : share >= 80 ? 'bg-amber-500' : 'bg-indigo-500'}`}
+                        style={{ width: `${share}%` }}
+                      />
                     </div>
                   </td>
                   <td className="py-2 tabular-nums">{used > 0 ? waitText(o.resetSeconds) : '—'}</td>
@@ -132,9 +137,7 @@ export default function Usage() {
 
       <section>
         <h2 className="text-lg font-semibold">This organization&apos;s limits</h2>
-        <p className="mt-1 max-w-2xl text-sm text-slate-600">
-          Leave a field empty for the default. Changes apply from the next request.
-        </p>
+        <p className="mt-1 max-w-2xl text-sm text-slate-600">Leave a field empty for the default. Changes apply from the next request.</p>
         {searchParams.get('saved') ? (
           <p role="status" className="mt-3 max-w-lg rounded-md bg-green-50 px-3 py-2 text-sm text-green-800">
             Saved. The new limits are in force.
@@ -170,9 +173,18 @@ function HourlyChart({ hours }: { hours: { hour: string; hits: number }[] }) {
   const highest = Math.max(1, ...slots.map((s) => s.hits))
   return (
     <figure className="mt-4 max-w-3xl">
-      <div className="flex h-24 items-end gap-1 border-b border-slate-300" role="img" aria-label={`Limits reached per hour, last 24 hours: ${slots.reduce((n, s) => n + s.hits, 0)} in all`}>
+      <div
+        className="flex h-24 items-end gap-1 border-b border-slate-300"
+        role="img"
+        aria-label={`Limits reached per hour, last 24 hours: ${slots.reduce((n, s) => n + s.hits, 0)} in all`}
+      >
         {slots.map((s) => (
-          <div key={s.at} title={`${new Date(s.at).toISOString().slice(11, 16)} UTC: ${s.hits}`} className="flex-1 rounded-t bg-red-400" style={{ height: `${(s.hits / highest) * 100}%` }} />
+          <div
+            key={s.at}
+            title={`${new Date(s.at).toISOString().slice(11, 16)} UTC: ${s.hits}`}
+            className="flex-1 rounded-t bg-red-400"
+            style={{ height: `${(s.hits / highest) * 100}%` }}
+          />
         ))}
       </div>
       <figcaption className="mt-1 flex justify-between text-xs text-slate-500">

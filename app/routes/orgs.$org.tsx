@@ -1,9 +1,9 @@
 import { json, type LoaderFunctionArgs } from '@remix-run/node'
 import { Link, NavLink, Outlet, useLoaderData, useRouteError } from '@remix-run/react'
-import { ErrorPage } from '~/components/error-page'
-import { listMyOrganizations } from '~/models/organization.server'
-import { permitsAt, seesAnyWorkspace, type ScopedGrant } from '~/lib/permissions'
 import { requireTenant } from '~/access/tenant.server'
+import { ErrorPage } from '~/components/error-page'
+import { permitsAt, seesAnyWorkspace, type ScopedGrant } from '~/lib/permissions'
+import { listMyOrganizations } from '~/models/organization.server'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
@@ -59,13 +59,19 @@ export default function OrganizationLayout() {
           <ul className="absolute right-0 z-10 mt-1 w-64 rounded-md border border-slate-200 bg-white py-1 shadow-lg">
             {switcher.map((o) => (
               <li key={o.slug}>
-                <Link to={`/orgs/${o.slug}`} aria-current={o.slug === organization.slug ? 'page' : undefined} className="block px-3 py-2 text-sm hover:bg-slate-50 aria-[current]:font-semibold">
+                <Link
+                  to={`/orgs/${o.slug}`}
+                  aria-current={o.slug === organization.slug ? 'page' : undefined}
+                  className="block px-3 py-2 text-sm hover:bg-slate-50 aria-[current]:font-semibold"
+                >
                   {o.name}
                 </Link>
               </li>
             ))}
             <li className="border-t border-slate-100">
-              <Link to="/orgs/new" className="block px-3 py-2 text-sm text-indigo-700 hover:bg-slate-50">New organization…</Link>
+              <Link to="/orgs/new" className="block px-3 py-2 text-sm text-indigo-700 hover:bg-slate-50">
+                New organization…
+              </Link>
             </li>
           </ul>
         </details>

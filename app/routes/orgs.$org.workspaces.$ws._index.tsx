@@ -1,11 +1,11 @@
 import { json, type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
+import { requireWorkspace } from '~/access/resources.server'
+import { useCan } from '~/access/tenant'
 import { buttonStyles, EmptyState, PageHeader, Pagination, SortControl } from '~/components/ui'
-import { listProjects } from '~/models/project.server'
 import { parseListQuery } from '~/lib/pagination'
 import { seesProjectsIn } from '~/lib/permissions'
-import { useCan } from '~/access/tenant'
-import { requireWorkspace } from '~/access/resources.server'
+import { listProjects } from '~/models/project.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.workspace.name ?? 'Workspace'} · NextSaaS` }]
 
@@ -24,12 +24,24 @@ export default function WorkspacePage() {
   return (
     <section>
       <PageHeader
-        title={<><span aria-hidden="true">{workspace.icon}</span> {workspace.name}</>}
+        title={
+          <>
+            <span aria-hidden="true">{workspace.icon}</span> {workspace.name}
+          </>
+        }
         subtitle={workspace.description || undefined}
         actions={
           <>
-            {can('project:create', scope) ? <Link to="projects/new" className={buttonStyles.primary}>New project</Link> : null}
-            {can('workspace:update', scope) ? <Link to="edit" className={buttonStyles.secondary}>Edit workspace</Link> : null}
+            {can('project:create', scope) ? (
+              <Link to="projects/new" className={buttonStyles.primary}>
+                New project
+              </Link>
+            ) : null}
+            {can('workspace:update', scope) ? (
+              <Link to="edit" className={buttonStyles.secondary}>
+                Edit workspace
+              </Link>
+            ) : null}
           </>
         }
       />
@@ -48,19 +60,28 @@ function ProjectList({ projects, sort, canCreate }: { projects: NonNullable<Load
   return (
     <>
       <div className="mb-4 flex items-center justify-between gap-4">
-        <h2 className="text-lg font-semibold">Projects <span className="text-sm font-normal text-slate-600">({projects.total})</span></h2>
+        <h2 className="text-lg font-semibold">
+          Projects <span className="text-sm font-normal text-slate-600">({projects.total})</span>
+        </h2>
         <SortControl sort={sort} />
       </div>
       {projects.items.length === 0 ? (
         <EmptyState>
           No projects yet.{' '}
-          {canCreate ? <Link to="projects/new" className="text-indigo-700 hover:underline">Create the first project.</Link> : null}
+          {canCreate ? (
+            <Link to="projects/new" className="text-indigo-700 hover:underline">
+              Create the first project.
+            </Link>
+          ) : null}
         </EmptyState>
       ) : (
         <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">
           {projects.items.map((p) => (
             <li key={p.id}>
-              <Link to={`projects/${p.slug}`} className="flex items-center justify-between gap-4 px-4 py-3 hover:bg-slate-50 focus:bg-slate-50 focus:outline-none">
+              <Link
+                to={`projects/${p.slug}`}
+                className="flex items-center justify-between gap-4 px-4 py-3 hover:bg-slate-50 focus:bg-slate-50 focus:outline-none"
+              >
                 <span className="font-medium">{p.name}</span>
                 {p.status === 'archived' ? <span className="rounded bg-amber-100 px-2 py-0.5 text-xs text-amber-800">Archived</span> : null}
               </Link>

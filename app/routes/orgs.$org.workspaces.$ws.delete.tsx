@@ -1,11 +1,11 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
+import { requireWorkspace } from '~/access/resources.server'
+import { requirePermission } from '~/access/tenant.server'
 import { ConfirmDelete } from '~/components/confirm-delete'
 import { DomainError } from '~/lib/errors'
-import { deleteWorkspace } from '~/models/workspace.server'
 import { workspaceDeletionScope } from '~/lib/permissions'
-import { requirePermission } from '~/access/tenant.server'
-import { requireWorkspace } from '~/access/resources.server'
+import { deleteWorkspace } from '~/models/workspace.server'
 
 export const meta: MetaFunction = () => [{ title: 'Delete workspace · NextSaaS' }]
 
@@ -30,13 +30,5 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 export default function DeleteWorkspace() {
   const { workspace } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
-  return (
-    <ConfirmDelete
-      what="workspace"
-      name={workspace.name}
-      consequence="Its projects are deleted with it."
-      cancelTo=".."
-      error={result?.error}
-    />
-  )
+  return <ConfirmDelete what="workspace" name={workspace.name} consequence="Its projects are deleted with it." cancelTo=".." error={result?.error} />
 }

@@ -1,15 +1,15 @@
 import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
-import { buttonStyles, PageHeader } from '~/components/ui'
-import { WorkspaceForm } from '~/components/workspace-form'
-import { makeDefaultWorkspace, updateWorkspace } from '~/models/workspace.server'
-import { workspaceDeletionScope } from '~/lib/permissions'
-import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
+import { requireWorkspace } from '~/access/resources.server'
 import { useCan } from '~/access/tenant'
 import { requirePermission } from '~/access/tenant.server'
-import { requireWorkspace } from '~/access/resources.server'
+import { buttonStyles, PageHeader } from '~/components/ui'
+import { WorkspaceForm } from '~/components/workspace-form'
+import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
+import { workspaceDeletionScope } from '~/lib/permissions'
 import { WorkspaceSchema } from '~/lib/validation'
+import { makeDefaultWorkspace, updateWorkspace } from '~/models/workspace.server'
 
 export const meta: MetaFunction = () => [{ title: 'Edit workspace · NextSaaS' }]
 
@@ -55,10 +55,16 @@ export default function EditWorkspace() {
         ) : can('workspace:update') ? (
           <Form method="post">
             <input type="hidden" name="intent" value="make-default" />
-            <button type="submit" className={buttonStyles.secondary}>Make default workspace</button>
+            <button type="submit" className={buttonStyles.secondary}>
+              Make default workspace
+            </button>
           </Form>
         ) : null}
-        {can('workspace:delete', workspaceDeletionScope(workspace)) ? <Link to="../delete" relative="path" className={buttonStyles.danger}>Delete workspace…</Link> : null}
+        {can('workspace:delete', workspaceDeletionScope(workspace)) ? (
+          <Link to="../delete" relative="path" className={buttonStyles.danger}>
+            Delete workspace…
+          </Link>
+        ) : null}
       </div>
     </section>
   )

@@ -1,12 +1,12 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useFetcher, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { buttonStyles, PageHeader } from '~/components/ui'
-import { setProjectStatus } from '~/models/project.server'
+import { requireProject } from '~/access/resources.server'
 import { useCan } from '~/access/tenant'
 import { requirePermission } from '~/access/tenant.server'
-import { requireProject } from '~/access/resources.server'
+import { buttonStyles, PageHeader } from '~/components/ui'
 import { readForm } from '~/lib/forms.server'
+import { setProjectStatus } from '~/models/project.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.project.name ?? 'Project'} · NextSaaS` }]
 
@@ -45,12 +45,20 @@ export default function ProjectPage() {
               <>
                 <fetcher.Form method="post">
                   <input type="hidden" name="status" value={archived ? 'active' : 'archived'} />
-                  <button type="submit" className={buttonStyles.secondary}>{archived ? 'Unarchive' : 'Archive'}</button>
+                  <button type="submit" className={buttonStyles.secondary}>
+                    {archived ? 'Unarchive' : 'Archive'}
+                  </button>
                 </fetcher.Form>
-                <Link to="edit" className={buttonStyles.secondary}>Edit</Link>
+                <Link to="edit" className={buttonStyles.secondary}>
+                  Edit
+                </Link>
               </>
             ) : null}
-            {can('project:delete', scope) ? <Link to="delete" className={buttonStyles.danger}>Delete…</Link> : null}
+            {can('project:delete', scope) ? (
+              <Link to="delete" className={buttonStyles.danger}>
+                Delete…
+              </Link>
+            ) : null}
           </>
         }
       />

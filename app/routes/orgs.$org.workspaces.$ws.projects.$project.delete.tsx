@@ -1,9 +1,9 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
+import { requireProject } from '~/access/resources.server'
+import { requirePermission } from '~/access/tenant.server'
 import { ConfirmDelete } from '~/components/confirm-delete'
 import { deleteProject } from '~/models/project.server'
-import { requirePermission } from '~/access/tenant.server'
-import { requireProject } from '~/access/resources.server'
 
 export const meta: MetaFunction = () => [{ title: 'Delete project · NextSaaS' }]
 

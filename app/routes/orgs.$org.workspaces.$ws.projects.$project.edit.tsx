@@ -1,13 +1,13 @@
 import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
+import { requireProject } from '~/access/resources.server'
+import { requirePermission } from '~/access/tenant.server'
 import { ProjectForm } from '~/components/project-form'
 import { PageHeader } from '~/components/ui'
-import { updateProject } from '~/models/project.server'
 import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
-import { requirePermission } from '~/access/tenant.server'
-import { requireProject } from '~/access/resources.server'
 import { ProjectSchema } from '~/lib/validation'
+import { updateProject } from '~/models/project.server'
 
 export const meta: MetaFunction = () => [{ title: 'Edit project · NextSaaS' }]
 

@@ -1,13 +1,13 @@
 import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData } from '@remix-run/react'
+import { requireWorkspace } from '~/access/resources.server'
+import { requirePermission } from '~/access/tenant.server'
 import { ProjectForm } from '~/components/project-form'
 import { PageHeader } from '~/components/ui'
-import { createProject } from '~/models/project.server'
 import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
-import { requirePermission } from '~/access/tenant.server'
-import { requireWorkspace } from '~/access/resources.server'
 import { ProjectSchema } from '~/lib/validation'
+import { createProject } from '~/models/project.server'
 
 export const meta: MetaFunction = () => [{ title: 'New project · NextSaaS' }]
 

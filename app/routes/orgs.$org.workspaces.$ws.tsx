@@ -1,9 +1,9 @@
 import { json, type LoaderFunctionArgs } from '@remix-run/node'
 import { Outlet, useLoaderData, useRouteError } from '@remix-run/react'
+import { requireWorkspace } from '~/access/resources.server'
+import { useOrganization } from '~/access/tenant'
 import { ErrorPage } from '~/components/error-page'
 import { Breadcrumbs } from '~/components/ui'
-import { useOrganization } from '~/access/tenant'
-import { requireWorkspace } from '~/access/resources.server'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { workspace } = await requireWorkspace(request, params, context)

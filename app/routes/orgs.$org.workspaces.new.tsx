@@ -1,12 +1,12 @@
 import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData } from '@remix-run/react'
+import { requirePermission, requireTenant } from '~/access/tenant.server'
 import { PageHeader } from '~/components/ui'
 import { WorkspaceForm } from '~/components/workspace-form'
-import { createWorkspace } from '~/models/workspace.server'
 import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
-import { requirePermission, requireTenant } from '~/access/tenant.server'
 import { WorkspaceSchema } from '~/lib/validation'
+import { createWorkspace } from '~/models/workspace.server'
 
 export const meta: MetaFunction = () => [{ title: 'New workspace · NextSaaS' }]
 

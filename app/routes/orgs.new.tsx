@@ -2,12 +2,12 @@ import { getFormProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useNavigation } from '@remix-run/react'
+import { userActor } from '~/access/tenant.server'
 import { requireUser } from '~/auth/session.server'
 import { SubmitButton, TextField, useValidatedForm } from '~/components/forms'
-import { createOrganization } from '~/models/organization.server'
 import { invalid, readForm } from '~/lib/forms.server'
-import { userActor } from '~/access/tenant.server'
 import { OrganizationSchema } from '~/lib/validation'
+import { createOrganization } from '~/models/organization.server'
 
 export const meta: MetaFunction = () => [{ title: 'New organization · NextSaaS' }]
 

@@ -6,9 +6,10 @@ import { hashPassword, passwordWeakness } from '~/auth/password.server'
 import { createSession, signOutOtherSessions } from '~/auth/session.server'
 import { ExpiredLink } from '~/components/expired-link'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
-import { isUsableLink, resetPassword } from '~/models/account.server'
 import { ResetPasswordSchema } from '~/lib/account-schemas'
 import { invalid, readForm } from '~/lib/forms.server'
+import { clientOf } from '~/lib/request-context'
+import { isUsableLink, resetPassword } from '~/models/account.server'
 
 export const meta: MetaFunction = () => [{ title: 'Choose a new password · NextSaaS' }]
 
@@ -24,7 +25,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (submission.status !== 'success') return invalid(submission.reply({ hideFields: ['password'] }))
   const weakness = passwordWeakness(submission.value.password)
   if (weakness) return invalid(submission.reply({ fieldErrors: { password: [weakness] }, hideFields: ['password'] }))
-  const client = { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
+  const client = clientOf(request, context)
   const account = await resetPassword(params.token ?? '', await hashPassword(submission.value.password), client)
   if (!account) return json({ expired: true }, GONE)
   // Whoever else held a session, with the old password or a stolen cookie, is out.

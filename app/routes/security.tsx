@@ -2,12 +2,12 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/nod
 import { useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { requireUser } from '~/auth/session.server'
-import { EmptyState, PageHeader, Pagination } from '~/components/ui'
-import { EventFilters, listAllSecurityEvents } from '~/models/security-event.server'
 import { EventFilterForm, EventTable, EVENT_FILTER_KEYS, type EventFilterErrors } from '~/components/security-events'
+import { EmptyState, PageHeader, Pagination } from '~/components/ui'
 import { getConfig } from '~/lib/config.server'
-import { filterValues, givenFilters } from '~/lib/filters'
 import { notFound } from '~/lib/errors'
+import { filterValues, givenFilters } from '~/lib/filters'
+import { EventFilters, listAllSecurityEvents } from '~/models/security-event.server'
 
 export const meta: MetaFunction = () => [{ title: 'Security log · NextSaaS' }]
 
@@ -24,7 +24,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (!user.emailVerified || !getConfig().SECURITY_OPERATOR_EMAILS.includes(user.email.toLowerCase())) throw notFound()
   const url = new URL(request.url)
   const values = filterValues(url, EVENT_FILTER_KEYS)
-  const page = z.coerce.number().int().min(1).max(10_000).catch(1).parse(url.searchParams.get('page') ?? undefined)
+  const page = z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .catch(1)
+    .parse(url.searchParams.get('page') ?? undefined)
   const parsed = EventFilters.safeParse(givenFilters(values))
   if (!parsed.success) {
     const errors: EventFilterErrors = parsed.error.flatten().fieldErrors

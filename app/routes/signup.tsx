@@ -54,7 +54,10 @@ export default function Signup() {
         <SubmitButton pending={navigation.state === 'submitting'}>Sign up</SubmitButton>
       </Form>
       <p className="mt-4 text-sm text-slate-600">
-        Already have an account? <Link to="/login" className="text-indigo-700 hover:underline">Sign in</Link>
+        Already have an account?{' '}
+        <Link to="/login" className="text-indigo-700 hover:underline">
+          Sign in
+        </Link>
       </p>
     </div>
   )

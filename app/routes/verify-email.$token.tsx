@@ -1,9 +1,10 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { ExpiredLink } from '~/components/expired-link'
+import { clientOf } from '~/lib/request-context'
+import { mailEmailChanged } from '~/mail/account.server'
 import { confirmEmailChange, verifyEmail } from '~/models/account.server'
 import { EmailTakenError } from '~/models/user.server'
-import { mailEmailChanged } from '~/mail/account.server'
 
 export const meta: MetaFunction = () => [{ title: 'Email address · NextSaaS' }]
 
@@ -14,7 +15,7 @@ export const meta: MetaFunction = () => [{ title: 'Email address · NextSaaS' }]
  */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const token = params.token ?? ''
-  const client = { ip: context.ip, userAgent: request.headers.get('user-agent') ?? undefined }
+  const client = clientOf(request, context)
   if (await verifyEmail(token, client)) return json({ outcome: 'verified' as const, email: null })
   try {
     const change = await confirmEmailChange(token, client)
@@ -41,7 +42,11 @@ export default function VerifyEmail() {
     <div className="mx-auto max-w-sm" role={outcome === 'taken' ? 'alert' : 'status'}>
       <h1 className="text-2xl font-semibold">{outcome === 'taken' ? 'Address not changed' : 'Email address confirmed'}</h1>
       <p className="mt-4 text-slate-700">{message}</p>
-      <p className="mt-4"><Link to="/account" className="text-indigo-700 hover:underline">Go to your account</Link></p>
+      <p className="mt-4">
+        <Link to="/account" className="text-indigo-700 hover:underline">
+          Go to your account
+        </Link>
+      </p>
     </div>
   )
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { deepView, htmlEntityDecode, percentDecode, replaceBlockComments } from './decode'
+import { deepView, htmlEntityDecode, percentDecode, replaceBlockComments } from './decode.server'
 
 describe('percentDecode', () => {
   test('decodes once, like the app', () => {

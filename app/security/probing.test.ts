@@ -1,9 +1,13 @@
 import { expect, test } from 'vitest'
-import { createProbeWatch } from './probing'
+import { createProbeWatch } from './probing.server'
 
 const thresholds = { probes: 5, probeWindowSeconds: 60, denials: 3, denialWindowSeconds: 60 }
 
-async function observeTimes(observe: ReturnType<typeof createProbeWatch>, times: number, response: Parameters<ReturnType<typeof createProbeWatch>>[0]) {
+async function observeTimes(
+  observe: ReturnType<typeof createProbeWatch>,
+  times: number,
+  response: Parameters<ReturnType<typeof createProbeWatch>>[0],
+) {
   const rules: string[][] = []
   for (let i = 0; i < times; i++) rules.push((await observe(response)).map((f) => f.ruleId))
   return rules

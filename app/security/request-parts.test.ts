@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { bodyKind, rawBody, requestParts } from './request-parts'
+import { bodyKind, rawBody, requestParts } from './request-parts.server'
 
 /** The body parts of a multipart request, as the monitor reads them. */
 async function multipartParts(body: Buffer | string, boundary: string) {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
-import { RULES, type Rule } from './rules'
-import { createScanner } from './scanner'
-import { LOCATIONS } from './types'
+import { RULES } from './rules.server'
+import { createScanner } from './scanner.server'
+import { LOCATIONS, type Rule } from './types'
 
 const OPTIONS = { maxValueChars: 1 << 20, maxRequestChars: 1 << 22, richTextFields: new Set<string>() }
 

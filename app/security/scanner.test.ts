@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { requestParts, splitTarget } from './request-parts'
-import { createScanner, leafName, UNINSPECTED_REQUEST, UNINSPECTED_VALUE, type RequestPart } from './scanner'
+import { requestParts, splitTarget } from './request-parts.server'
+import { createScanner, leafName, UNINSPECTED_REQUEST, UNINSPECTED_VALUE, type RequestPart } from './scanner.server'
 
 const scanner = createScanner()
 const OPTIONS = { maxValueChars: 4096, maxRequestChars: 65536, richTextFields: new Set(['description']) }
@@ -17,7 +17,7 @@ describe('request parts', () => {
     const parts = [...requestParts({ target: '/x?na%20me=a+b%2527', headers: {} })].filter((p) => p.location === 'query')
     expect(parts).toEqual([
       { location: 'query', field: 'na me', value: 'na me', inName: true },
-      { location: 'query', field: 'na me', value: "a b%27" },
+      { location: 'query', field: 'na me', value: 'a b%27' },
     ])
   })
 
@@ -34,10 +34,12 @@ describe('request parts', () => {
   })
 
   test('cookies are split and their values percent-decoded; fixed headers are skipped', () => {
-    const parts = [...requestParts({
-      target: '/',
-      headers: { cookie: 'a=%3Cb%3E; theme=dark', accept: '<script>', 'user-agent': 'UA', 'sec-fetch-mode': 'cors' },
-    })]
+    const parts = [
+      ...requestParts({
+        target: '/',
+        headers: { cookie: 'a=%3Cb%3E; theme=dark', accept: '<script>', 'user-agent': 'UA', 'sec-fetch-mode': 'cors' },
+      }),
+    ]
     expect(parts.filter((p) => p.location === 'cookie' && !p.inName).map((p) => p.value)).toEqual(['<b>', 'dark'])
     expect(parts.filter((p) => p.location === 'header').map((p) => p.field)).toEqual(['user-agent'])
   })

@@ -1,13 +1,6 @@
 /** The vocabulary of the security monitor, shared by detectors, recorder and pages. */
 
-export const THREAT_TYPES = [
-  'SQL_INJECTION',
-  'XSS_ATTEMPT',
-  'PATH_TRAVERSAL',
-  'COMMAND_INJECTION',
-  'BRUTE_FORCE',
-  'SUSPICIOUS_ACTIVITY',
-] as const
+export const THREAT_TYPES = ['SQL_INJECTION', 'XSS_ATTEMPT', 'PATH_TRAVERSAL', 'COMMAND_INJECTION', 'BRUTE_FORCE', 'SUSPICIOUS_ACTIVITY'] as const
 export type ThreatType = (typeof THREAT_TYPES)[number]
 
 export const SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const
@@ -35,4 +28,20 @@ export interface Finding {
   sample: string
   /** False for fields declared as rich text or code: recorded, never blocked. */
   blockable: boolean
+}
+
+/**
+ * One detection rule (app/security/rules/). Every pattern must stay linear-time
+ * on any input — see rules.server.ts.
+ */
+export interface Rule {
+  id: string
+  type: ThreatType
+  severity: Severity
+  description: string
+  pattern: RegExp
+  /** Only these locations (default: every value, name and the path). */
+  locations?: readonly Location[]
+  /** Handwritten inputs the rule must flag, and look-alikes it must leave alone. */
+  examples: { attack: readonly string[]; benign: readonly string[] }
 }

@@ -14,7 +14,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { isApiPath } from '~/lib/paths'
 import type { RateLimits } from '~/rate-limit/limits.server'
-import type { SecurityCounters } from '~/security/metrics'
+import type { SecurityCounters } from '~/security/metrics.server'
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
 
@@ -74,7 +74,9 @@ export function createMetrics(rateLimits: RateLimits | null, securityCounters: S
   mirror(registry, 'security_requests_inspected_total', 'Requests the security monitor inspected', [], () => [
     [{}, securityCounters.snapshot().requestsInspected],
   ])
-  mirror(registry, 'security_requests_blocked_total', 'Requests the security monitor refused', [], () => [[{}, securityCounters.snapshot().requestsBlocked]])
+  mirror(registry, 'security_requests_blocked_total', 'Requests the security monitor refused', [], () => [
+    [{}, securityCounters.snapshot().requestsBlocked],
+  ])
   mirror(registry, 'security_findings_total', 'Security findings by threat type and severity', ['type', 'severity'], () =>
     securityCounters.snapshot().findings.map(({ type, severity, count }) => [{ type, severity }, count]),
   )

@@ -14,8 +14,7 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   PAYLOAD_TOO_LARGE: 'Request too large',
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 
 function page(title: string, message: string, traceId: string) {
   return `<!doctype html>

@@ -1,15 +1,15 @@
 import type { NextFunction, Request, Response } from 'express'
 import { sessionIdInCookies } from '~/auth/session.server'
+import type { Config } from '~/lib/config.server'
 import { recordSecurityEvent, type ObservedRequest } from '~/models/security-event.server'
 import { waitText } from '~/rate-limit/policies'
 import type { SecurityBlock, SecurityBlockStart } from '~/rate-limit/security-block.server'
-import type { Config } from '~/lib/config.server'
-import { readBody } from './read-body.server'
-import type { SecurityCounters } from '~/security/metrics'
-import { createProbeWatch, isWatchedStatus } from '~/security/probing'
-import { bodyKind, organizationInPath, rawBody, requestParts, splitTarget, type RawBody } from '~/security/request-parts'
-import { createScanner, type Scanner, type ScanOptions } from '~/security/scanner'
+import type { SecurityCounters } from '~/security/metrics.server'
+import { createProbeWatch, isWatchedStatus } from '~/security/probing.server'
+import { bodyKind, organizationInPath, rawBody, requestParts, splitTarget, type RawBody } from '~/security/request-parts.server'
+import { createScanner, type Scanner, type ScanOptions } from '~/security/scanner.server'
 import { isBlocking, type Finding } from '~/security/types'
+import { readBody } from './read-body.server'
 import { sendRefusal } from './refusals.server'
 
 /**
@@ -182,10 +182,7 @@ export function securityMonitor(config: Config, counters: SecurityCounters, addr
         counters.countRequest({ blocked: true })
         return refuse(request, response, secondsBlocked)
       }
-      const findings = scanner().scan(
-        requestParts({ target: request.originalUrl, headers: request.headers, body: outcome.body }),
-        scanOptions,
-      )
+      const findings = scanner().scan(requestParts({ target: request.originalUrl, headers: request.headers, body: outcome.body }), scanOptions)
       if (outcome.finding) findings.push(outcome.finding)
       const blocks = (finding: Finding) => blocking && finding.blockable && isBlocking(finding.severity)
       const blocked = findings.some(blocks)

@@ -8,7 +8,7 @@
 import type { Logger } from 'pino'
 import type { Config } from '~/lib/config.server'
 import { createRateLimits, type RateLimits } from '~/rate-limit/limits.server'
-import { createSecurityCounters, type SecurityCounters } from '~/security/metrics'
+import { createSecurityCounters, type SecurityCounters } from '~/security/metrics.server'
 import { createMetrics, type Metrics } from './metrics.server'
 
 export interface Services {

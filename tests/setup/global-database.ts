@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node'
-import { migrate } from '../../db/migrate'
 import { appDatabasePassword, parseConfig } from '~/lib/config.server'
+import { migrate } from '../../db/migrate'
 import { createDatabase, startDatabaseServer } from '../../db/throwaway'
 
 declare module 'vitest' {

@@ -5,6 +5,7 @@ export interface ApiResponse {
   status: number
   headers: Headers
   /** The parsed JSON body; null for an empty body. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever the API answered
   body: any
   text: string
 }

@@ -1,5 +1,5 @@
-import { inject } from 'vitest'
 import pg from 'pg'
+import { inject } from 'vitest'
 
 /** A superuser connection to the test database, for arranging and checking state. */
 export async function adminClient() {

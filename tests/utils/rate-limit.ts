@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import net from 'node:net'
 import { pino } from 'pino'
-import { createRateLimits } from '~/rate-limit/limits.server'
 import { parseConfig } from '~/lib/config.server'
+import { createRateLimits } from '~/rate-limit/limits.server'
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 export type StoreName = 'memory' | 'postgres' | 'redis'

@@ -28,8 +28,9 @@ export async function addMember(
   userId: string,
   role: string,
 ) {
-  await admin.query(
-    `insert into organization_members (organization_id, user_id, role, status, joined_at) values ($1, $2, $3, 'active', now())`,
-    [organizationId, userId, role],
-  )
+  await admin.query(`insert into organization_members (organization_id, user_id, role, status, joined_at) values ($1, $2, $3, 'active', now())`, [
+    organizationId,
+    userId,
+    role,
+  ])
 }

@@ -64,11 +64,19 @@ export function createProbeWatch(thresholds: ProbeThresholds = DEFAULT_PROBE_THR
     const last = `last: ${response.status} ${response.method} ${response.path}`.slice(0, 160)
     if (isWatchedStatus(response.status) && TENANT_PATH.test(response.path)) {
       const count = await reached(probes, response.ip, thresholds.probes)
-      if (count) findings.push(finding('probe-burst', 'MEDIUM', `${count} not-found or forbidden responses on tenant routes within ${thresholds.probeWindowSeconds}s; ${last}`))
+      if (count)
+        findings.push(
+          finding(
+            'probe-burst',
+            'MEDIUM',
+            `${count} not-found or forbidden responses on tenant routes within ${thresholds.probeWindowSeconds}s; ${last}`,
+          ),
+        )
     }
     if (response.status === 403) {
       const count = await reached(denials, response.ip, thresholds.denials)
-      if (count) findings.push(finding('permission-denials', 'HIGH', `${count} permission denials within ${thresholds.denialWindowSeconds}s; ${last}`))
+      if (count)
+        findings.push(finding('permission-denials', 'HIGH', `${count} permission denials within ${thresholds.denialWindowSeconds}s; ${last}`))
     }
     return findings
   }

@@ -42,9 +42,7 @@ export function createSecurityCounters(): SecurityCounters {
     snapshot: () => ({
       requestsInspected: inspected,
       requestsBlocked: blocked,
-      findings: THREAT_TYPES.flatMap((type) =>
-        SEVERITIES.map((severity) => ({ type, severity, count: findings.get(key(type, severity)) ?? 0 })),
-      ),
+      findings: THREAT_TYPES.flatMap((type) => SEVERITIES.map((severity) => ({ type, severity, count: findings.get(key(type, severity)) ?? 0 }))),
     }),
   }
 }

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { percentDecode } from './decode'
-import type { RequestPart } from './scanner'
+import { percentDecode } from './decode.server'
+import type { RequestPart } from './scanner.server'
 
 /**
  * What an attacker controls in a request, as the values the app will decode:
@@ -10,10 +10,28 @@ import type { RequestPart } from './scanner'
 
 /** Headers the app never reads as text, or that another layer already constrains. */
 const UNINSPECTED_HEADERS = new Set([
-  'host', 'connection', 'content-length', 'transfer-encoding', 'te', 'cookie', 'authorization',
-  'proxy-authorization', 'accept', 'accept-encoding', 'accept-language', 'cache-control', 'pragma',
-  'if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range',
-  'upgrade-insecure-requests', 'priority', 'dnt', 'x-request-id',
+  'host',
+  'connection',
+  'content-length',
+  'transfer-encoding',
+  'te',
+  'cookie',
+  'authorization',
+  'proxy-authorization',
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'cache-control',
+  'pragma',
+  'if-none-match',
+  'if-modified-since',
+  'if-match',
+  'if-unmodified-since',
+  'if-range',
+  'upgrade-insecure-requests',
+  'priority',
+  'dnt',
+  'x-request-id',
 ])
 
 /** Fields whose values are secrets: they are hashed, never interpreted, and must not reach a log. */

@@ -1,6 +1,6 @@
-import { deepView } from './decode'
-import { RULES, type Rule } from './rules'
-import type { Finding, Location, Severity, ThreatType } from './types'
+import { deepView } from './decode.server'
+import { RULES } from './rules.server'
+import type { Finding, Location, Rule, Severity, ThreatType } from './types'
 
 /**
  * Runs the rules over the values of one request, within a budget.
@@ -114,7 +114,10 @@ export function createScanner(rules: readonly Rule[] = RULES): Scanner {
     if (!found && !foundDeep) return false
     // Whether the field is rich text matters only once something matched.
     const blockable = !(part.field && !part.inName && options.richTextFields.has(leafName(part.field)))
-    for (const [view, matched] of [[text, found], [deep, foundDeep]] as const) {
+    for (const [view, matched] of [
+      [text, found],
+      [deep, foundDeep],
+    ] as const) {
       for (const [rule, at] of matched ?? NONE) {
         findings.push(finding(part, rule.id, rule.type, rule.severity, excerpt(view, at), blockable))
       }
@@ -147,13 +150,6 @@ export function createScanner(rules: readonly Rule[] = RULES): Scanner {
   }
 }
 
-function finding(
-  part: RequestPart,
-  ruleId: string,
-  type: ThreatType,
-  severity: Severity,
-  sample: string,
-  blockable: boolean,
-): Finding {
+function finding(part: RequestPart, ruleId: string, type: ThreatType, severity: Severity, sample: string, blockable: boolean): Finding {
   return { ruleId, type, severity, location: part.location, field: part.field, inName: part.inName ?? false, sample, blockable }
 }
