@@ -14,8 +14,9 @@ export const links: LinksFunction = () => [
 ]
 export const meta: MetaFunction = () => [{ title: 'NextSaaS' }]
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await getUser(request, context)
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  // With the params, the session check reads what the page's other loaders need in the same round trip.
+  const user = await getUser(request, context, params)
   return json({ user, traceId: context.traceId })
 }
 

@@ -31,6 +31,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
     tenants: { type: 'string', default: '1000' },
+    /** One variant only (full, bare, layers): to profile it alone with BENCH_PROF=1. */
+    only: { type: 'string' },
   },
 })
 const positiveInt = (name: keyof typeof args) => {
@@ -203,12 +205,14 @@ async function main() {
 
     const variants = [
       {
+        key: 'full',
         name: 'full stack (API route)',
         origin: `http://127.0.0.1:${ports.full}`,
         targets: owners.map((o) => ({ path: `/api/organizations/${o.organizationId}/workspaces`, headers: { authorization: `Bearer ${o.token}` } })),
         status: 200,
       },
       {
+        key: 'bare',
         name: 'bare node:http, same SQL',
         origin: `http://127.0.0.1:${ports.bare}`,
         targets: owners.map((o) => ({ path: `/organizations/${o.organizationId}/workspaces`, headers: {} })),
@@ -217,12 +221,21 @@ async function main() {
       {
         // The same route without a token: every layer runs, then the 401 —
         // no session, no membership, no SQL. The floor the framework sets.
+        key: 'layers',
         name: 'full stack, no token (401)',
         origin: `http://127.0.0.1:${ports.full}`,
         targets: owners.map((o) => ({ path: `/api/organizations/${o.organizationId}/workspaces`, headers: {} })),
         status: 401,
       },
     ]
+    if (args.only) {
+      const variant = variants.find((v) => v.key === args.only)
+      if (!variant) throw new Error(`--only must be one of ${variants.map((v) => v.key).join(', ')}`)
+      await run(variant.origin, variant.targets, 3, variant.status)
+      const s = summarize([await load(servers, variant.origin, variant.targets, DURATION, variant.status)])
+      log(`${variant.name}: ${s.rps.toFixed(0)} req/s, p50 ${s.p50} ms, ${s.statements.toFixed(1)} SQL/req, ${s.cpuMs.toFixed(2)} CPU ms/req`)
+      return
+    }
     log()
     log(`autocannon: ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION} s per variant, ${owners.length} tenants`)
     log(`node ${process.version}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}); PostgreSQL, load generator and server share them`)

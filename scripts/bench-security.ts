@@ -31,6 +31,7 @@ import pg from 'pg'
 import { pino } from 'pino'
 import { parseConfig, type Config } from '~/lib/config.server'
 import { closePool } from '~/models/db.server'
+import { RequestTransaction } from '~/models/request-transaction.server'
 import { createSecurityCounters } from '~/security/metrics.server'
 import { requestParts } from '~/security/request-parts.server'
 import { createScanner } from '~/security/scanner.server'
@@ -143,6 +144,7 @@ async function listenMinimal(mode: Config['SECURITY_MODE']) {
       rateLimits: null,
       limitOutcomes: [],
       securityCounters,
+      database: new RequestTransaction(),
     }
     next()
   })

@@ -6,6 +6,7 @@
  * things at all, 404 when this one is not there (or not theirs).
  */
 import type { AppLoadContext } from '@remix-run/node'
+import { openedRequest } from '~/auth/opening.server'
 import { notFound } from '~/lib/errors'
 import type { Permission } from '~/lib/permissions'
 import { memoize } from '~/lib/request-context'
@@ -18,13 +19,24 @@ import { requirePermission, requireProjectList, requireTenant, requireVisibleWor
 
 export type ResourceRef = { slug: string } | { id: string }
 
-const refKey = (ref: ResourceRef) => ('slug' in ref ? `slug:${ref.slug}` : `id:${ref.id.toLowerCase()}`)
+const refKey = (ref: ResourceRef | undefined) => (!ref ? '' : 'slug' in ref ? `slug:${ref.slug}` : `id:${ref.id.toLowerCase()}`)
+
+/** What the request's opening read for this reference in the tenant's organization, if it read it (undefined: look it up). */
+async function opened<K extends 'workspace' | 'project'>(tenant: Tenant, kind: K, ref: ResourceRef, context: AppLoadContext) {
+  const opening = await openedRequest(context)
+  const read = opening && opening.membership?.organizationId === tenant.organization.id && refKey(opening.refs[kind]) === refKey(ref)
+  return read ? opening[kind] : undefined
+}
 
 /** The workspace `ref` names in the tenant's organization, if the tenant may see it. */
 export async function workspaceOf(tenant: Tenant, ref: ResourceRef, context: AppLoadContext): Promise<Workspace> {
   await requireWorkspaceList(tenant)
-  const workspace = await memoize(context, `workspace:${tenant.organization.id}:${refKey(ref)}`, () =>
-    'slug' in ref ? findWorkspace(tenant.actor, ref.slug) : findWorkspaceById(tenant.actor, ref.id),
+  const workspace = await memoize(
+    context,
+    `workspace:${tenant.organization.id}:${refKey(ref)}`,
+    async () =>
+      (await opened(tenant, 'workspace', ref, context)) ??
+      ('slug' in ref ? findWorkspace(tenant.actor, ref.slug) : findWorkspaceById(tenant.actor, ref.id)),
   )
   if (!workspace) throw notFound('Workspace not found')
   await requireVisibleWorkspace(tenant, workspace.id)
@@ -34,8 +46,12 @@ export async function workspaceOf(tenant: Tenant, ref: ResourceRef, context: App
 /** The project `ref` names in the workspace, if the tenant may see it. */
 export async function projectOf(tenant: Tenant, workspace: Workspace, ref: ResourceRef, context: AppLoadContext): Promise<Project> {
   await requireProjectList(tenant, workspace.id)
-  const project = await memoize(context, `project:${workspace.id}:${refKey(ref)}`, () =>
-    'slug' in ref ? findProject(tenant.actor, workspace.id, ref.slug) : findProjectById(tenant.actor, workspace.id, ref.id),
+  const project = await memoize(
+    context,
+    `project:${workspace.id}:${refKey(ref)}`,
+    async () =>
+      (await opened(tenant, 'project', ref, context)) ??
+      ('slug' in ref ? findProject(tenant.actor, workspace.id, ref.slug) : findProjectById(tenant.actor, workspace.id, ref.id)),
   )
   if (!project) throw notFound('Project not found')
   await requirePermission(tenant, 'project:view', { workspaceId: workspace.id, projectId: project.id })

@@ -9,6 +9,7 @@
  *   requireWorkspaceList / requireProjectList / requireVisibleWorkspace   the view rules (lib/permissions)
  */
 import type { AppLoadContext } from '@remix-run/node'
+import { openedRequest, type RouteParams } from '~/auth/opening.server'
 import { requireUser } from '~/auth/session.server'
 import { notFound, refusal } from '~/lib/errors'
 import {
@@ -25,7 +26,8 @@ import { clientOf, memoize } from '~/lib/request-context'
 import type { TokenScope } from '~/models/api-token.server'
 import { recordDenial } from '~/models/audit.server'
 import type { Actor } from '~/models/db.server'
-import { findMembership, findMembershipById, type Membership, type Tenant } from '~/models/tenant.server'
+import { listMyOrganizations } from '~/models/organization.server'
+import { findMembership, type Membership, type OrganizationRef, type Tenant } from '~/models/tenant.server'
 import type { SessionUser } from '~/models/user.server'
 import { enforceTenantLimits } from '~/rate-limit/guards.server'
 
@@ -35,9 +37,13 @@ export interface Principal {
   scope: TokenScope | null
 }
 
-/** The actor for user-level work outside any organization (listing, creating one); a token's scope goes into the claims. */
+/**
+ * The actor for user-level work outside any organization (listing, creating
+ * one): a token's scope goes into the claims, and the request's transaction
+ * comes along, for withTenant() to join when it was opened for this caller.
+ */
 export function userActor(user: SessionUser, request: Request, context: AppLoadContext, scope: TokenScope | null = null): Actor {
-  const actor: Actor = { userId: user.id, ...clientOf(request, context) }
+  const actor: Actor = { userId: user.id, ...clientOf(request, context), request: context.database }
   return scope ? { ...actor, token: scope } : actor
 }
 
@@ -55,10 +61,12 @@ function toTenant(principal: Principal, m: Membership, request: Request, context
     permissions: narrow(m.permissions, allowed),
     grants: m.grants.map((grant) => ({ ...grant, permissions: narrow(grant.permissions, allowed) })),
     actor: { ...userActor(principal.user, request, context, principal.scope), organizationId: m.organizationId, role: m.role },
+    rateLimits: m.rateLimits,
   }
 }
 
-export type OrganizationRef = { slug: string } | { id: string }
+const sameRef = (a: OrganizationRef | undefined, b: OrganizationRef) =>
+  a !== undefined && ('slug' in a && 'slug' in b ? a.slug === b.slug : 'id' in a && 'id' in b && a.id.toLowerCase() === b.id.toLowerCase())
 
 /**
  * The organization as the principal's tenant, once per request: the active
@@ -72,8 +80,12 @@ export async function resolveTenant(principal: Principal, ref: OrganizationRef, 
   // Nested loaders share one resolution; a refusal is memoized as a Response
   // and thrown as a fresh copy each time, since a body can be read only once.
   const resolved = await memoize(context, key, async (): Promise<Tenant | Response> => {
-    const actor = userActor(principal.user, request, context, principal.scope)
-    const membership = 'slug' in ref ? await findMembership(actor, ref.slug) : await findMembershipById(actor, ref.id)
+    // The request's opening read the membership it names; another organization costs a query of its own.
+    const opened = await openedRequest(context)
+    const membership =
+      opened && sameRef(opened.refs.organization, ref)
+        ? opened.membership
+        : await findMembership(userActor(principal.user, request, context, principal.scope), ref)
     const inScope = !principal.scope?.organizationId || principal.scope.organizationId === membership?.organizationId
     if (!membership || !inScope) return notFound('Organization not found')
     const tenant = toTenant(principal, membership, request, context)
@@ -90,9 +102,16 @@ export async function resolveTenant(principal: Principal, ref: OrganizationRef, 
 }
 
 /** The page door: the signed-in user (or a redirect to sign in) in the `$org` organization. */
-export async function requireTenant(request: Request, params: { org?: string }, context: AppLoadContext): Promise<Tenant> {
-  const user = await requireUser(request, context)
+export async function requireTenant(request: Request, params: RouteParams, context: AppLoadContext): Promise<Tenant> {
+  const user = await requireUser(request, context, params)
   return resolveTenant({ user, scope: null }, { slug: params.org ?? '' }, request, context)
+}
+
+/** The caller's organizations for the page header's switcher: read by the request's opening, else looked up. */
+export async function organizationSwitcher(tenant: Tenant, context: AppLoadContext): Promise<{ slug: string; name: string }[]> {
+  const opened = await openedRequest(context)
+  if (opened?.organizations) return opened.organizations
+  return (await listMyOrganizations(tenant.actor)).map(({ slug, name }) => ({ slug, name }))
 }
 
 /** May the member do this here? Organization role plus grants on the scope and its ancestors. */

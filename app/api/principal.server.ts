@@ -8,10 +8,11 @@
  */
 import { projectOf, workspaceOf } from '~/access/resources.server'
 import { resolveTenant, userActor, type Principal } from '~/access/tenant.server'
+import { openRequest } from '~/auth/opening.server'
 import { validateSessionToken } from '~/auth/session.server'
 import { refusal } from '~/lib/errors'
 import { memoize } from '~/lib/request-context'
-import { isApiToken, resolveApiToken } from '~/models/api-token.server'
+import { isApiToken } from '~/models/api-token.server'
 import type { Actor } from '~/models/db.server'
 import type { Tenant } from '~/models/tenant.server'
 import type { ApiArgs } from './route.server'
@@ -29,19 +30,20 @@ function unauthorized(message: string) {
 /** One answer for unknown, expired and revoked tokens: nothing to probe. */
 const invalidToken = () => unauthorized('The token is invalid, expired or revoked')
 
-async function authenticate({ request, context }: ApiArgs): Promise<ApiPrincipal> {
+async function authenticate({ request, context, params }: ApiArgs): Promise<ApiPrincipal> {
   const header = request.headers.get('authorization')
   if (!header) throw unauthorized('Send a token: Authorization: Bearer <token>')
   const token = BEARER.exec(header)?.[1]
   if (!token) throw unauthorized('The Authorization header must read: Bearer <token>')
-  if (isApiToken(token)) {
-    const found = await resolveApiToken(token)
-    if (!found) throw invalidToken()
-    return { user: found.user, scope: found.scope, credential: { kind: 'token', tokenId: found.tokenId } }
+  if (!isApiToken(token)) {
+    const session = await validateSessionToken(token, request, context, params, true)
+    if (!session) throw invalidToken()
+    return { user: session.user, scope: null, credential: { kind: 'session', sessionId: session.sessionId } }
   }
-  const session = await validateSessionToken(token, request, context)
-  if (!session) throw invalidToken()
-  return { user: session.user, scope: null, credential: { kind: 'session', sessionId: session.sessionId } }
+  const opening = await openRequest(context, { kind: 'token', secret: token }, params, true)
+  if (!opening.user || !opening.token) throw invalidToken()
+  const { id, organizationId, permissions } = opening.token
+  return { user: opening.user, scope: { organizationId, permissions }, credential: { kind: 'token', tokenId: id } }
 }
 
 /** The caller, once per request; 401 without a valid bearer token. */

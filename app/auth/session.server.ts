@@ -14,23 +14,23 @@
  * Secure: only this exact host, over HTTPS, can set or read it. Over plain
  * http in development it is `nextsaas_session`, so localhost works.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { redirect, type AppLoadContext } from '@remix-run/node'
 import { Cookie, Lucia, TimeSpan } from 'lucia'
 import pg from 'pg'
 import { appDatabaseUrl, getConfig } from '~/lib/config.server'
 import { clientOf, memoize } from '~/lib/request-context'
+import { hashSecret } from '~/lib/secrets.server'
 import { clientFamily } from '~/lib/user-agent'
 import { recordSecurityEvent } from '~/models/security-event.server'
-import { endOtherSessions, noteSessionClientChange, touchSession } from '~/models/sessions.server'
+import { endOtherSessions, noteSessionClientChange } from '~/models/sessions.server'
 import type { SessionUser } from '~/models/user.server'
 import { organizationInPath } from '~/security/request-parts.server'
+import { openRequest, type RouteParams } from './opening.server'
 import { SessionAdapter } from './session-adapter.server'
 
 const COOKIE_NAME = 'nextsaas_session'
 const SECURE_COOKIE_NAME = `__Host-${COOKIE_NAME}`
-/** How stale last_seen_at may get before a request writes it again. */
-const TOUCH_INTERVAL_MS = 60_000
 
 function createLucia() {
   // Lucia's adapter talks to its own small pg pool, logged in as the app role
@@ -84,8 +84,6 @@ function lucia() {
   return globalForLucia.__nextsaasLucia
 }
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
-
 /** Over HTTPS, and always in production, the cookie has the __Host- name. */
 function securedTransport(https: boolean) {
   return getConfig().NODE_ENV === 'production' || https
@@ -118,13 +116,13 @@ const readToken = (request: Request) => tokenInCookies(request.headers.get('cook
  */
 export function sessionIdInCookies(header: string | undefined, https: boolean): string | null {
   const token = tokenInCookies(header, securedTransport(https))
-  return token ? hashToken(token) : null
+  return token ? hashSecret(token) : null
 }
 
 /** The id of the request's session (whether or not it is still valid), for "this device". */
 export function currentSessionId(request: Request): string | null {
   const token = readToken(request)
-  return token ? hashToken(token) : null
+  return token ? hashSecret(token) : null
 }
 
 /**
@@ -136,7 +134,7 @@ export async function startSession(request: Request, userId: string, client: { i
   await lucia().createSession(
     userId,
     { ip_address: client.ip ?? null, user_agent: request.headers.get('user-agent')?.slice(0, 512) ?? null },
-    { sessionId: hashToken(token) },
+    { sessionId: hashSecret(token) },
   )
   return token
 }
@@ -152,27 +150,20 @@ export async function createSession(request: Request, userId: string, client: { 
 }
 
 /**
- * A session token (the cookie's or an API bearer token) checked against both
- * clocks: its user and session id, or null once either deadline has passed.
- * Whichever way it came in, its use from another client is noticed.
+ * A session token (the cookie's or an API bearer token), checked in the
+ * request's opening round trip against both clocks: its user and session id,
+ * or null once either deadline has passed. A session in use moves its idle
+ * deadline forward (at most once a minute), and its use from another client
+ * is noticed, whichever way it came in.
  */
-export async function validateSessionToken(token: string, request: Request, context: AppLoadContext) {
-  const sessionId = hashToken(token)
-  // Lucia ends a session past its idle deadline (expires_at) and returns nothing.
-  const { session, user } = await lucia().validateSession(sessionId)
+export async function validateSessionToken(token: string, request: Request, context: AppLoadContext, params: RouteParams, api: boolean) {
   const { SESSION_ABSOLUTE_TIMEOUT, SESSION_IDLE_TIMEOUT } = getConfig()
-  const now = Date.now()
-  const lifeLeft = session?.createdAt ? session.createdAt.getTime() + SESSION_ABSOLUTE_TIMEOUT - now : 0
-  if (!session || lifeLeft <= 0) {
-    if (session) await lucia().invalidateSession(sessionId)
-    return null
-  }
-  if (!session.lastSeenAt || now - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
-    await touchSession(sessionId, SESSION_IDLE_TIMEOUT)
-  }
-  await noticeClientChange(request, context, { sessionId, client: { userAgent: session.userAgent, changed: session.changedClient } })
-  const sessionUser: SessionUser = { id: user.id, email: user.email, name: user.name, emailVerified: user.emailVerified }
-  return { user: sessionUser, sessionId, fresh: session.fresh, lifeLeft }
+  const credential = { kind: 'session', secret: token, lifetimeMs: SESSION_ABSOLUTE_TIMEOUT, idleMs: SESSION_IDLE_TIMEOUT } as const
+  const opening = await openRequest(context, credential, params, api)
+  if (!opening.user || !opening.session) return null
+  const sessionId = hashSecret(token)
+  await noticeClientChange(request, context, { sessionId, client: { userAgent: opening.session.userAgent, changed: opening.session.changedClient } })
+  return { user: opening.user, sessionId }
 }
 
 /**
@@ -218,27 +209,25 @@ async function noticeClientChange(
   }
 }
 
-async function validate(request: Request, context: AppLoadContext): Promise<SessionUser | null> {
+async function validate(request: Request, context: AppLoadContext, params: RouteParams): Promise<SessionUser | null> {
   const token = readToken(request)
   if (!token) return null
-  const valid = await validateSessionToken(token, request, context)
-  if (!valid) {
-    context.appendSetCookie(serializeCookie(request, null))
-    return null
-  }
-  // Lucia extended the idle deadline itself: send the cookie again (its lifetime is unchanged).
-  if (valid.fresh) context.appendSetCookie(serializeCookie(request, token, valid.lifeLeft))
-  return valid.user
+  const valid = await validateSessionToken(token, request, context, params, false)
+  if (!valid) context.appendSetCookie(serializeCookie(request, null))
+  return valid?.user ?? null
 }
 
-/** The signed-in user, or null. Resolved once per request. */
-export function getUser(request: Request, context: AppLoadContext): Promise<SessionUser | null> {
-  return memoize(context, 'user', () => validate(request, context))
+/**
+ * The signed-in user, or null. Resolved once per request, in the opening of
+ * the request's transaction: `params` name what else it reads (see opening.server.ts).
+ */
+export function getUser(request: Request, context: AppLoadContext, params: RouteParams = {}): Promise<SessionUser | null> {
+  return memoize(context, 'user', () => validate(request, context, params))
 }
 
 /** The signed-in user; otherwise a redirect to sign in that comes back here. */
-export async function requireUser(request: Request, context: AppLoadContext): Promise<SessionUser> {
-  const user = await getUser(request, context)
+export async function requireUser(request: Request, context: AppLoadContext, params: RouteParams = {}): Promise<SessionUser> {
+  const user = await getUser(request, context, params)
   if (user) return user
   const url = new URL(request.url)
   const redirectTo = `${url.pathname}${url.search}`

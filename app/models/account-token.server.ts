@@ -2,8 +2,9 @@
  * Single-use links mailed to a user. The raw token exists only in the mail;
  * the table keeps its SHA-256, the address it was sent to and a deadline.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
+import { hashSecret } from '~/lib/secrets.server'
 import { sql, type Tx } from './db.server'
 
 export type TokenPurpose = 'verify_email' | 'reset_password' | 'change_email'
@@ -15,15 +16,13 @@ export const TOKEN_LIFETIME_MS: Record<TokenPurpose, number> = {
   change_email: 24 * 60 * 60 * 1000,
 }
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
-
 /** A new token for `purpose`, sent to `email`; earlier tokens of that purpose stop working. */
 export async function issueToken(tx: Tx, userId: string, purpose: TokenPurpose, email: string): Promise<string> {
   const token = randomBytes(32).toString('base64url')
   await tx.query(sql.unsafe`delete from auth.account_tokens where user_id = ${userId} and purpose = ${purpose}`)
   await tx.query(sql.unsafe`
     insert into auth.account_tokens (token_hash, user_id, purpose, email, expires_at)
-    values (${hashToken(token)}, ${userId}, ${purpose}, ${email},
+    values (${hashSecret(token)}, ${userId}, ${purpose}, ${email},
             now() + make_interval(secs => ${TOKEN_LIFETIME_MS[purpose] / 1000}))`)
   return token
 }
@@ -37,7 +36,7 @@ const Redeemed = z.object({ userId: z.string(), email: z.string() })
 export function redeemToken(tx: Tx, token: string, purpose: TokenPurpose): Promise<z.infer<typeof Redeemed> | null> {
   return tx.maybeOne(sql.type(Redeemed)`
     update auth.account_tokens set used_at = now()
-    where token_hash = ${hashToken(token)} and purpose = ${purpose} and used_at is null and expires_at > now()
+    where token_hash = ${hashSecret(token)} and purpose = ${purpose} and used_at is null and expires_at > now()
     returning user_id as "userId", email`)
 }
 
@@ -45,5 +44,5 @@ export function redeemToken(tx: Tx, token: string, purpose: TokenPurpose): Promi
 export async function tokenIsUsable(tx: Tx, token: string, purpose: TokenPurpose): Promise<boolean> {
   return tx.exists(sql.unsafe`
     select 1 from auth.account_tokens
-    where token_hash = ${hashToken(token)} and purpose = ${purpose} and used_at is null and expires_at > now()`)
+    where token_hash = ${hashSecret(token)} and purpose = ${purpose} and used_at is null and expires_at > now()`)
 }

@@ -4,23 +4,21 @@
  * their tokens through withTenant(), where RLS shows each user only their own;
  * a presented token is resolved by the auth service, before anyone is known.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { DomainError } from '~/lib/errors'
 import { unseenCreations, unseenCreationsMessage } from '~/lib/permissions'
+import { hashSecret } from '~/lib/secrets.server'
 import { writeAudit } from './audit.server'
 import { sql, withAuthService, withTenant, type Actor } from './db.server'
 
 /** Marks a token as ours, so it is told apart from a session token (and found by secret scanners). */
 export const API_TOKEN_PREFIX = 'nsp_'
 /** How stale last_used_at may get before a request writes it again. */
-const TOUCH_INTERVAL = '1 minute'
 
 const TOKEN_BYTES = 32
 /** The prefix and 32 random bytes in base64url: never the length of a session token (43). */
 const TOKEN_LENGTH = API_TOKEN_PREFIX.length + Math.ceil((TOKEN_BYTES * 4) / 3)
-
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 
 export function isApiToken(token: string) {
   return token.length === TOKEN_LENGTH && token.startsWith(API_TOKEN_PREFIX)
@@ -87,7 +85,7 @@ export function createApiToken(actor: Actor, input: NewApiToken): Promise<{ toke
     }
     const id = await tx.oneFirst(sql.type(z.object({ id: z.string() }))`
       insert into auth.api_tokens (user_id, token_hash, name, scope_organization_id, scope_permissions, expires_at)
-      values (${actor.userId}, ${hashToken(token)}, ${input.name}, ${input.organizationId},
+      values (${actor.userId}, ${hashSecret(token)}, ${input.name}, ${input.organizationId},
               ${input.permissions ? sql.array(input.permissions, 'text') : null},
               ${input.expiresInDays === null ? null : sql.fragment`now() + make_interval(days => ${input.expiresInDays})`})
       returning id`)
@@ -113,38 +111,3 @@ export function revokeApiToken(actor: Actor, id: string): Promise<boolean> {
   })
 }
 
-const Presented = z.object({
-  tokenId: z.string(),
-  userId: z.string(),
-  email: z.string(),
-  name: z.string(),
-  emailVerified: z.boolean(),
-  organizationId: z.string().nullable(),
-  permissions: z.array(z.string()).nullable(),
-})
-
-/**
- * The user and scope behind a presented token, or null when it is unknown,
- * revoked or expired. Notes its use, at most once a minute, in the same statement.
- */
-export async function resolveApiToken(token: string) {
-  const row = await withAuthService((tx) =>
-    tx.maybeOne(sql.type(Presented)`
-      with presented as (
-        select t.id, t.user_id, t.scope_organization_id, t.scope_permissions
-        from auth.api_tokens t
-        where t.token_hash = ${hashToken(token)} and t.revoked_at is null and (t.expires_at is null or t.expires_at > now())
-      ), touched as (
-        update auth.api_tokens set last_used_at = now()
-        where id = (select id from presented)
-          and (last_used_at is null or last_used_at < now() - ${TOUCH_INTERVAL}::interval)
-      )
-      select p.id as "tokenId", u.id as "userId", u.email, u.name, u.email_verified_at is not null as "emailVerified",
-             p.scope_organization_id as "organizationId", p.scope_permissions as permissions
-      from presented p join auth.users u on u.id = p.user_id`),
-  )
-  if (!row) return null
-  const { tokenId, userId, email, name, emailVerified, organizationId, permissions } = row
-  const scope: TokenScope = { organizationId, permissions }
-  return { tokenId, user: { id: userId, email, name, emailVerified }, scope }
-}

@@ -8,6 +8,7 @@ import {
   type Interceptor,
 } from 'slonik'
 import { appDatabaseUrl, getConfig } from '~/lib/config.server'
+import { createDriver } from './driver.server'
 
 export { sql }
 export type Tx = DatabaseTransactionConnection
@@ -40,6 +41,7 @@ const globalForPool = globalThis as unknown as { __nextsaasPool?: Promise<Databa
 /** The one pool; it logs in as the app role, which holds nothing outside withTenant(). */
 export function getPool(): Promise<DatabasePool> {
   globalForPool.__nextsaasPool ??= createPool(appDatabaseUrl(getConfig()), {
+    driverFactory: createDriver(),
     maximumPoolSize: getConfig().DATABASE_POOL_SIZE,
     interceptors: [validateRows],
     typeParsers,
@@ -58,6 +60,17 @@ export async function closePool() {
   if (pool) await (await pool).end()
 }
 
+/**
+ * A transaction that one request holds open for one caller (see
+ * request-transaction.server.ts): withTenant() joins it instead of opening
+ * a transaction of its own when the actor is that caller.
+ */
+export interface RequestScope {
+  covers(actor: Actor): boolean
+  /** Runs `fn` in the request's transaction; `fallback` when that transaction has ended (a failure rolled it back). */
+  run<T>(fn: (tx: Tx) => Promise<T>, fallback: () => Promise<T>): Promise<T>
+}
+
 /** Who is acting, as the database and the audit log see them. */
 export interface Actor {
   userId: string
@@ -67,6 +80,8 @@ export interface Actor {
   userAgent?: string
   /** A personal access token's scope: the database narrows the actor to it too. */
   token?: { organizationId: string | null; permissions: readonly string[] | null }
+  /** The request's own transaction, when it has one for this caller. */
+  request?: RequestScope
 }
 
 /** An actor inside one organization: what every tenant model function takes. */
@@ -74,27 +89,41 @@ export type TenantActor = Actor & { organizationId: string }
 
 type DbRole = 'authenticated' | 'nextsaas_auth'
 
+/**
+ * The JWT-style claims the policies read: the subject, and a token's scope,
+ * which every permission function intersects with (auth.token_allows).
+ */
+export function claimsOf(actor: Pick<Actor, 'userId' | 'token'>): Record<string, unknown> {
+  const claims: Record<string, unknown> = { sub: actor.userId }
+  if (actor.token?.organizationId) claims.token_org = actor.token.organizationId
+  if (actor.token?.permissions) claims.token_permissions = actor.token.permissions
+  return claims
+}
+
+/**
+ * The statement that becomes `role` with `claims`, before anything else in
+ * its transaction. Without parameters, so that the driver sends it together
+ * with START TRANSACTION: a transaction costs one round trip to begin.
+ */
+export const becomeRole = (role: DbRole, claims: Record<string, unknown>) =>
+  sql.fragment`select set_config('role', ${sql.literalValue(role)}, true), set_config('request.jwt.claims', ${sql.literalValue(JSON.stringify(claims))}, true)`
+
 async function inRole<T>(role: DbRole, claims: Record<string, unknown>, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const pool = await getPool()
   return pool.transaction(async (tx) => {
-    // One round trip: role and claims are set before anything else runs.
-    await tx.query(sql.unsafe`
-      select set_config('role', ${role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`)
+    await tx.query(sql.unsafe`${becomeRole(role, claims)}`)
     return fn(tx)
   })
 }
 
 /**
  * Runs `fn` in one transaction as `authenticated`, with the actor's claims;
- * every row it touches passes the tenant policies.
+ * every row it touches passes the tenant policies. Inside a request that
+ * holds a transaction for this actor, `fn` runs there.
  */
 export function withTenant<T>(actor: Actor, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const claims: Record<string, unknown> = { sub: actor.userId }
-  if (actor.organizationId) claims.org = actor.organizationId
-  if (actor.role) claims.role = actor.role
-  if (actor.token?.organizationId) claims.token_org = actor.token.organizationId
-  if (actor.token?.permissions) claims.token_permissions = actor.token.permissions
-  return inRole('authenticated', claims, fn)
+  const own = () => inRole('authenticated', claimsOf(actor), fn)
+  return actor.request?.covers(actor) ? actor.request.run(fn, own) : own()
 }
 
 /** The auth service's own transaction: accounts and credentials before anyone is signed in. */

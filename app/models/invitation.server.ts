@@ -1,13 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { DomainError, type ErrorCode } from '~/lib/errors'
+import { hashSecret } from '~/lib/secrets.server'
 import { writeAudit } from './audit.server'
 import { isUniqueViolation } from './constraints.server'
 import { sql, withAuthService, withTenant, type Actor, type TenantActor } from './db.server'
 import { requireGrantableRole } from './member.server'
 
 const INVITATION_DAYS = 7
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 const newToken = () => randomBytes(32).toString('base64url')
 
 const PendingInvitation = z.object({
@@ -59,7 +59,7 @@ export function createInvitation(
       const id = await tx.transaction((sp) =>
         sp.oneFirst(sql.type(z.object({ id: z.string() }))`
           insert into invitations (organization_id, email, role, token_hash, invited_by, expires_at)
-          values (${actor.organizationId}, ${email}, ${input.role}, ${hashToken(token)}, ${actor.userId},
+          values (${actor.organizationId}, ${email}, ${input.role}, ${hashSecret(token)}, ${actor.userId},
                   now() + make_interval(days => ${INVITATION_DAYS}))
           returning id`),
       )
@@ -79,7 +79,7 @@ export function resendInvitation(actor: TenantActor, id: string): Promise<{ emai
   return withTenant(actor, async (tx) => {
     const token = newToken()
     const email = await tx.maybeOneFirst(sql.type(z.object({ email: z.string() }))`
-      update invitations set token_hash = ${hashToken(token)}, expires_at = now() + make_interval(days => ${INVITATION_DAYS})
+      update invitations set token_hash = ${hashSecret(token)}, expires_at = now() + make_interval(days => ${INVITATION_DAYS})
       where organization_id = ${actor.organizationId} and id = ${id} and accepted_at is null and revoked_at is null
       returning email`)
     if (!email) throw new DomainError('Invitation not found', undefined, 'NOT_FOUND')
@@ -110,7 +110,7 @@ export type InvitationPreview = z.infer<typeof Preview>
 
 /** Who invited the token holder to what, before anyone signs in. */
 export function previewInvitation(token: string): Promise<InvitationPreview | null> {
-  return withAuthService((tx) => tx.maybeOne(sql.type(Preview)`select * from invitation_preview(${hashToken(token)})`))
+  return withAuthService((tx) => tx.maybeOne(sql.type(Preview)`select * from invitation_preview(${hashSecret(token)})`))
 }
 
 /** accept_invitation()'s refusals (raised as these words), as domain errors. */
@@ -132,7 +132,7 @@ export function acceptInvitation(actor: Actor, token: string): Promise<string> {
     tx
       .oneFirst(
         sql.type(z.object({ slug: z.string() }))`
-        select accept_invitation(${hashToken(token)}, ${actor.ip ?? null}, ${actor.userAgent ?? null}) as slug`,
+        select accept_invitation(${hashSecret(token)}, ${actor.ip ?? null}, ${actor.userAgent ?? null}) as slug`,
       )
       .catch((error: unknown) => {
         const raised = error instanceof Error ? Object.keys(ACCEPT_ERRORS).find((c) => error.message.includes(c)) : undefined

@@ -12,7 +12,7 @@ export const Project = projects.omit({ settings: true })
 export type Project = z.infer<typeof Project>
 const ProjectRow = Project.extend({ total: z.number() })
 
-const COLUMNS = sql.fragment`p.organization_id, p.id, p.workspace_id, p.name, p.slug, p.description, p.status, p.created_at, p.updated_at`
+export const PROJECT_COLUMNS = sql.fragment`p.organization_id, p.id, p.workspace_id, p.name, p.slug, p.description, p.status, p.created_at, p.updated_at`
 const ORDER = { name: sql.fragment`lower(p.name), p.id`, recent: sql.fragment`p.created_at desc, p.id` }
 const SLUG_TAKEN = 'Another project in this workspace already uses this slug'
 const SLUG_KEY = 'projects_organization_id_workspace_id_slug_key'
@@ -26,7 +26,7 @@ export interface ProjectInput {
 export function listProjects(actor: TenantActor, workspaceId: string, query: ListQuery): Promise<Page<Project>> {
   return withTenant(actor, async (tx) => {
     const rows = await tx.any(sql.type(ProjectRow)`
-      select ${COLUMNS}, count(*) over () as total
+      select ${PROJECT_COLUMNS}, count(*) over () as total
       from projects p
       where p.organization_id = ${actor.organizationId} and p.workspace_id = ${workspaceId}
       order by p.status = 'archived', ${ORDER[query.sort]}
@@ -47,7 +47,7 @@ export function findProject(actor: TenantActor, workspaceId: string, slug: strin
   if (!isSlug(slug)) return Promise.resolve(null)
   return withTenant(actor, (tx) =>
     tx.maybeOne(sql.type(Project)`
-      select ${COLUMNS} from projects p
+      select ${PROJECT_COLUMNS} from projects p
       where p.organization_id = ${actor.organizationId} and p.workspace_id = ${workspaceId} and p.slug = ${slug}`),
   )
 }
@@ -58,7 +58,7 @@ export function createProject(actor: TenantActor, workspaceId: string, input: Pr
       tx.one(sql.type(Project)`
         insert into projects as p (organization_id, workspace_id, name, slug, description)
         values (${actor.organizationId}, ${workspaceId}, ${input.name}, ${input.slug || slugify(input.name, 'project')}, ${input.description ?? ''})
-        returning ${COLUMNS}`),
+        returning ${PROJECT_COLUMNS}`),
     )
     await writeAudit(tx, actor, {
       action: 'project.created',
@@ -77,7 +77,7 @@ export function updateProject(actor: TenantActor, id: string, input: ProjectInpu
         update projects as p
         set name = ${input.name}, slug = ${input.slug || slugify(input.name, 'project')}, description = ${input.description ?? ''}
         where p.organization_id = ${actor.organizationId} and p.id = ${id}
-        returning ${COLUMNS}`),
+        returning ${PROJECT_COLUMNS}`),
     )
     if (!project) throw new DomainError('Project not found', undefined, 'NOT_FOUND')
     await writeAudit(tx, actor, { action: 'project.updated', resourceType: 'project', resourceId: id, details: { ...input } })
@@ -112,7 +112,7 @@ export function findProjectById(actor: TenantActor, workspaceId: string, id: str
   if (!isUuid(id)) return Promise.resolve(null)
   return withTenant(actor, (tx) =>
     tx.maybeOne(sql.type(Project)`
-      select ${COLUMNS} from projects p
+      select ${PROJECT_COLUMNS} from projects p
       where p.organization_id = ${actor.organizationId} and p.workspace_id = ${workspaceId} and p.id = ${id}`),
   )
 }

@@ -3,14 +3,6 @@ import { json } from '../../db/types/Json'
 import { writeAudit } from './audit.server'
 import { sql, withTenant, type TenantActor } from './db.server'
 
-/** The organization's own limits as stored (organizations.settings -> 'rateLimits'); `{}` when none. */
-export function readRateLimitOverrides(actor: TenantActor): Promise<unknown> {
-  return withTenant(actor, (tx) =>
-    tx.oneFirst(sql.type(z.object({ limits: json }))`
-      select coalesce(settings -> 'rateLimits', '{}') as limits from organizations where id = ${actor.organizationId}`),
-  )
-}
-
 /**
  * Replaces the organization's limits (only the keys given; the rest fall back
  * to the defaults) and records the change with what it replaced.

@@ -1,6 +1,7 @@
 /**
- * Session rows beyond what Lucia does itself: the idle clock and the
- * sessions page. A signed-in user reads and ends sessions through
+ * Session rows beyond what Lucia does itself: the client a session is used
+ * from, and the sessions page. (The idle clock moves in the request's opening,
+ * request-transaction.server.ts.) A signed-in user reads and ends sessions through
  * withTenant(), where RLS shows them their own sessions and no one else's.
  */
 import { z } from 'zod'
@@ -15,16 +16,6 @@ const ActiveSession = z.object({
   lastSeenAt: z.date(),
 })
 export type ActiveSession = z.infer<typeof ActiveSession>
-
-/** Marks a session as used now and moves its idle deadline to a full idle period from now. */
-export async function touchSession(sessionId: string, idleTimeoutMs: number): Promise<void> {
-  await withAuthService((tx) =>
-    tx.query(sql.unsafe`
-      update auth.sessions
-      set last_seen_at = now(), expires_at = now() + make_interval(secs => ${idleTimeoutMs / 1000})
-      where id = ${sessionId}`),
-  )
-}
 
 /**
  * Notes that a session is now used from `client`, another client than the one

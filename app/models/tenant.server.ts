@@ -16,12 +16,16 @@ export interface Tenant {
   grants: readonly ScopedGrant[]
   /** The actor for withTenant() and the audit log. */
   actor: TenantActor
+  /** The organization's own rate limits as stored, read with the membership. */
+  rateLimits: unknown
 }
 
-const Membership = z.object({
+export const Membership = z.object({
   organizationId: z.string(),
   organizationName: z.string(),
   organizationSlug: z.string(),
+  /** The owners' limits as stored (organizations.settings -> 'rateLimits'); `{}` when none. */
+  rateLimits: z.unknown(),
   memberId: z.string(),
   role: z.string(),
   roleName: z.string(),
@@ -37,39 +41,42 @@ const Membership = z.object({
 })
 export type Membership = z.infer<typeof Membership>
 
-/** The actor's active membership in one organization, picked by `where`. */
-function findMembershipWhere(actor: Actor, where: ReturnType<typeof sql.fragment>): Promise<Membership | null> {
-  return withTenant(actor, (tx) =>
-    tx.maybeOne(sql.type(Membership)`
-      select o.id as "organizationId", o.name as "organizationName", o.slug as "organizationSlug",
-             m.id as "memberId", m.role, r.name as "roleName", r.permissions,
-             coalesce((select jsonb_agg(jsonb_build_object('workspaceId', g.workspace_id, 'projectId', g.project_id,
-                                                  'inWorkspaceId', p.workspace_id, 'permissions', gr.permissions))
-                       from role_grants g join roles gr on gr.organization_id = g.organization_id and gr.key = g.role
-                       left join projects p on p.organization_id = g.organization_id and p.id = g.project_id
-                       where g.organization_id = o.id and g.member_id = m.id), '[]') as grants
-      from organizations o
-      join organization_members m on m.organization_id = o.id and m.user_id = auth.uid() and m.status = 'active'
-      join roles r on r.organization_id = o.id and r.key = m.role
-      where ${where}`),
-  )
+export type OrganizationRef = { slug: string } | { id: string }
+
+/** Which organization a reference names; null when it cannot name one (not a slug, not a UUID), which is worth no query. */
+export function organizationWhere(ref: OrganizationRef) {
+  if ('slug' in ref) return isSlug(ref.slug) ? sql.fragment`o.slug = ${sql.literalValue(ref.slug)}` : null
+  return isUuid(ref.id) ? sql.fragment`o.id = ${sql.literalValue(ref.id.toLowerCase())}` : null
 }
 
 /**
- * The actor's active membership in the organization with this slug, or null
- * when there is none — the same answer for "no such organization" and
- * "not yours", so that other tenants' slugs cannot be probed.
+ * The caller's active membership in the organization `where` picks, read
+ * under RLS as the caller. Its values are literals (organizationWhere), so
+ * that the request's opening round trip can carry it (request-transaction.server.ts).
  */
-export function findMembership(actor: Actor, organizationSlug: string): Promise<Membership | null> {
-  if (!isSlug(organizationSlug)) return Promise.resolve(null)
-  return findMembershipWhere(actor, sql.fragment`o.slug = ${organizationSlug}`)
+export function membershipQuery(where: ReturnType<typeof sql.fragment>) {
+  return sql.fragment`
+    select o.id as "organizationId", o.name as "organizationName", o.slug as "organizationSlug",
+           coalesce(o.settings -> 'rateLimits', '{}') as "rateLimits",
+           m.id as "memberId", m.role, r.name as "roleName", r.permissions,
+           coalesce((select jsonb_agg(jsonb_build_object('workspaceId', g.workspace_id, 'projectId', g.project_id,
+                                                'inWorkspaceId', p.workspace_id, 'permissions', gr.permissions))
+                     from role_grants g join roles gr on gr.organization_id = g.organization_id and gr.key = g.role
+                     left join projects p on p.organization_id = g.organization_id and p.id = g.project_id
+                     where g.organization_id = o.id and g.member_id = m.id), '[]') as grants
+    from organizations o
+    join organization_members m on m.organization_id = o.id and m.user_id = auth.uid() and m.status = 'active'
+    join roles r on r.organization_id = o.id and r.key = m.role
+    where ${where}`
 }
 
 /**
- * The same membership found by the organization's id, as the JSON API
- * addresses organizations; null alike for "no such id" and "not yours".
+ * The actor's active membership in the organization `ref` names, or null
+ * when there is none — the same answer for "no such organization" and "not
+ * yours", so that other tenants' slugs and ids cannot be probed.
  */
-export function findMembershipById(actor: Actor, organizationId: string): Promise<Membership | null> {
-  if (!isUuid(organizationId)) return Promise.resolve(null)
-  return findMembershipWhere(actor, sql.fragment`o.id = ${organizationId}`)
+export function findMembership(actor: Actor, ref: OrganizationRef): Promise<Membership | null> {
+  const where = organizationWhere(ref)
+  if (!where) return Promise.resolve(null)
+  return withTenant(actor, (tx) => tx.maybeOne(sql.type(Membership)`${membershipQuery(where)}`))
 }

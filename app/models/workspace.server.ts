@@ -14,7 +14,7 @@ export type Workspace = z.infer<typeof Workspace>
 const WorkspaceCard = Workspace.extend({ project_count: z.number(), total: z.number() })
 export type WorkspaceCard = Omit<z.infer<typeof WorkspaceCard>, 'total'>
 
-const COLUMNS = sql.fragment`w.organization_id, w.id, w.name, w.slug, w.description, w.icon, w.color, w.is_default, w.created_at, w.updated_at`
+export const WORKSPACE_COLUMNS = sql.fragment`w.organization_id, w.id, w.name, w.slug, w.description, w.icon, w.color, w.is_default, w.created_at, w.updated_at`
 const ORDER = { name: sql.fragment`w.is_default desc, lower(w.name), w.id`, recent: sql.fragment`w.created_at desc, w.id` }
 
 export interface WorkspaceInput {
@@ -29,7 +29,7 @@ export interface WorkspaceInput {
 export function listWorkspaces(actor: TenantActor, query: ListQuery): Promise<Page<WorkspaceCard>> {
   return withTenant(actor, async (tx) => {
     const rows = await tx.any(sql.type(WorkspaceCard)`
-      select ${COLUMNS}, count(*) over () as total,
+      select ${WORKSPACE_COLUMNS}, count(*) over () as total,
              (select count(*) from projects p where p.organization_id = w.organization_id and p.workspace_id = w.id) as project_count
       from workspaces w
       where w.organization_id = ${actor.organizationId}
@@ -52,7 +52,7 @@ export function findWorkspace(actor: TenantActor, slug: string): Promise<Workspa
   if (!isSlug(slug)) return Promise.resolve(null)
   return withTenant(actor, (tx) =>
     tx.maybeOne(sql.type(Workspace)`
-      select ${COLUMNS} from workspaces w where w.organization_id = ${actor.organizationId} and w.slug = ${slug}`),
+      select ${WORKSPACE_COLUMNS} from workspaces w where w.organization_id = ${actor.organizationId} and w.slug = ${slug}`),
   )
 }
 
@@ -66,7 +66,7 @@ export function createWorkspace(actor: TenantActor, input: WorkspaceInput): Prom
         insert into workspaces as w (organization_id, name, slug, description, icon, color)
         values (${actor.organizationId}, ${input.name}, ${slug}, ${input.description ?? ''},
                 ${input.icon || '🏢'}, ${input.color || '#3B82F6'})
-        returning ${COLUMNS}`),
+        returning ${WORKSPACE_COLUMNS}`),
     )
     await writeAudit(tx, actor, {
       action: 'workspace.created',
@@ -86,7 +86,7 @@ export function updateWorkspace(actor: TenantActor, id: string, input: Workspace
         set name = ${input.name}, slug = ${input.slug || slugify(input.name, 'workspace')},
             description = ${input.description ?? ''}, icon = ${input.icon || '🏢'}, color = ${input.color || '#3B82F6'}
         where w.organization_id = ${actor.organizationId} and w.id = ${id}
-        returning ${COLUMNS}`),
+        returning ${WORKSPACE_COLUMNS}`),
     )
     if (!workspace) throw new DomainError('Workspace not found', undefined, 'NOT_FOUND')
     await writeAudit(tx, actor, {
@@ -118,7 +118,7 @@ export function makeDefaultWorkspace(actor: TenantActor, id: string): Promise<vo
 export function deleteWorkspace(actor: TenantActor, id: string): Promise<void> {
   return withTenant(actor, async (tx) => {
     const target = await tx.maybeOne(sql.type(Workspace)`
-      select ${COLUMNS} from workspaces w where w.organization_id = ${actor.organizationId} and w.id = ${id} for update`)
+      select ${WORKSPACE_COLUMNS} from workspaces w where w.organization_id = ${actor.organizationId} and w.id = ${id} for update`)
     if (!target) throw new DomainError('Workspace not found', undefined, 'NOT_FOUND')
     const others = await tx.oneFirst(sql.type(z.object({ n: z.number() }))`
       select count(*) as n from workspaces where organization_id = ${actor.organizationId} and id <> ${id}`)
@@ -148,6 +148,6 @@ export function findWorkspaceById(actor: TenantActor, id: string): Promise<Works
   if (!isUuid(id)) return Promise.resolve(null)
   return withTenant(actor, (tx) =>
     tx.maybeOne(sql.type(Workspace)`
-      select ${COLUMNS} from workspaces w where w.organization_id = ${actor.organizationId} and w.id = ${id}`),
+      select ${WORKSPACE_COLUMNS} from workspaces w where w.organization_id = ${actor.organizationId} and w.id = ${id}`),
   )
 }

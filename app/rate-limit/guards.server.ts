@@ -10,7 +10,7 @@
  * Sign-in and invitation links have guards of their own (lockouts.server.ts).
  */
 import type { AppLoadContext } from '@remix-run/node'
-import { readRateLimitOverrides, recordRateLimitHit } from '~/models/rate-limit-settings.server'
+import { recordRateLimitHit } from '~/models/rate-limit-settings.server'
 import type { Tenant } from '~/models/tenant.server'
 import { normalizeEmail } from '~/models/user.server'
 import type { OrganizationEndpoint, Outcome, UserEndpoint } from './policies'
@@ -42,7 +42,7 @@ export async function enforceTenantLimits(tenant: Tenant, request: Request, cont
   const limits = context.rateLimits
   if (!limits) return
   const ids = { userId: tenant.user.id, organizationId: tenant.organization.id }
-  await enforce(tenant, request, context, await limits.tenant(ids, () => readRateLimitOverrides(tenant.actor)))
+  await enforce(tenant, request, context, await limits.tenant(ids, tenant.rateLimits))
 }
 
 /** For expensive or sensitive actions of an organization (invite, export), after requireTenant. */

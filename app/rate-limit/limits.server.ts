@@ -15,17 +15,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible'
 import type { Config } from '~/lib/config.server'
 import { createBruteForceGuard, type BruteForceGuard } from './brute-force.server'
 import { judge, take, type Limiter, type Taken } from './counting.server'
-import {
-  ENDPOINTS,
-  effectiveLimits,
-  endpointQuota,
-  endpointSubject,
-  maximumLimits,
-  type Endpoint,
-  type OrganizationLimits,
-  type Outcome,
-  type Policy,
-} from './policies'
+import { ENDPOINTS, effectiveLimits, endpointQuota, endpointSubject, maximumLimits, type Endpoint, type Outcome, type Policy } from './policies'
 import { createSecurityBlock } from './security-block.server'
 import { keyPrefix, openStore } from './stores.server'
 
@@ -66,9 +56,6 @@ async function peek(limiter: Limiter, policy: Policy, key: string, quota: number
   return judge(policy, { consumed: res?.consumedPoints ?? 0, resetMs: res?.msBeforeNext ?? 0, refused: false }, quota)
 }
 
-/** How long a process trusts its copy of an organization's limits without asking the store. */
-const LIMITS_CACHE_MS = 60_000
-
 export type RateLimits = ReturnType<typeof createRateLimits>
 
 export function createRateLimits(config: Config, logger: Logger) {
@@ -108,20 +95,6 @@ export function createRateLimits(config: Config, logger: Logger) {
     }),
   ) as Record<Endpoint, { policy: Policy; limiter: Limiter }>
 
-  // Processes learn of an owner's change through a version counter in the
-  // shared store, read alongside the request's own counters.
-  const versions = limiter('limits_version', 1, 0)
-  const cache = new Map<string, { version: number | null; limits: OrganizationLimits; at: number }>()
-  async function organizationLimits(organizationId: string, load: () => Promise<unknown>): Promise<OrganizationLimits> {
-    const version = await store.points(versions, organizationId)
-    const cached = cache.get(organizationId)
-    if (cached && cached.version === version && Date.now() - cached.at < LIMITS_CACHE_MS) return cached.limits
-    const limits = effectiveLimits(config, await load())
-    if (cache.size >= 10_000) cache.clear()
-    cache.set(organizationId, { version, limits, at: Date.now() })
-    return limits
-  }
-
   /** Refusals per policy since the process started, for the metrics endpoint. */
   const refusals = new Map<string, number>()
   function count(outcomes: Outcome[]): Outcome[] {
@@ -157,13 +130,14 @@ export function createRateLimits(config: Config, logger: Logger) {
       return count([g, judge(ipPolicy, await take(ip, clientIp))])
     },
 
-    /** requireTenant's limits: the member and the organization, each with its burst allowance. */
-    async tenant(ids: { userId: string; organizationId: string }, loadOverrides: () => Promise<unknown>): Promise<Outcome[]> {
-      const [limits, u, o] = await Promise.all([
-        organizationLimits(ids.organizationId, loadOverrides),
-        take(user.sustained.limiter, ids.userId),
-        take(organization.sustained.limiter, ids.organizationId),
-      ])
+    /**
+     * requireTenant's limits: the member and the organization, each with its
+     * burst allowance, under the organization's own limits as stored (read
+     * with the membership, so an owner's change applies on the next request).
+     */
+    async tenant(ids: { userId: string; organizationId: string }, overrides: unknown): Promise<Outcome[]> {
+      const limits = effectiveLimits(config, overrides)
+      const [u, o] = await Promise.all([take(user.sustained.limiter, ids.userId), take(organization.sustained.limiter, ids.organizationId)])
       return count(
         await Promise.all([
           takeBursty(user, ids.userId, limits.userRequests, limits.userBurst, u),
@@ -198,12 +172,6 @@ export function createRateLimits(config: Config, logger: Logger) {
           return peek(endpoints[e].limiter, endpoints[e].policy, subjectId, endpoints[e].policy.quota)
         }),
       ])
-    },
-
-    /** After an owner saves new limits: every process reloads them on its next request. */
-    async limitsChanged(organizationId: string): Promise<void> {
-      cache.delete(organizationId)
-      await versions.penalty(organizationId, 1)
     },
 
     signIn: counted(

@@ -34,12 +34,6 @@ type Limiter = RateLimiterAbstract | RateLimiterStoreAbstract
 export interface Store {
   kind: StoreKind
   limiter(spec: LimiterSpec): Limiter
-  /**
-   * A key's points without spending one; null when unset. On Redis a plain
-   * GET: the library's get() is a MULTI, which leaves the request's
-   * auto-pipelined batch and costs a round trip of its own.
-   */
-  points(limiter: Limiter, key: string): Promise<number | null>
   /** Resolves once the store is connected (or has failed to within a moment: the insurance answers). */
   ready(): Promise<void>
   close(): Promise<void>
@@ -63,8 +57,6 @@ export function storeKind(config: Config): StoreKind {
   if (config.RATE_LIMIT_STORE !== 'auto') return config.RATE_LIMIT_STORE
   return config.REDIS_URL ? 'redis' : 'postgres'
 }
-
-const libraryPoints = async (limiter: Limiter, key: string) => (await limiter.get(key))?.consumedPoints ?? null
 
 const memory = (spec: LimiterSpec) => new RateLimiterMemory({ keyPrefix: spec.keyPrefix, points: spec.points, duration: spec.seconds })
 
@@ -99,12 +91,6 @@ function openRedis(config: Config, logger: Logger): Store {
   return {
     kind: 'redis',
     limiter: (spec) => new RateLimiterRedis({ storeClient: client, ...storeOptions(spec) }),
-    points: (limiter, key) =>
-      client.get(limiter.getKey(key)).then(
-        (value) => (value === null ? null : Number(value)),
-        // Redis unreachable: the library asks the insurance limiter.
-        () => libraryPoints(limiter, key),
-      ),
     ready: () =>
       new Promise<void>((resolve) => {
         if (client.status === 'ready') return resolve()
@@ -146,7 +132,6 @@ function openPostgres(config: Config): Store {
       janitor = false
       return limiter
     },
-    points: libraryPoints,
     ready: async () => {},
     close: () => pool.end(),
   }
@@ -156,5 +141,5 @@ export function openStore(config: Config, logger: Logger): Store {
   const kind = storeKind(config)
   if (kind === 'redis') return openRedis(config, logger)
   if (kind === 'postgres') return openPostgres(config)
-  return { kind, limiter: memory, points: libraryPoints, ready: async () => {}, close: async () => {} }
+  return { kind, limiter: memory, ready: async () => {}, close: async () => {} }
 }

@@ -7,7 +7,7 @@ import { apiRoute } from '~/api/route.server'
 import { CreateOrganizationBody } from '~/api/schemas.server'
 import { toPage } from '~/lib/pagination'
 import { createOrganization, listMyOrganizations } from '~/models/organization.server'
-import { findMembershipById } from '~/models/tenant.server'
+import { findMembership } from '~/models/tenant.server'
 
 export const { loader, action } = apiRoute({
   /** The caller's organizations (only the one a scoped token is limited to), by name. */
@@ -31,7 +31,7 @@ export const { loader, action } = apiRoute({
     const input = await readBody(args.request, CreateOrganizationBody)
     const actor = apiActor(principal, args)
     const { id } = await createOrganization(actor, input)
-    const membership = await findMembershipById(actor, id)
+    const membership = await findMembership(actor, { id })
     if (!membership) throw new Error(`organization ${id} is not visible to the owner who created it`)
     return apiCreated(presentMembership(membership), `/api/organizations/${id}`)
   },

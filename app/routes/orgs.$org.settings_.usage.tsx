@@ -22,7 +22,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   await requirePermission(tenant, 'settings:manage')
   const submission = parseWithZod(await readForm(request), { schema: overridesSchema(organizationLimitBounds()) })
   if (submission.status !== 'success') return invalid(submission.reply())
-  await saveOrganizationRateLimits(tenant, submission.value, context)
+  await saveOrganizationRateLimits(tenant, submission.value)
   return redirect(`/orgs/${encodeURIComponent(tenant.organization.slug)}/settings/usage?saved=1`)
 }
 

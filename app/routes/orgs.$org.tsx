@@ -1,19 +1,17 @@
 import { json, type LoaderFunctionArgs } from '@remix-run/node'
 import { Link, NavLink, Outlet, useLoaderData, useRouteError } from '@remix-run/react'
-import { requireTenant } from '~/access/tenant.server'
+import { organizationSwitcher, requireTenant } from '~/access/tenant.server'
 import { ErrorPage } from '~/components/error-page'
 import { permitsAt, seesAnyWorkspace, type ScopedGrant } from '~/lib/permissions'
-import { listMyOrganizations } from '~/models/organization.server'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
-  const organizations = await listMyOrganizations(tenant.actor)
   return json({
     organization: tenant.organization,
     membership: tenant.membership,
     permissions: tenant.permissions,
     grants: tenant.grants,
-    switcher: organizations.map((o) => ({ slug: o.slug, name: o.name })),
+    switcher: await organizationSwitcher(tenant, context),
   })
 }
 

@@ -6,7 +6,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
-import { createRequestHandler } from '@remix-run/express'
 import type { AppLoadContext, ServerBuild } from '@remix-run/node'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import helmet from 'helmet'
@@ -14,9 +13,11 @@ import type { Logger } from 'pino'
 import { pinoHttp } from 'pino-http'
 import type { Config } from '~/lib/config.server'
 import '~/lib/request-context'
+import { RequestTransaction } from '~/models/request-transaction.server'
 import { observeRequests } from './metrics.server'
 import { limitRequests } from './rate-limit.server'
 import { sendRefusal } from './refusals.server'
+import { remixHandler } from './remix.server'
 import { securityMonitor } from './security-monitor.server'
 import type { Services } from './services.server'
 
@@ -54,6 +55,7 @@ function requestContext(logger: Logger, services: Services) {
       rateLimits: services.rateLimits,
       limitOutcomes: [],
       securityCounters: services.securityCounters,
+      database: new RequestTransaction(),
     }
     next()
   }
@@ -160,13 +162,6 @@ export function createHttpApp(options: {
   app.use(rejectCrossOrigin)
   app.use(limitBodySize(1024 * 1024))
   app.use(securityMonitor(options.config, services.securityCounters, services.rateLimits?.securityBlock ?? null))
-  app.all(
-    '*',
-    createRequestHandler({
-      build: options.build,
-      mode: options.config.NODE_ENV,
-      getLoadContext: (_req, res) => res.locals.context,
-    }),
-  )
+  app.all('*', remixHandler(options.build, options.config.NODE_ENV))
   return app
 }

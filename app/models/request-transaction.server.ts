@@ -1,0 +1,262 @@
+/**
+ * One request, one transaction, three round trips: the request's first need
+ * of its caller opens a transaction with one round trip that
+ *
+ *   1. becomes nextsaas_auth, the only role that reads credentials,
+ *   2. reads the presented credential (a session or an API token) into the
+ *      claims — an unknown, expired or revoked one leaves no subject — and
+ *      notes its use (at most once a minute),
+ *   3. becomes `authenticated`, so that RLS decides from here on, and
+ *   4. reads, as the caller, what the request names: the user, the
+ *      credential's own row, the membership in the organization, the
+ *      workspace and project, and the caller's organizations.
+ *
+ * Every withTenant() for the same caller then runs in this transaction, and
+ * the HTTP layer commits it before the response goes out. A model call that
+ * fails rolls it back, so a change never half-lands; what follows opens
+ * transactions of its own.
+ */
+import { z } from 'zod'
+import { hashSecret } from '~/lib/secrets.server'
+import { isSlug } from '~/lib/slug'
+import { isUuid } from '~/lib/validation'
+import { claimsOf, getPool, sql, type Actor, type RequestScope, type Tx } from './db.server'
+import { PROJECT_COLUMNS, Project } from './project.server'
+import { Membership, membershipQuery, organizationWhere, type OrganizationRef } from './tenant.server'
+import { WORKSPACE_COLUMNS, Workspace } from './workspace.server'
+
+declare module '@remix-run/server-runtime' {
+  interface AppLoadContext {
+    /** This request's transaction (opened on first need, committed by the HTTP layer). */
+    database: RequestTransaction
+  }
+}
+
+export type ResourceRef = { slug: string } | { id: string }
+
+/**
+ * What a request presents: the cookie's or a bearer session token (valid for
+ * `lifetimeMs` from sign-in, and `idleMs` from its last use), or a personal
+ * access token.
+ */
+export type Credential = { kind: 'session'; secret: string; lifetimeMs: number; idleMs: number } | { kind: 'token'; secret: string }
+
+/** What the request names, read in the opening round trip. */
+export interface RequestRefs {
+  organization?: OrganizationRef
+  workspace?: ResourceRef
+  project?: ResourceRef
+  /** The caller's organizations (the page header's switcher). */
+  organizations?: boolean
+}
+
+/** The same row read back as JSON (row_to_json): timestamps arrive as ISO strings. */
+function fromJson<S extends z.ZodRawShape>(schema: z.ZodObject<S>) {
+  const dates = Object.keys(schema.shape).filter((key) => schema.shape[key] instanceof z.ZodDate)
+  return schema.extend(Object.fromEntries(dates.map((key) => [key, z.coerce.date()]))) as unknown as z.ZodObject<S>
+}
+
+const Opening = z.object({
+  user: z.object({ id: z.string(), email: z.string(), name: z.string(), emailVerified: z.boolean() }).nullable(),
+  session: z.object({ userAgent: z.string().nullable(), changedClient: z.string().nullable() }).nullable(),
+  token: z.object({ id: z.string(), organizationId: z.string().nullable(), permissions: z.array(z.string()).nullable() }).nullable(),
+  membership: Membership.nullable(),
+  organizations: z.array(z.object({ slug: z.string(), name: z.string() })).nullable(),
+  workspace: fromJson(Workspace).nullable(),
+  project: fromJson(Project).nullable(),
+})
+export type Opening = z.infer<typeof Opening>
+
+const literal = (value: string) => sql.literalValue(value)
+
+const seconds = (ms: number) => sql.fragment`make_interval(secs => ${literal(String(ms / 1000))}::float8)`
+
+/**
+ * The claims statement, run as nextsaas_auth: the presented credential, if it
+ * is valid, becomes the subject (and a token's scope, with its id as `jti`);
+ * one that opens nothing leaves empty claims, and a session past either
+ * deadline is deleted. A credential in use notes it, at most once a minute:
+ * a session moves its idle deadline forward, a token its last use (the
+ * tokens page shows it).
+ */
+function claimsStatement(credential: Credential) {
+  const hash = literal(hashSecret(credential.secret))
+  const set = (claims: ReturnType<typeof sql.fragment>) =>
+    sql.fragment`select set_config('request.jwt.claims', coalesce((${claims}), '{}'), true)`
+  if (credential.kind === 'session') {
+    return sql.fragment`
+      with valid as (
+        select id, user_id, expires_at from auth.sessions
+        where id = ${hash} and expires_at > now() and created_at > now() - ${seconds(credential.lifetimeMs)}
+      ), touched as (
+        update auth.sessions set last_seen_at = now(), expires_at = now() + ${seconds(credential.idleMs)}
+        where id = (select id from valid)
+          and (last_seen_at < now() - interval '1 minute' or expires_at < now() + ${seconds(credential.idleMs / 2)})
+      ), ended as (
+        delete from auth.sessions where id = ${hash} and not exists (select from valid)
+      )
+      ${set(sql.fragment`select json_build_object('sub', user_id)::text from valid`)}`
+  }
+  return sql.fragment`
+    with valid as (
+      select id, user_id, scope_organization_id, scope_permissions from auth.api_tokens
+      where token_hash = ${hash} and revoked_at is null and (expires_at is null or expires_at > now())
+    ), touched as (
+      update auth.api_tokens set last_used_at = now()
+      where id = (select id from valid) and (last_used_at is null or last_used_at < now() - interval '1 minute')
+    )
+    ${set(sql.fragment`
+      select jsonb_strip_nulls(jsonb_build_object('sub', user_id, 'jti', id, 'token_org', scope_organization_id,
+                                                  'token_permissions', to_jsonb(scope_permissions)))::text
+      from valid`)}`
+}
+
+/** The credential as its owner may read it: their session's row, or the token's id and scope from the claims. */
+function credentialRow(credential: Credential) {
+  if (credential.kind === 'token') {
+    return sql.fragment`null as session, (
+      select json_build_object('id', c ->> 'jti', 'organizationId', c ->> 'token_org', 'permissions', c -> 'token_permissions')
+      from (select current_setting('request.jwt.claims', true)::jsonb as c) claims where c ? 'jti') as token`
+  }
+  return sql.fragment`(select row_to_json(s) from (
+      select user_agent as "userAgent", changed_client as "changedClient"
+      from auth.sessions where id = ${literal(hashSecret(credential.secret))}) s) as session, null as token`
+}
+
+const refWhere = (alias: string, ref: ResourceRef | undefined) => {
+  if (!ref) return null
+  const column = sql.identifier([alias, 'slug' in ref ? 'slug' : 'id'])
+  const value = 'slug' in ref ? ref.slug : ref.id
+  return ('slug' in ref ? isSlug(value) : isUuid(value)) ? sql.fragment`${column} = ${literal(value.toLowerCase())}` : null
+}
+
+/** The opening round trip (see the module comment). Every value in it is a validated, escaped literal. */
+function openingQuery(credential: Credential, refs: RequestRefs) {
+  const organization = refs.organization ? organizationWhere(refs.organization) : null
+  const workspace = organization ? refWhere('w', refs.workspace) : null
+  const project = workspace ? refWhere('p', refs.project) : null
+  const query = sql.type(Opening)`
+    select set_config('role', 'nextsaas_auth', true);
+    ${claimsStatement(credential)};
+    select set_config('role', 'authenticated', true);
+    select (select row_to_json(u) from (
+              select id, email, name, email_verified_at is not null as "emailVerified" from auth.users where id = auth.uid()) u) as user,
+           ${credentialRow(credential)},
+           m.membership, w.workspace, p.project,
+           ${
+             refs.organizations
+               ? sql.fragment`(select coalesce(json_agg(json_build_object('slug', o.slug, 'name', o.name) order by lower(o.name), o.id), '[]')
+                  from organizations o join organization_members om on om.organization_id = o.id
+                  where om.user_id = auth.uid() and om.status = 'active')`
+               : sql.fragment`null`
+           } as organizations
+    from (select) as request
+    left join lateral (select row_to_json(x) as membership, x."organizationId" as organization_id
+                       from (${organization ? membershipQuery(organization) : sql.fragment`select null as "organizationId" where false`}) x) m on true
+    left join lateral (select row_to_json(x) as workspace, x.id as workspace_id from (
+                         select ${WORKSPACE_COLUMNS} from workspaces w
+                         where ${workspace ? sql.fragment`w.organization_id = m.organization_id and ${workspace}` : sql.fragment`false`}) x) w on true
+    left join lateral (select row_to_json(x) as project from (
+                         select ${PROJECT_COLUMNS} from projects p
+                         where ${project ? sql.fragment`p.organization_id = m.organization_id and p.workspace_id = w.workspace_id and ${project}` : sql.fragment`false`}) x) p on true`
+  // Parameters would send it over the extended protocol, which takes one statement at a time.
+  if (query.values.length) throw new Error('the opening query must be made of literals')
+  return query
+}
+
+/**
+ * A request's transaction for one caller. `open()` begins it; `finish()`
+ * commits it (the HTTP layer calls it once the route has answered).
+ */
+export class RequestTransaction implements RequestScope {
+  #tx: Tx | null = null
+  #caller: Actor | null = null
+  #end: { commit(): void; rollback(reason: unknown): void } | null = null
+  /** The transaction's end: null when it committed, else why it did not. */
+  #settled: Promise<unknown> | null = null
+  #rolledBack = false
+  #queue: Promise<unknown> = Promise.resolve()
+
+  /** Opens the transaction and reads what the request names; once per request. */
+  async open(credential: Credential, refs: RequestRefs): Promise<Opening> {
+    if (this.#settled) throw new Error('the request transaction is already open')
+    const pool = await getPool()
+    let began: (tx: Tx) => void = () => {}
+    let failed: (error: unknown) => void = () => {}
+    const ready = new Promise<Tx>((resolve, reject) => ((began = resolve), (failed = reject)))
+    this.#settled = pool
+      .transaction(async (tx) => {
+        began(tx)
+        await new Promise<void>((commit, rollback) => (this.#end = { commit, rollback }))
+      }, 0)
+      .then(
+        () => null,
+        (error: unknown) => {
+          failed(error)
+          return error
+        },
+      )
+    const tx = await ready
+    try {
+      const opening = await tx.one(openingQuery(credential, refs))
+      if (opening.user) {
+        this.#tx = tx
+        const scope = opening.token && { organizationId: opening.token.organizationId, permissions: opening.token.permissions }
+        this.#caller = { userId: opening.user.id, ...(scope ? { token: scope } : {}) }
+      } else {
+        // Nobody to act for: nothing else will run in it.
+        await this.finish()
+      }
+      return opening
+    } catch (error) {
+      await this.#rollback(error)
+      throw error
+    }
+  }
+
+  /** Is the transaction open for this actor's claims (the same user, the same token scope)? */
+  covers(actor: Actor): boolean {
+    return this.#tx !== null && JSON.stringify(claimsOf(actor)) === JSON.stringify(claimsOf(this.#caller!))
+  }
+
+  run<T>(fn: (tx: Tx) => Promise<T>, fallback: () => Promise<T>): Promise<T> {
+    // One statement at a time on the connection: loaders run side by side.
+    const result = this.#queue.then(() => (this.#tx ? this.#attempt(this.#tx, fn) : fallback()))
+    this.#queue = result.catch(() => {})
+    return result
+  }
+
+  async #attempt<T>(tx: Tx, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    try {
+      return await fn(tx)
+    } catch (error) {
+      // Whatever the failed call wrote goes with it; later calls open their own transactions.
+      await this.#rollback(error)
+      throw error
+    }
+  }
+
+  async #rollback(reason: unknown) {
+    this.#tx = null
+    this.#rolledBack = true
+    this.#end?.rollback(reason)
+    this.#end = null
+    await this.#settled
+  }
+
+  /** Rolls back what the request did (the route failed without an answer). */
+  async abort(): Promise<void> {
+    await this.#queue
+    if (this.#end) await this.#rollback(new Error('the request failed'))
+  }
+
+  /** Commits what the request did (a no-op when it opened nothing or was rolled back); throws when COMMIT fails. */
+  async finish(): Promise<void> {
+    await this.#queue
+    this.#tx = null
+    this.#end?.commit()
+    this.#end = null
+    const failure = await this.#settled
+    if (failure && !this.#rolledBack) throw failure
+  }
+}
