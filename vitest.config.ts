@@ -4,9 +4,11 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   resolve: { alias: { '~': fileURLToPath(new URL('./app', import.meta.url)) } },
   test: {
+    // tests/<area>/*.test.ts; tests/setup and tests/utils hold no tests.
     include: ['app/**/*.test.{ts,tsx}', 'tests/**/*.test.ts'],
     globalSetup: ['tests/setup/global-database.ts'],
-    setupFiles: ['tests/setup/env.ts'],
+    // console-errors: a console.error during a test fails it unless the test expects it.
+    setupFiles: ['tests/setup/env.ts', 'tests/setup/console-errors.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

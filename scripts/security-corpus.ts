@@ -2,7 +2,7 @@
  * The shared attack/benign corpus (../shared/security-corpus, see its README)
  * turned into HTTP requests: each value in the location it came from, encoded
  * so that the app decodes it back exactly once. Used by `npm run
- * bench:security` (over HTTP) and by tests/security-corpus.test.ts.
+ * bench:security` (over HTTP) and by tests/security/security-corpus.test.ts.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'

@@ -10,7 +10,7 @@ import { DomainError } from '~/lib/errors'
 import { unseenCreations, unseenCreationsMessage } from '~/lib/permissions'
 import { hashSecret } from '~/lib/secrets.server'
 import { writeAudit } from './audit.server'
-import { sql, withAuthService, withTenant, type Actor } from './db.server'
+import { sql, withTenant, type Actor } from './db.server'
 
 /** Marks a token as ours, so it is told apart from a session token (and found by secret scanners). */
 export const API_TOKEN_PREFIX = 'nsp_'
@@ -110,4 +110,3 @@ export function revokeApiToken(actor: Actor, id: string): Promise<boolean> {
     return revoked.rowCount > 0
   })
 }
-

@@ -81,8 +81,7 @@ const seconds = (ms: number) => sql.fragment`make_interval(secs => ${literal(Str
  */
 function claimsStatement(credential: Credential) {
   const hash = literal(hashSecret(credential.secret))
-  const set = (claims: ReturnType<typeof sql.fragment>) =>
-    sql.fragment`select set_config('request.jwt.claims', coalesce((${claims}), '{}'), true)`
+  const set = (claims: ReturnType<typeof sql.fragment>) => sql.fragment`select set_config('request.jwt.claims', coalesce((${claims}), '{}'), true)`
   if (credential.kind === 'session') {
     return sql.fragment`
       with valid as (

@@ -14,11 +14,15 @@ import { closeServices, createServices } from '~/server/services.server'
  * change settings for the HTTP layer only, such as NODE_ENV=production or
  * TRUST_PROXY; the Remix build keeps its own config. `rateLimits` gives the
  * app limiters made by the test (and closed by it).
+ *
+ * The app logs errors (and nothing else) to console.error, so that an
+ * unhandled error, a 5xx or a failed background job fails the test during
+ * which it happened (tests/setup/console-errors.ts).
  */
 export async function startApp(overrides: Partial<Config> = {}, options: { rateLimits?: RateLimits | null } = {}) {
   const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
   const config = { ...getConfig(), ...overrides }
-  const logger = pino({ level: 'silent' })
+  const logger = pino({ level: 'error' }, { write: (line: string) => console.error(line.trimEnd()) })
   const services = createServices(config, logger, options)
   const server = createHttpApp({ build, config, logger, services }).listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
