@@ -144,7 +144,7 @@ async function listenMinimal(mode: Config['SECURITY_MODE']) {
       rateLimits: null,
       limitOutcomes: [],
       securityCounters,
-      database: new RequestTransaction(),
+      database: new RequestTransaction(logger),
     }
     next()
   })

@@ -55,7 +55,7 @@ function requestContext(logger: Logger, services: Services) {
       rateLimits: services.rateLimits,
       limitOutcomes: [],
       securityCounters: services.securityCounters,
-      database: new RequestTransaction(),
+      database: new RequestTransaction(req.log),
     }
     next()
   }
