@@ -22,7 +22,8 @@ export interface DatabaseServer {
   stop(): Promise<void>
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now, on the loopback address. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)

@@ -145,6 +145,7 @@ async function listenMinimal(mode: Config['SECURITY_MODE']) {
       limitOutcomes: [],
       securityCounters,
       database: new RequestTransaction(logger),
+      demoAccounts: null,
     }
     next()
   })

@@ -14,6 +14,7 @@ import { pinoHttp } from 'pino-http'
 import type { Config } from '~/lib/config.server'
 import '~/lib/request-context'
 import { RequestTransaction } from '~/models/request-transaction.server'
+import { offeredDemoAccounts, type DemoAccounts } from './demo-accounts.server'
 import { observeRequests } from './metrics.server'
 import { limitRequests } from './rate-limit.server'
 import { sendRefusal } from './refusals.server'
@@ -30,7 +31,7 @@ declare module 'express-serve-static-core' {
   }
 }
 
-function requestContext(logger: Logger, services: Services) {
+function requestContext(logger: Logger, services: Services, demoAccounts: DemoAccounts | null) {
   const http = pinoHttp({
     logger,
     genReqId: (req, res) => {
@@ -56,6 +57,7 @@ function requestContext(logger: Logger, services: Services) {
       limitOutcomes: [],
       securityCounters: services.securityCounters,
       database: new RequestTransaction(req.log),
+      demoAccounts,
     }
     next()
   }
@@ -148,13 +150,15 @@ export function createHttpApp(options: {
   logger: Logger
   /** The process's limiters, counters and metrics (server/services.server.ts), handed to every request. */
   services: Services
+  /** The demo seed's accounts, offered on the sign-in page in development only. */
+  demoAccounts?: DemoAccounts
 }) {
   const { services } = options
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', options.config.TRUST_PROXY)
   app.use(observeRequests(services.metrics))
-  app.use(requestContext(options.logger, services))
+  app.use(requestContext(options.logger, services, offeredDemoAccounts(options.config, options.demoAccounts)))
   app.use(securityHeaders(options.config))
   app.use(publicFiles('public'))
   // Global and per-IP limits: after static files (cheap, cacheable), before any route runs.
