@@ -6,7 +6,6 @@
 export const PERMISSIONS = {
   'organization:view': { label: 'View organization', description: 'See the organization and its settings.' },
   'organization:manage': { label: 'Manage organization', description: 'Rename the organization, change its slug and settings.' },
-  'organization:invite': { label: 'Invite to organization', description: 'Send invitations to join the organization.' },
   'organization:delete': { label: 'Delete organization', description: 'Delete the organization and everything in it.' },
   'workspace:view': { label: 'View workspaces', description: 'See workspaces and their details.' },
   'workspace:create': { label: 'Create workspaces', description: 'Add new workspaces.' },
@@ -128,6 +127,25 @@ export function unseenCreationsMessage(missing: readonly CatalogPermission[]) {
 export function effectivePermissions(held: readonly string[]): CatalogPermission[] {
   return CATALOG.filter((p) => permits(held, p))
 }
+
+/** Does the permission only let its holder look? The one kind a suspended organization keeps. */
+export const isViewPermission = (permission: string) => permission.endsWith(':view')
+
+export const SUSPENDED_MESSAGE = 'This organization is suspended: it is read-only until an operator of this service reactivates it'
+
+/**
+ * What a set amounts to in a suspended organization: its view permissions
+ * alone. Mirrors the organization check in auth.token_allows().
+ */
+export function viewOnly(held: readonly string[]): CatalogPermission[] {
+  return effectivePermissions(held).filter(isViewPermission)
+}
+
+/**
+ * How broad a role is, for choosing the narrowest one a form offers first:
+ * the number of catalog permissions it amounts to.
+ */
+export const breadth = (held: readonly string[]) => effectivePermissions(held).length
 
 export interface RoleDefinition {
   key: string

@@ -1,11 +1,9 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { useLoaderData } from '@remix-run/react'
+import { Link, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { requireUser } from '~/auth/session.server'
+import { requireOperator } from '~/access/operator.server'
 import { EventFilterForm, EventTable, EVENT_FILTER_KEYS, type EventFilterErrors } from '~/components/security-events'
-import { EmptyState, PageHeader, Pagination } from '~/components/ui'
-import { getConfig } from '~/lib/config.server'
-import { notFound } from '~/lib/errors'
+import { buttonStyles, EmptyState, PageHeader, Pagination } from '~/components/ui'
 import { filterValues, givenFilters } from '~/lib/filters'
 import { EventFilters, listAllSecurityEvents } from '~/models/security-event.server'
 
@@ -20,8 +18,7 @@ const PAGE_SIZE = 50
  * anyone else the page does not exist.
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireUser(request, context)
-  if (!user.emailVerified || !getConfig().SECURITY_OPERATOR_EMAILS.includes(user.email.toLowerCase())) throw notFound()
+  await requireOperator(request, context)
   const url = new URL(request.url)
   const values = filterValues(url, EVENT_FILTER_KEYS)
   const page = z.coerce
@@ -51,7 +48,15 @@ export default function SecurityLog() {
   const { values, errors, events, total, page, pageCount } = useLoaderData<typeof loader>()
   return (
     <section>
-      <PageHeader title="Security log" subtitle={`All organizations · ${total} ${total === 1 ? 'event' : 'events'} matching`} />
+      <PageHeader
+        title="Security log"
+        subtitle={`All organizations · ${total} ${total === 1 ? 'event' : 'events'} matching`}
+        actions={
+          <Link to="/operator/organizations" className={buttonStyles.secondary}>
+            Organizations
+          </Link>
+        }
+      />
       <EventFilterForm values={values} errors={errors} />
       {events.length === 0 ? (
         <EmptyState>{Object.keys(errors).length ? 'Fix the filters above to see events.' : 'No security events match.'}</EmptyState>
