@@ -23,6 +23,6 @@ export async function invite(tenant: Tenant, input: { email: string; role: strin
 /** A new link for a pending invitation, mailed; each resend counts against the organization's invite allowance. */
 export async function resend(tenant: Tenant, invitationId: string, request: Request, context: AppLoadContext) {
   await enforceEndpointLimit(tenant, 'invite', request, context)
-  const { email, token } = await resendInvitation(tenant.actor, invitationId)
-  return { email, mailed: await mail(tenant, context, email, token) }
+  const { email, role, token } = await resendInvitation(tenant.actor, invitationId)
+  return { id: invitationId, email, role, mailed: await mail(tenant, context, email, token) }
 }

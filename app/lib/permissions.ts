@@ -170,16 +170,27 @@ export const BUILTIN_ROLES: readonly RoleDefinition[] = [
   },
 ]
 
+/** Where a permission comes from: the organization role, or a role held on one workspace or project. */
+export interface PermissionOrigin {
+  role: string
+  roleName: string
+  /** Null for the organization role. */
+  workspaceId: string | null
+  projectId: string | null
+  resourceName: string | null
+}
+
 export interface PermissionSource {
   permission: CatalogPermission
-  sources: string[]
+  sources: PermissionOrigin[]
 }
 
 /** What a member holds, and through which role and grant: the permission tracer's input. */
 export interface HeldRoles {
+  role: string
   roleName: string
   rolePermissions: readonly string[]
-  grants: readonly { roleName: string; permissions: readonly string[]; workspaceId: string | null; resourceName: string }[]
+  grants: readonly { role: string; roleName: string; permissions: readonly string[]; workspaceId: string | null; projectId: string | null; resourceName: string }[]
 }
 
 /**
@@ -187,14 +198,20 @@ export interface HeldRoles {
  * through a grant, with where it comes from.
  */
 export function tracePermissions(member: HeldRoles): PermissionSource[] {
-  const sources = new Map<CatalogPermission, string[]>()
-  const add = (held: readonly string[], label: string) => {
-    for (const p of effectivePermissions(held)) sources.set(p, [...(sources.get(p) ?? []), label])
+  const sources = new Map<CatalogPermission, PermissionOrigin[]>()
+  const add = (held: readonly string[], origin: PermissionOrigin) => {
+    for (const p of effectivePermissions(held)) sources.set(p, [...(sources.get(p) ?? []), origin])
   }
-  add(member.rolePermissions, `${member.roleName} role (organization-wide)`)
+  add(member.rolePermissions, { role: member.role, roleName: member.roleName, workspaceId: null, projectId: null, resourceName: null })
   for (const g of member.grants) {
-    const scope = g.workspaceId ? `workspace “${g.resourceName}”` : `project “${g.resourceName}”`
-    add(g.permissions, `${g.roleName} role on ${scope}`)
+    add(g.permissions, { role: g.role, roleName: g.roleName, workspaceId: g.workspaceId, projectId: g.projectId, resourceName: g.resourceName })
   }
   return [...sources].map(([permission, from]) => ({ permission, sources: from }))
+}
+
+/** A source in words, as the member page shows it. */
+export function describeOrigin(origin: PermissionOrigin): string {
+  if (origin.workspaceId) return `${origin.roleName} role on workspace “${origin.resourceName}”`
+  if (origin.projectId) return `${origin.roleName} role on project “${origin.resourceName}”`
+  return `${origin.roleName} role (organization-wide)`
 }

@@ -1,5 +1,6 @@
 import { expect } from 'vitest'
 import { PASSWORD, uniqueEmail } from './app'
+import { typedApi, type TypedApi } from './typed-api'
 
 export interface ApiResponse {
   status: number
@@ -19,6 +20,11 @@ export class ApiClient {
 
   as(token: string | undefined) {
     return new ApiClient(this.origin, token)
+  }
+
+  /** The same caller through the typed client (openapi-fetch over the generated types). */
+  get typed(): TypedApi {
+    return typedApi(this.origin, this.token)
   }
 
   async request(method: string, path: string, body?: unknown, init: RequestInit = {}): Promise<ApiResponse> {

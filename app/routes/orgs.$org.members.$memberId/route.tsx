@@ -10,7 +10,7 @@ import { ErrorList, Select, TextField, useValidatedForm } from '~/components/for
 import { buttonStyles, Breadcrumbs, PageHeader } from '~/components/ui'
 import { readForm, replyToDomainError, invalid } from '~/lib/forms.server'
 import { parseListQuery } from '~/lib/pagination'
-import { PERMISSIONS, tracePermissions } from '~/lib/permissions'
+import { describeOrigin, PERMISSIONS, tracePermissions } from '~/lib/permissions'
 import { addGrant, removeGrant, searchGrantTargets } from '~/models/grant.server'
 import { changeMemberRole, setMemberStatus, transferOwnership } from '~/models/member.server'
 import { memberAction, REQUIRED, replyFor, RoleForm, StatusForm, transferForm, type MemberIntent } from './forms'
@@ -180,7 +180,7 @@ export default function MemberPage() {
                 <td className="py-1 pr-4">
                   {PERMISSIONS[t.permission].label} <code className="text-xs text-slate-500">{t.permission}</code>
                 </td>
-                <td className="py-1 text-slate-700">{t.sources.join('; ')}</td>
+                <td className="py-1 text-slate-700">{t.sources.map(describeOrigin).join('; ')}</td>
               </tr>
             ))}
           </tbody>
