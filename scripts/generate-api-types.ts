@@ -21,7 +21,8 @@ const HEADER = `/**
 
 /** The types file for an OpenAPI document, as committed. */
 export async function apiTypes(document: object): Promise<string> {
-  return HEADER + astToString(await openapiTS(document as Parameters<typeof openapiTS>[0]))
+  // A field with a default may be left out of a request: optional, not required.
+  return HEADER + astToString(await openapiTS(document as Parameters<typeof openapiTS>[0], { defaultNonNullable: false }))
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

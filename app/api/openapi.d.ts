@@ -4046,13 +4046,12 @@ export interface components {
             name: string;
             description?: string;
             /** @default [] */
-            permissions: string[];
+            permissions?: string[];
         };
         RolePatch: {
             name?: string;
             description?: string;
-            /** @default [] */
-            permissions: string[];
+            permissions?: string[];
         };
         AuditLogEntry: {
             /** Format: uuid */

@@ -507,7 +507,9 @@ function register(registry: OpenAPIRegistry, op: Operation) {
     path: op.path,
     tags: [op.tag],
     summary: op.summary,
-    description: [op.description, op.permission && `Requires ${op.permission === '*' ? 'an owner' : `\`${op.permission}\``}.`].filter(Boolean).join(' ') || undefined,
+    description:
+      [op.description, op.permission && `Requires ${op.permission === '*' ? 'an owner' : `\`${op.permission}\``}.`].filter(Boolean).join(' ') ||
+      undefined,
     security: op.authenticated === false ? [] : [{ bearer: [] }],
     request: {
       params: pathParams(op.path),

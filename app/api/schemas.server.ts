@@ -40,7 +40,7 @@ export const TransferOwnershipBody = z
   .openapi('TransferOwnershipInput')
 export const RoleBody = RoleSchema.openapi('RoleInput')
 /** PATCH: any of the fields; the merged role must still pass RoleSchema. */
-export const RolePatchBody = RoleSchema.partial().openapi('RolePatch')
+export const RolePatchBody = RoleSchema.extend({ permissions: RoleSchema.shape.permissions.removeDefault() }).partial().openapi('RolePatch')
 /** DELETE's query: who gets the role's holders instead, when people hold it. */
 export const RoleDeletionQuery = RoleDeletionSchema
 /** The audit log's filters: query parameters of its list, and the fields of its page's form. */

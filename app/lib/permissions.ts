@@ -190,7 +190,14 @@ export interface HeldRoles {
   role: string
   roleName: string
   rolePermissions: readonly string[]
-  grants: readonly { role: string; roleName: string; permissions: readonly string[]; workspaceId: string | null; projectId: string | null; resourceName: string }[]
+  grants: readonly {
+    role: string
+    roleName: string
+    permissions: readonly string[]
+    workspaceId: string | null
+    projectId: string | null
+    resourceName: string
+  }[]
 }
 
 /**

@@ -29,7 +29,11 @@ export function addGrant(
       on conflict (organization_id, member_id, coalesce(workspace_id, project_id)) do update set role = excluded.role
       returning id`)
     if (!id) {
-      throw new DomainError('Choose a workspace or project of this organization', grant.workspaceId ? 'workspaceId' : 'projectId', 'VALIDATION_FAILED')
+      throw new DomainError(
+        'Choose a workspace or project of this organization',
+        grant.workspaceId ? 'workspaceId' : 'projectId',
+        'VALIDATION_FAILED',
+      )
     }
     await writeAudit(tx, actor, { action: 'member.grant_added', resourceType: 'member', resourceId: memberId, details: { ...grant, grantId: id } })
     return id
@@ -82,4 +86,3 @@ export function searchGrantTargets(actor: TenantActor, search: string, query: Li
     )
   })
 }
-

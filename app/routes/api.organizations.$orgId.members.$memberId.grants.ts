@@ -25,6 +25,9 @@ export const { loader, action } = apiRoute({
     const grant = await readBody(args.request, GrantBody)
     const grantId = await addGrant(tenant.actor, tenant.permissions, member.id, grant)
     const saved = (await findMember(tenant.actor, member.id))?.grants.find((g) => g.id === grantId)
-    return apiCreated(saved ? presentGrant(saved) : { id: grantId }, `/api/organizations/${tenant.organization.id}/members/${member.id}/grants/${grantId}`)
+    return apiCreated(
+      saved ? presentGrant(saved) : { id: grantId },
+      `/api/organizations/${tenant.organization.id}/members/${member.id}/grants/${grantId}`,
+    )
   },
 })

@@ -77,7 +77,14 @@ export default function OperatorOrganizations() {
           <label htmlFor="find" className="text-sm font-medium">
             Name or slug
           </label>
-          <input id="find" name="find" type="search" defaultValue={find} maxLength={100} className="rounded-md border border-slate-300 px-3 py-2 shadow-sm" />
+          <input
+            id="find"
+            name="find"
+            type="search"
+            defaultValue={find}
+            maxLength={100}
+            className="rounded-md border border-slate-300 px-3 py-2 shadow-sm"
+          />
         </div>
         <button type="submit" className={buttonStyles.secondary}>
           Search

@@ -10,7 +10,10 @@ import { confirmNameSchema, GrantTargetSchema, MemberRoleSchema, RoleKeySchema }
 export const RoleForm = MemberRoleSchema.extend({ intent: z.literal('role') })
 export const StatusForm = z.object({ intent: z.enum(['suspend', 'reactivate']) })
 export const AddGrantForm = z.object({ intent: z.literal('add-grant'), role: RoleKeySchema, target: GrantTargetSchema })
-export const RemoveGrantForm = z.object({ intent: z.literal('remove-grant'), grantId: z.string({ required_error: 'Choose a grant' }).uuid('Not a grant') })
+export const RemoveGrantForm = z.object({
+  intent: z.literal('remove-grant'),
+  grantId: z.string({ required_error: 'Choose a grant' }).uuid('Not a grant'),
+})
 export const transferForm = (organizationName: string) => confirmNameSchema(organizationName).extend({ intent: z.literal('transfer') })
 
 /** Every form of the page; the transfer's confirmation is the organization's name. */

@@ -18,7 +18,11 @@ interface Target {
 }
 
 function RemoveGrant({ grant, lastResult }: { grant: Grant; lastResult?: SubmissionResult<string[]> }) {
-  const [form] = useValidatedForm({ id: `remove-grant-${grant.id}`, schema: RemoveGrantForm, lastResult: replyFor(lastResult, 'remove-grant', grant.id) })
+  const [form] = useValidatedForm({
+    id: `remove-grant-${grant.id}`,
+    schema: RemoveGrantForm,
+    lastResult: replyFor(lastResult, 'remove-grant', grant.id),
+  })
   return (
     <Form method="post" {...getFormProps(form)} className="flex flex-col items-end">
       <input type="hidden" name="grantId" value={grant.id} />

@@ -80,7 +80,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   return redirect(new URL(request.url).pathname)
 }
 
-function RoleChange({ role, roles, lastResult }: { role: string; roles: readonly { key: string; name: string }[]; lastResult?: SubmissionResult<string[]> }) {
+function RoleChange({
+  role,
+  roles,
+  lastResult,
+}: {
+  role: string
+  roles: readonly { key: string; name: string }[]
+  lastResult?: SubmissionResult<string[]>
+}) {
   const [form, fields] = useValidatedForm({ id: 'member-role', schema: RoleForm, lastResult: replyFor(lastResult, 'role') })
   return (
     <Form method="post" {...getFormProps(form)} className="flex flex-col gap-1">
