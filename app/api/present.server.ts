@@ -2,8 +2,8 @@
  * Model records as the API shows them, in camelCase. Fields are picked one by
  * one, so that nothing a model adds later (a hash, a setting) leaks by default.
  */
-import type { AuditLogEntry } from '~/models/audit.server'
 import { PERMISSIONS, type PermissionSource } from '~/lib/permissions'
+import type { AuditLogEntry } from '~/models/audit.server'
 import type { PendingInvitation } from '~/models/invitation.server'
 import type { Grant, Member } from '~/models/member.server'
 import type { Project } from '~/models/project.server'

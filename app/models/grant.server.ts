@@ -4,10 +4,10 @@
  */
 import { z } from 'zod'
 import { DomainError } from '~/lib/errors'
-import { writeAudit } from './audit.server'
 import { toPage, type ListQuery, type Page } from '~/lib/pagination'
 import { holdsAll } from '~/lib/permissions'
 import { isUuid } from '~/lib/validation'
+import { writeAudit } from './audit.server'
 import { sql, withTenant, type TenantActor } from './db.server'
 import { requireGrantableRole, targetFor } from './member.server'
 
