@@ -82,6 +82,7 @@ export function Grants({
               </label>
               <input
                 id="find"
+                key={find}
                 name="find"
                 type="search"
                 defaultValue={find}
