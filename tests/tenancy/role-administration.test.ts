@@ -215,6 +215,7 @@ describe('the member screens answer like every other form', () => {
     const target = await signedUpClient(ctx.origin, 'Fay Field')
     await addMember(ctx.admin, orgId, await userId(target.email), 'member')
     const page = `/orgs/${slug}/members/${await memberId(target.email)}`
+    for (const intent of ['constructor', 'explode', '']) expect((await owner.post(page, { intent })).status, intent).toBe(422)
     const invalid = await owner.post(page, { intent: 'role', role: '' })
     expect(invalid.status).toBe(422)
     expect(await invalid.text()).toMatch(/id="member-role-role-error"[^>]*><li>Choose a role<\/li>/)

@@ -50,7 +50,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { tenant, member } = await requireMember(request, params, context)
   const formData = await readForm(request)
   // The permission first: someone who may not act learns nothing from validation.
-  await requirePermission(tenant, REQUIRED[formData.get('intent') as MemberIntent] ?? 'member:update')
+  const intent = String(formData.get('intent'))
+  await requirePermission(tenant, Object.hasOwn(REQUIRED, intent) ? REQUIRED[intent as MemberIntent] : 'member:update')
   const submission = parseWithZod(formData, { schema: memberAction(tenant.organization.name) })
   if (submission.status !== 'success') return invalid(submission.reply())
   const input = submission.value
