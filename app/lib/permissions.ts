@@ -201,17 +201,27 @@ export interface HeldRoles {
 }
 
 /**
+ * What a grant can give: permissions on its own kind of resource and below
+ * (grantsAt() applies it there and nowhere else). An admin role held on one
+ * project manages that project, not the organization.
+ */
+const GRANT_REACH = { workspace: ['workspace:', 'project:'], project: ['project:'] } as const
+
+/**
  * The permission tracer: each permission the member holds organization-wide or
  * through a grant, with where it comes from.
  */
 export function tracePermissions(member: HeldRoles): PermissionSource[] {
   const sources = new Map<CatalogPermission, PermissionOrigin[]>()
-  const add = (held: readonly string[], origin: PermissionOrigin) => {
-    for (const p of effectivePermissions(held)) sources.set(p, [...(sources.get(p) ?? []), origin])
+  const add = (held: readonly string[], origin: PermissionOrigin, reach?: readonly string[]) => {
+    for (const p of effectivePermissions(held)) {
+      if (!reach || reach.some((prefix) => p.startsWith(prefix))) sources.set(p, [...(sources.get(p) ?? []), origin])
+    }
   }
   add(member.rolePermissions, { role: member.role, roleName: member.roleName, workspaceId: null, projectId: null, resourceName: null })
   for (const g of member.grants) {
-    add(g.permissions, { role: g.role, roleName: g.roleName, workspaceId: g.workspaceId, projectId: g.projectId, resourceName: g.resourceName })
+    const origin = { role: g.role, roleName: g.roleName, workspaceId: g.workspaceId, projectId: g.projectId, resourceName: g.resourceName }
+    add(g.permissions, origin, GRANT_REACH[g.workspaceId ? 'workspace' : 'project'])
   }
   return [...sources].map(([permission, from]) => ({ permission, sources: from }))
 }
