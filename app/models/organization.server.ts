@@ -16,6 +16,7 @@ const MyOrganization = z.object({
   role: z.string(),
   roleName: z.string(),
   memberCount: z.number(),
+  status: z.enum(ORGANIZATION_STATUSES),
 })
 export type MyOrganization = z.infer<typeof MyOrganization>
 
@@ -23,7 +24,7 @@ export type MyOrganization = z.infer<typeof MyOrganization>
 export function listMyOrganizations(actor: Actor): Promise<readonly MyOrganization[]> {
   return withTenant(actor, (tx) =>
     tx.any(sql.type(MyOrganization)`
-      select o.id, o.name, o.slug, m.role, r.name as "roleName",
+      select o.id, o.name, o.slug, m.role, r.name as "roleName", o.status,
              (select count(*) from organization_members c
                where c.organization_id = o.id and c.status = 'active') as "memberCount"
       from organizations o

@@ -120,6 +120,7 @@ describe('a suspended organization', () => {
       expect(response.status, page).toBe(200)
       expect(await response.text(), page).toContain('This organization is suspended')
     }
+    expect(await (await owner.get('/orgs')).text()).toMatch(/Roles Admin Org<span[^>]*>suspended<\/span>/)
     const refused = await owner.post(`/orgs/${slug}/workspaces/new`, { name: 'Not now' })
     expect(refused.status).toBe(403)
     expect(await refused.text()).toContain('This organization is suspended')
