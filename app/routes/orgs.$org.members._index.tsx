@@ -90,6 +90,9 @@ export default function Members() {
   const result = useActionData<typeof action>()
   const [params] = useSearchParams()
   const invited = params.get('invited')
+  // An answer about an invitation no longer listed (revoked, accepted, or never there) is shown above the list.
+  const answered = (result?.initialValue as Record<string, unknown> | undefined)?.invitationId
+  const unplaced = result?.error && !invitations.some((i) => i.id === answered) ? Object.values(result.error).flat() : []
   return (
     <section className="flex flex-col gap-8">
       <div>
@@ -97,6 +100,11 @@ export default function Members() {
         {invited ? (
           <p role="status" className="mb-4 rounded-md bg-emerald-50 p-3 text-sm text-emerald-800">
             Invitation sent to {invited}.
+          </p>
+        ) : null}
+        {unplaced.length ? (
+          <p role="alert" className="mb-4 rounded-md bg-red-50 p-3 text-sm text-red-800">
+            {unplaced.join(' ')}
           </p>
         ) : null}
         {roles.length ? (

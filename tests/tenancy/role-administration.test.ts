@@ -251,12 +251,14 @@ describe('the member screens answer like every other form', () => {
       [orgId],
     )
     expect((await owner.post(`/orgs/${slug}/members?index`, { intent: 'explode', invitationId: invitation.id })).status).toBe(422)
-    expect((await owner.post(`/orgs/${slug}/members?index`, { intent: 'revoke', invitationId: 'nope' })).status).toBe(422)
+    const malformed = await owner.post(`/orgs/${slug}/members?index`, { intent: 'revoke', invitationId: 'nope' })
+    expect(malformed.status).toBe(422)
+    expect(await malformed.text()).toMatch(/role="alert"[^>]*>Not an invitation</)
     expect(await one('select revoked_at from invitations where id = $1', [invitation.id])).toEqual({ revoked_at: null })
     expect((await owner.post(`/orgs/${slug}/members?index`, { intent: 'revoke', invitationId: invitation.id })).status).toBe(302)
     const again = await owner.post(`/orgs/${slug}/members?index`, { intent: 'revoke', invitationId: invitation.id })
     expect(again.status).toBe(404)
-    expect(await again.text()).toContain('This invitation is no longer pending')
+    expect(await again.text()).toMatch(/role="alert"[^>]*>This invitation is no longer pending: it was revoked or accepted\.</)
   })
 })
 
