@@ -4,18 +4,23 @@ import { createReadableStreamFromReadable } from '@remix-run/node'
 import { isRouteErrorResponse, RemixServer } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
+import { recordRequestError } from '~/access/tenant.server'
 import { NonceContext } from '~/components/nonce'
 import { TraceIdContext } from '~/components/trace-id'
 
 const ABORT_DELAY = 5_000
 
-/** Unexpected errors are logged once, with the request's traceId. */
+/**
+ * Unexpected errors are logged once, with the request's traceId; an action's
+ * that had passed its permission check is audited as `error` too.
+ */
 export const handleError: HandleErrorFunction = (error, { request, context }) => {
   // Aborted requests and the router's own 4xx (no route matches) are not faults.
   if (request.signal.aborted || (isRouteErrorResponse(error) && error.status < 500)) return
-  const logger = (context as AppLoadContext | undefined)?.logger
-  if (logger) logger.error({ err: error }, 'unhandled error')
-  else console.error(error)
+  const loadContext = context as AppLoadContext | undefined
+  if (!loadContext?.logger) return console.error(error)
+  loadContext.logger.error({ err: error }, 'unhandled error')
+  void recordRequestError(loadContext, request)
 }
 
 export default function handleRequest(

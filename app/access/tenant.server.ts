@@ -14,17 +14,20 @@ import { requireUser } from '~/auth/session.server'
 import { notFound, refusal } from '~/lib/errors'
 import {
   effectivePermissions,
+  isViewPermission,
   permits,
   permitsAt,
   seesAnyWorkspace,
   seesProjectsIn,
   seesWorkspace,
   type Permission,
+  SUSPENDED_MESSAGE,
+  viewOnly,
   type Scope,
 } from '~/lib/permissions'
 import { clientOf, memoize } from '~/lib/request-context'
 import type { TokenScope } from '~/models/api-token.server'
-import { recordDenial } from '~/models/audit.server'
+import { recordDenial, recordError } from '~/models/audit.server'
 import type { Actor } from '~/models/db.server'
 import { listMyOrganizations } from '~/models/organization.server'
 import { findMembership, type Membership, type OrganizationRef, type Tenant } from '~/models/tenant.server'
@@ -47,21 +50,28 @@ export function userActor(user: SessionUser, request: Request, context: AppLoadC
   return scope ? { ...actor, token: scope } : actor
 }
 
-/** What a member holds, cut down to what the token allows (both with inheritance). */
-function narrow(held: readonly string[], allowed: readonly string[] | null | undefined): readonly string[] {
-  return allowed ? effectivePermissions(held).filter((permission) => permits(allowed, permission)) : held
+/**
+ * What a member holds, cut down to what the token allows (both with
+ * inheritance), and to the view permissions in a suspended organization: the
+ * same narrowing as auth.token_allows() in the database.
+ */
+function narrow(held: readonly string[], allowed: readonly string[] | null | undefined, suspended: boolean): readonly string[] {
+  const scoped = allowed ? effectivePermissions(held).filter((permission) => permits(allowed, permission)) : held
+  return suspended ? viewOnly(scoped) : scoped
 }
 
 function toTenant(principal: Principal, m: Membership, request: Request, context: AppLoadContext): Tenant {
   const allowed = principal.scope?.permissions
+  const suspended = m.organizationStatus === 'suspended'
   return {
     user: principal.user,
-    organization: { id: m.organizationId, name: m.organizationName, slug: m.organizationSlug },
+    organization: { id: m.organizationId, name: m.organizationName, slug: m.organizationSlug, status: m.organizationStatus },
     membership: { id: m.memberId, role: m.role, roleName: m.roleName },
-    permissions: narrow(m.permissions, allowed),
-    grants: m.grants.map((grant) => ({ ...grant, permissions: narrow(grant.permissions, allowed) })),
+    permissions: narrow(m.permissions, allowed, suspended),
+    grants: m.grants.map((grant) => ({ ...grant, permissions: narrow(grant.permissions, allowed, suspended) })),
     actor: { ...userActor(principal.user, request, context, principal.scope), organizationId: m.organizationId, role: m.role },
     rateLimits: m.rateLimits,
+    permitted: [],
   }
 }
 
@@ -95,11 +105,16 @@ export async function resolveTenant(principal: Principal, ref: OrganizationRef, 
       if (thrown instanceof Response) return thrown
       throw thrown
     }
+    context.memo.set(RESOLVED, Promise.resolve(tenant))
     return tenant
   })
   if (resolved instanceof Response) throw resolved.clone()
   return resolved
 }
+
+/** Where the request keeps the tenant it resolved last (for recordRequestError). */
+const RESOLVED = 'tenant:resolved'
+const isTenant = (value: unknown): value is Tenant => typeof value === 'object' && value !== null && 'permitted' in value
 
 /** The page door: the signed-in user (or a redirect to sign in) in the `$org` organization. */
 export async function requireTenant(request: Request, params: RouteParams, context: AppLoadContext): Promise<Tenant> {
@@ -119,16 +134,47 @@ export function can(tenant: Tenant, permission: Permission, scope: Scope = {}): 
   return permitsAt(tenant.permissions, tenant.grants, permission, scope)
 }
 
-/** 403 (and an audit row) when the member may see this but not do it. */
+/**
+ * 403 (and an audit row) when the member may see this but not do it: in a
+ * suspended organization, anything but looking. A permission granted is
+ * remembered on the tenant, so that a failure after it is audited as `error`.
+ */
 export async function requirePermission(tenant: Tenant, permission: Permission, scope: Scope = {}): Promise<void> {
-  if (can(tenant, permission, scope)) return
+  if (can(tenant, permission, scope)) {
+    tenant.permitted.push(permission)
+    return
+  }
   const [resourceType, resourceId] = scope.projectId
     ? ['project', scope.projectId]
     : scope.workspaceId
       ? ['workspace', scope.workspaceId]
       : ['organization', tenant.organization.id]
-  await recordDenial(tenant.actor, { action: 'permission.denied', resourceType, resourceId, details: { permission } })
-  throw refusal('FORBIDDEN', `You do not have the ${permission} permission here`, { details: { permission } })
+  const suspended = tenant.organization.status === 'suspended' && !isViewPermission(permission)
+  const details = suspended ? { permission, reason: 'suspended' } : { permission }
+  await recordDenial(tenant.actor, { action: 'permission.denied', resourceType, resourceId, details })
+  if (suspended) throw refusal('ORGANIZATION_SUSPENDED', SUSPENDED_MESSAGE, { details: { permission } })
+  const message = permission === '*' ? 'Only an owner can do this' : `You do not have the ${permission} permission here`
+  throw refusal('FORBIDDEN', message, { details: { permission } })
+}
+
+/**
+ * An action that passed its permission check and then failed unexpectedly
+ * (the 500 of either door) leaves an `error` row in the audit log. The
+ * request's transaction is gone with the failure, so the row is written in a
+ * transaction of its own; a failure to write it is logged, never thrown.
+ */
+export async function recordRequestError(context: AppLoadContext, request: Request): Promise<void> {
+  if (request.method === 'GET' || request.method === 'HEAD') return
+  const tenant = await context.memo.get(RESOLVED)
+  if (!isTenant(tenant) || tenant.permitted.length === 0) return
+  const permission = tenant.permitted.at(-1)!
+  const { request: _joined, ...actor } = tenant.actor
+  await recordError(actor, {
+    action: 'request.failed',
+    resourceType: permission === '*' ? 'organization' : permission.split(':')[0]!,
+    resourceId: tenant.organization.id,
+    details: { permission, method: request.method, path: new URL(request.url).pathname, traceId: context.traceId },
+  }).catch((error: unknown) => context.logger.error({ err: error }, 'could not record the failure in the audit log'))
 }
 
 /**

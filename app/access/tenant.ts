@@ -2,7 +2,7 @@ import { useRouteLoaderData } from '@remix-run/react'
 import { permitsAt, type Permission, type Scope, type ScopedGrant } from '~/lib/permissions'
 
 interface OrganizationLayoutData {
-  organization: { id: string; name: string; slug: string }
+  organization: { id: string; name: string; slug: string; status: 'active' | 'suspended' }
   membership: { id: string; role: string; roleName: string }
   permissions: string[]
   grants: ScopedGrant[]

@@ -22,6 +22,8 @@ interface Operation {
   /** The permission the caller needs in the organization (checked after it is found). */
   permission?: string
   body?: z.ZodTypeAny
+  /** Query parameters of an operation that is not a list. */
+  query?: z.AnyZodObject
   /** A paginated list: page, pageSize and sort (the first is the default) query parameters, plus its filters. */
   list?: { sorts: readonly [Sort, ...Sort[]]; filters?: z.AnyZodObject }
   response: { status: 200 | 201 | 204; schema?: z.ZodTypeAny; description: string }
@@ -241,7 +243,7 @@ export const OPERATIONS: Operation[] = [
     permission: 'member:invite',
     summary: 'Invite someone by email',
     description:
-      'Mails a single-use link (valid 7 days). The role must be one whose permissions the caller holds. Location is the member list, where the invitee appears once they accept.',
+      'Mails a single-use link (valid 7 days). The role must be one whose permissions the caller holds. Location is the list of pending invitations; the invitee joins the members once they accept.',
     body: S.InvitationBody,
     response: { status: 201, schema: S.InvitationResource, description: 'The invitation, sent' },
     errors: {
@@ -264,6 +266,28 @@ export const OPERATIONS: Operation[] = [
     },
   },
   {
+    method: 'get',
+    path: '/api/organizations/{orgId}/members/{memberId}',
+    tag: 'Members',
+    permission: 'member:view',
+    summary: 'Get a member',
+    response: { status: 200, schema: S.MemberResource, description: 'The member with their role and grants' },
+  },
+  {
+    method: 'patch',
+    path: '/api/organizations/{orgId}/members/{memberId}',
+    tag: 'Members',
+    permission: 'member:update',
+    summary: 'Suspend or reactivate a member',
+    description: 'A suspended member keeps their role and grants but reaches nothing until reactivated. Not one’s own; not someone above the caller.',
+    body: S.MemberStatusBody,
+    response: { status: 200, schema: S.MemberResource, description: 'The member as saved' },
+    errors: {
+      403: 'Missing member:update (FORBIDDEN), one’s own membership (SELF), someone above the caller (ESCALATION), a suspended organization (ORGANIZATION_SUSPENDED)',
+      409: 'The organization would lose its last active owner (LAST_OWNER)',
+    },
+  },
+  {
     method: 'delete',
     path: '/api/organizations/{orgId}/members/{memberId}',
     tag: 'Members',
@@ -275,6 +299,87 @@ export const OPERATIONS: Operation[] = [
       403: 'Missing member:remove, oneself, or someone above the caller (FORBIDDEN)',
       409: 'The organization would lose its last owner (LAST_OWNER)',
     },
+  },
+  {
+    method: 'get',
+    path: '/api/organizations/{orgId}/members/{memberId}/grants',
+    tag: 'Members',
+    permission: 'member:view',
+    summary: 'List a member’s scoped grants',
+    description: 'Roles held on single workspaces or projects, by the name of what they are on.',
+    list: { sorts: ['name'] },
+    response: { status: 200, schema: S.GrantResource, description: 'The grants' },
+  },
+  {
+    method: 'post',
+    path: '/api/organizations/{orgId}/members/{memberId}/grants',
+    tag: 'Members',
+    permission: 'member:update',
+    summary: 'Grant a member a role on one workspace or project',
+    description: 'A second grant on the same workspace or project replaces the first. The role must be one whose permissions the caller holds.',
+    body: S.GrantBody,
+    response: { status: 201, schema: S.GrantResource, description: 'The grant' },
+    errors: {
+      403: 'Missing member:update (FORBIDDEN), one’s own membership (SELF), a role or member above the caller (ESCALATION)',
+      422: 'A field is not valid, the role is not the organization’s, or the workspace or project is not (VALIDATION_FAILED)',
+    },
+  },
+  {
+    method: 'delete',
+    path: '/api/organizations/{orgId}/members/{memberId}/grants/{grantId}',
+    tag: 'Members',
+    permission: 'member:update',
+    summary: 'Take a scoped grant away',
+    response: { status: 204, description: 'Removed' },
+    errors: { 403: 'Missing member:update (FORBIDDEN), one’s own membership (SELF), a role or member above the caller (ESCALATION)' },
+  },
+  {
+    method: 'get',
+    path: '/api/organizations/{orgId}/members/{memberId}/permissions',
+    tag: 'Members',
+    permission: 'member:view',
+    summary: 'Trace a member’s permissions',
+    description: 'Every permission the member holds (with what it implies) and each role it comes from: the organization role or a grant.',
+    response: { status: 200, schema: S.PermissionTraceResource, description: 'Permissions and their sources' },
+  },
+  {
+    method: 'post',
+    path: '/api/organizations/{orgId}/transfer-ownership',
+    tag: 'Members',
+    permission: '*',
+    summary: 'Hand the organization to another member',
+    description:
+      'The member becomes owner and the caller admin. Only an owner can, with a session or an unlimited token (a token limited to some permissions cannot).',
+    body: S.TransferOwnershipBody,
+    response: { status: 200, schema: S.MemberResource, description: 'The new owner' },
+    errors: { 403: 'Not an owner, or a limited token (FORBIDDEN)', 409: 'The member is the caller, or not active (CONFLICT)' },
+  },
+  {
+    method: 'get',
+    path: '/api/organizations/{orgId}/invitations',
+    tag: 'Invitations',
+    permission: 'member:invite',
+    summary: 'List pending invitations',
+    description: 'Not yet accepted or revoked, newest first; expired ones stay until resent or revoked.',
+    list: { sorts: ['recent'] },
+    response: { status: 200, schema: S.PendingInvitationResource, description: 'Pending invitations' },
+  },
+  {
+    method: 'post',
+    path: '/api/organizations/{orgId}/invitations/{invitationId}/resend',
+    tag: 'Invitations',
+    permission: 'member:invite',
+    summary: 'Mail a pending invitation again',
+    description: 'With a new link valid 7 days; the old link stops working. Counts against the organization’s hourly invitation limit.',
+    response: { status: 200, schema: S.InvitationResource, description: 'The invitation, with whether the mail went out' },
+  },
+  {
+    method: 'delete',
+    path: '/api/organizations/{orgId}/invitations/{invitationId}',
+    tag: 'Invitations',
+    permission: 'member:invite',
+    summary: 'Revoke a pending invitation',
+    response: { status: 204, description: 'Revoked: the link no longer works' },
   },
   {
     method: 'get',
@@ -306,6 +411,36 @@ export const OPERATIONS: Operation[] = [
     response: { status: 200, schema: S.RoleResource, description: 'The role' },
   },
   {
+    method: 'patch',
+    path: '/api/organizations/{orgId}/roles/{roleId}',
+    tag: 'Roles',
+    permission: 'role:manage',
+    summary: 'Edit a custom role',
+    description: 'Fields left out keep their value. The caller must hold every permission the role has, before the edit and after it.',
+    body: S.RolePatchBody,
+    response: { status: 200, schema: S.RoleResource, description: 'The role as saved' },
+    errors: {
+      403: 'Missing role:manage (FORBIDDEN), a permission the caller does not hold, before or after (ESCALATION), a built-in role (BUILTIN)',
+      409: 'A role with this name exists (CONFLICT)',
+    },
+  },
+  {
+    method: 'delete',
+    path: '/api/organizations/{orgId}/roles/{roleId}',
+    tag: 'Roles',
+    permission: 'role:manage',
+    summary: 'Delete a custom role',
+    description: 'When people hold it, `reassignTo` names the role they get instead (one within the caller’s permissions).',
+    query: S.RoleDeletionQuery,
+    response: { status: 204, description: 'Deleted' },
+    errors: {
+      400: 'reassignTo is malformed (INVALID_QUERY)',
+      403: 'Missing role:manage (FORBIDDEN), a permission the caller does not hold (ESCALATION), a built-in role (BUILTIN)',
+      409: 'People hold it and no reassignTo was given (IN_USE)',
+      422: 'reassignTo is not another of the organization’s roles (VALIDATION_FAILED)',
+    },
+  },
+  {
     method: 'get',
     path: '/api/organizations/{orgId}/audit-logs',
     tag: 'Audit log',
@@ -323,6 +458,8 @@ const PARAM_DESCRIPTIONS: Record<string, string> = {
   projectId: 'Project id',
   memberId: 'Membership id',
   roleId: 'Role id',
+  grantId: 'Grant id',
+  invitationId: 'Invitation id',
 }
 
 function pathParams(path: string) {
@@ -370,11 +507,13 @@ function register(registry: OpenAPIRegistry, op: Operation) {
     path: op.path,
     tags: [op.tag],
     summary: op.summary,
-    description: [op.description, op.permission && `Requires \`${op.permission}\`.`].filter(Boolean).join(' ') || undefined,
+    description:
+      [op.description, op.permission && `Requires ${op.permission === '*' ? 'an owner' : `\`${op.permission}\``}.`].filter(Boolean).join(' ') ||
+      undefined,
     security: op.authenticated === false ? [] : [{ bearer: [] }],
     request: {
       params: pathParams(op.path),
-      query: op.list ? listQuerySchema(op.list.sorts, op.list.filters) : undefined,
+      query: op.list ? listQuerySchema(op.list.sorts, op.list.filters) : op.query,
       body: op.body ? { required: true, content: { 'application/json': { schema: op.body } } } : undefined,
     },
     responses: {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { refusal } from '~/lib/errors'
-import { SORTS, type ListQuery, type Page, type Sort } from '~/lib/pagination'
+import { SORTS, toPage, type ListQuery, type Page, type Sort } from '~/lib/pagination'
 import { fieldErrors } from './body.server'
 import { apiData, type Links, type Meta } from './envelope.server'
 
@@ -31,12 +31,16 @@ export function parseApiListQuery<F extends z.AnyZodObject = z.ZodObject<z.ZodRa
   sorts?: readonly [Sort, ...Sort[]],
   filters?: F,
 ): ListQuery & z.output<F> {
-  const schema = listQuerySchema(sorts, filters)
+  return parseApiQuery(request, listQuerySchema(sorts, filters)) as ListQuery & z.output<F>
+}
+
+/** A query string that is not a list's: its schema's output, or a 400 naming each bad parameter. */
+export function parseApiQuery<S extends z.AnyZodObject>(request: Request, schema: S): z.output<S> {
   const params = new URL(request.url).searchParams
   const raw = Object.fromEntries(Object.keys(schema.shape).flatMap((key) => (params.has(key) ? [[key, params.get(key)]] : [])))
   const result = schema.safeParse(raw)
   if (!result.success) throw invalidQuery(fieldErrors(result.error))
-  return result.data as ListQuery & z.output<F>
+  return result.data
 }
 
 export const invalidQuery = (details: Record<string, string[]>) => refusal('INVALID_QUERY', 'The query string is not valid', { details })
@@ -55,4 +59,10 @@ export function apiPage<T>(request: Request, page: Page<T>, query: ListQuery, pr
   if (page.page < page.pageCount) links.next = linkTo(request, page.page + 1)
   if (page.page > 1) links.prev = linkTo(request, Math.min(page.page - 1, page.pageCount))
   return apiData(page.items.map(present), { meta, links })
+}
+
+/** One page of a list the model reads whole (an organization has few of them: roles, one member's grants, pending invitations). */
+export function apiSlice<T>(request: Request, items: readonly T[], query: ListQuery, present: (item: T) => unknown = (item) => item) {
+  const start = (query.page - 1) * query.pageSize
+  return apiPage(request, toPage(items.slice(start, start + query.pageSize), items.length, query), query, present)
 }

@@ -2,8 +2,10 @@
  * Model records as the API shows them, in camelCase. Fields are picked one by
  * one, so that nothing a model adds later (a hash, a setting) leaks by default.
  */
+import { PERMISSIONS, type PermissionSource } from '~/lib/permissions'
 import type { AuditLogEntry } from '~/models/audit.server'
-import type { Member } from '~/models/member.server'
+import type { PendingInvitation } from '~/models/invitation.server'
+import type { Grant, Member } from '~/models/member.server'
 import type { Project } from '~/models/project.server'
 import type { Role } from '~/models/role.server'
 import type { Membership, Tenant } from '~/models/tenant.server'
@@ -61,7 +63,26 @@ export function presentMember(m: Member) {
     roleName: m.roleName,
     status: m.status,
     joinedAt: m.joinedAt,
-    grants: m.grants.map((g) => ({ id: g.id, role: g.role, roleName: g.roleName, workspaceId: g.workspaceId, projectId: g.projectId })),
+    grants: m.grants.map(presentGrant),
+  }
+}
+
+export function presentGrant(g: Grant) {
+  return { id: g.id, role: g.role, roleName: g.roleName, workspaceId: g.workspaceId, projectId: g.projectId, resourceName: g.resourceName }
+}
+
+export function presentPendingInvitation(i: PendingInvitation) {
+  return { id: i.id, email: i.email, role: i.role, roleName: i.roleName, invitedBy: i.invitedBy, expiresAt: i.expiresAt, createdAt: i.createdAt }
+}
+
+export function presentPermissionTrace(memberId: string, trace: readonly PermissionSource[]) {
+  return {
+    memberId,
+    permissions: trace.map(({ permission, sources }) => ({
+      permission,
+      label: PERMISSIONS[permission].label,
+      sources: sources.map((s) => ({ ...s, scope: s.workspaceId ? 'workspace' : s.projectId ? 'project' : 'organization' })),
+    })),
   }
 }
 

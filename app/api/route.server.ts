@@ -5,6 +5,7 @@
  * Allow, never a Remix error page.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import { recordRequestError } from '~/access/tenant.server'
 import { refusal } from '~/lib/errors'
 import { toErrorResponse } from './envelope.server'
 
@@ -30,7 +31,9 @@ export function apiRoute(handlers: Partial<Record<ApiMethod, ApiHandler>>) {
       }
       return await handler(args)
     } catch (thrown) {
-      return toErrorResponse(args.context, thrown)
+      const response = await toErrorResponse(args.context, thrown)
+      if (response.status >= 500) await recordRequestError(args.context, args.request)
+      return response
     }
   }
   return { loader: dispatch, action: dispatch }

@@ -5,11 +5,15 @@
  * for the tests that hold responses to it.
  */
 import {
+  GrantSchema,
   InvitationSchema,
   LoginSchema,
+  MemberRoleSchema,
+  MemberStatusSchema,
   OrganizationSchema,
   OrganizationSettingsSchema,
   ProjectSchema,
+  RoleDeletionSchema,
   RoleSchema,
   SignupSchema,
   WorkspaceSchema,
@@ -28,8 +32,17 @@ export const WorkspaceBody = WorkspaceSchema.openapi('WorkspaceInput')
 export const WorkspacePatchBody = WorkspaceSchema.partial().openapi('WorkspacePatch')
 export const ProjectBody = ProjectSchema.openapi('ProjectInput')
 export const InvitationBody = InvitationSchema.openapi('InvitationInput')
-export const MemberRoleBody = InvitationSchema.pick({ role: true }).openapi('MemberRoleInput')
+export const MemberRoleBody = MemberRoleSchema.openapi('MemberRoleInput')
+export const MemberStatusBody = MemberStatusSchema.openapi('MemberStatusInput')
+export const GrantBody = GrantSchema.openapi('GrantInput')
+export const TransferOwnershipBody = z
+  .object({ memberId: z.string({ required_error: 'Choose the member who becomes owner' }).uuid('Not a member id') })
+  .openapi('TransferOwnershipInput')
 export const RoleBody = RoleSchema.openapi('RoleInput')
+/** PATCH: any of the fields; the merged role must still pass RoleSchema. */
+export const RolePatchBody = RoleSchema.extend({ permissions: RoleSchema.shape.permissions.removeDefault() }).partial().openapi('RolePatch')
+/** DELETE's query: who gets the role's holders instead, when people hold it. */
+export const RoleDeletionQuery = RoleDeletionSchema
 /** The audit log's filters: query parameters of its list, and the fields of its page's form. */
 export { AuditLogFilters } from '~/models/audit.server'
 export const ProjectPatchBody = ProjectSchema.partial()
@@ -107,6 +120,7 @@ export const GrantResource = z
     roleName: z.string(),
     workspaceId: id.nullable(),
     projectId: id.nullable(),
+    resourceName: z.string().describe('The workspace’s or project’s name'),
   })
   .describe('A role held on one workspace or one project, on top of the organization role')
   .openapi('Grant')
@@ -136,6 +150,42 @@ export const InvitationResource = z
   })
   .describe('The invitation is mailed to the address; its link is never returned here')
   .openapi('Invitation')
+
+export const PendingInvitationResource = z
+  .object({
+    id,
+    email: z.string(),
+    role: z.string(),
+    roleName: z.string(),
+    invitedBy: z.string().nullable().describe('The inviter’s name; null once their account is gone'),
+    expiresAt: timestamp.describe('An expired invitation stays listed until it is resent or revoked'),
+    createdAt: timestamp,
+  })
+  .openapi('PendingInvitation')
+
+const PermissionOrigin = z
+  .object({
+    role: z.string(),
+    roleName: z.string(),
+    scope: z.enum(['organization', 'workspace', 'project']),
+    workspaceId: id.nullable(),
+    projectId: id.nullable(),
+    resourceName: z.string().nullable().describe('The workspace or project a grant is on; null for the organization role'),
+  })
+  .openapi('PermissionOrigin')
+
+export const PermissionTraceResource = z
+  .object({
+    memberId: id,
+    permissions: z.array(
+      z.object({
+        permission: z.string(),
+        label: z.string(),
+        sources: z.array(PermissionOrigin).describe('Every role that gives it: the organization role, grants on workspaces or projects'),
+      }),
+    ),
+  })
+  .openapi('PermissionTrace')
 
 export const RoleResource = z
   .object({

@@ -29,10 +29,15 @@ export function invalid(result: SubmissionResult<string[]>) {
 export function replyToDomainError(
   submission: { reply: (options?: SubmissionReplyOptions) => SubmissionResult<string[]> },
   error: unknown,
-  options: Pick<SubmissionReplyOptions, 'hideFields'> = {},
+  options: Pick<SubmissionReplyOptions, 'hideFields'> & {
+    /** The form's name for a field the model names otherwise (the API's `workspaceId` is the form's `target`). */
+    fields?: Record<string, string>
+  } = {},
 ) {
   if (!(error instanceof DomainError)) throw error
   if (error.code === 'NOT_FOUND') throw refusalOf(error)
-  const reply = error.field ? { fieldErrors: { [error.field]: [error.message] } } : { formErrors: [error.message] }
-  return json(submission.reply({ ...reply, ...options }), { status: statusOf(error.code) })
+  const { fields = {}, ...rest } = options
+  const field = error.field && (fields[error.field] ?? error.field)
+  const reply = field ? { fieldErrors: { [field]: [error.message] } } : { formErrors: [error.message] }
+  return json(submission.reply({ ...reply, ...rest }), { status: statusOf(error.code) })
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { BUILTIN_ROLES, CATALOG, effectivePermissions, permits } from './permissions'
+import { BUILTIN_ROLES, breadth, CATALOG, effectivePermissions, permits, permitsAt, tracePermissions, viewOnly } from './permissions'
 
 describe('permits', () => {
   test('inheritance runs downward: delete ⇒ update ⇒ view, manage ⇒ view', () => {
@@ -28,5 +28,50 @@ describe('permits', () => {
     const role = (key: string) => BUILTIN_ROLES.find((r) => r.key === key)!.permissions
     expect(effectivePermissions(role('admin'))).toEqual(CATALOG.filter((p) => p !== 'organization:delete'))
     expect(effectivePermissions(role('member')).sort()).toEqual(['organization:view', 'project:create', 'project:view', 'workspace:view'].sort())
+  })
+})
+
+describe('tracePermissions', () => {
+  const ws = '00000000-0000-4000-8000-000000000001'
+  const project = '00000000-0000-4000-8000-000000000002'
+  const trace = tracePermissions({
+    role: 'member',
+    roleName: 'Member',
+    rolePermissions: ['organization:view'],
+    grants: [
+      { role: 'admin', roleName: 'Admin', permissions: ['*'], workspaceId: null, projectId: project, resourceName: 'Apollo' },
+      {
+        role: 'viewer',
+        roleName: 'Viewer',
+        permissions: ['workspace:view', 'member:view'],
+        workspaceId: ws,
+        projectId: null,
+        resourceName: 'Design',
+      },
+    ],
+  })
+  const from = (permission: string) => trace.find((t) => t.permission === permission)?.sources.map((s) => s.roleName) ?? []
+
+  test('a grant gives only what it reaches: its resource and what is inside it, as permitsAt() applies it', () => {
+    expect(from('organization:view')).toEqual(['Member'])
+    expect(from('project:delete')).toEqual(['Admin'])
+    expect(from('workspace:view')).toEqual(['Viewer'])
+    // An admin role on one project manages that project, not the organization or its members.
+    expect(from('organization:manage')).toEqual([])
+    expect(from('member:view')).toEqual([])
+    expect(permitsAt(['organization:view'], [{ workspaceId: null, projectId: project, permissions: ['*'] }], 'organization:manage')).toBe(false)
+  })
+})
+
+describe('suspension and breadth', () => {
+  test('a suspended organization leaves its members their view permissions only', () => {
+    expect(viewOnly(['*']).every((p) => p.endsWith(':view'))).toBe(true)
+    expect(viewOnly(['workspace:delete', 'member:invite']).sort()).toEqual(['workspace:view'])
+  })
+
+  test('breadth counts what a role amounts to, implications included', () => {
+    expect(breadth(['workspace:delete'])).toBe(3)
+    expect(breadth(['*'])).toBe(CATALOG.length)
+    expect(breadth([])).toBe(0)
   })
 })

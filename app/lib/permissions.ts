@@ -6,7 +6,6 @@
 export const PERMISSIONS = {
   'organization:view': { label: 'View organization', description: 'See the organization and its settings.' },
   'organization:manage': { label: 'Manage organization', description: 'Rename the organization, change its slug and settings.' },
-  'organization:invite': { label: 'Invite to organization', description: 'Send invitations to join the organization.' },
   'organization:delete': { label: 'Delete organization', description: 'Delete the organization and everything in it.' },
   'workspace:view': { label: 'View workspaces', description: 'See workspaces and their details.' },
   'workspace:create': { label: 'Create workspaces', description: 'Add new workspaces.' },
@@ -129,6 +128,25 @@ export function effectivePermissions(held: readonly string[]): CatalogPermission
   return CATALOG.filter((p) => permits(held, p))
 }
 
+/** Does the permission only let its holder look? The one kind a suspended organization keeps. */
+export const isViewPermission = (permission: string) => permission.endsWith(':view')
+
+export const SUSPENDED_MESSAGE = 'This organization is suspended: it is read-only until an operator of this service reactivates it'
+
+/**
+ * What a set amounts to in a suspended organization: its view permissions
+ * alone. Mirrors the organization check in auth.token_allows().
+ */
+export function viewOnly(held: readonly string[]): CatalogPermission[] {
+  return effectivePermissions(held).filter(isViewPermission)
+}
+
+/**
+ * How broad a role is, for choosing the narrowest one a form offers first:
+ * the number of catalog permissions it amounts to.
+ */
+export const breadth = (held: readonly string[]) => effectivePermissions(held).length
+
 export interface RoleDefinition {
   key: string
   name: string
@@ -152,31 +170,65 @@ export const BUILTIN_ROLES: readonly RoleDefinition[] = [
   },
 ]
 
+/** Where a permission comes from: the organization role, or a role held on one workspace or project. */
+export interface PermissionOrigin {
+  role: string
+  roleName: string
+  /** Null for the organization role. */
+  workspaceId: string | null
+  projectId: string | null
+  resourceName: string | null
+}
+
 export interface PermissionSource {
   permission: CatalogPermission
-  sources: string[]
+  sources: PermissionOrigin[]
 }
 
 /** What a member holds, and through which role and grant: the permission tracer's input. */
 export interface HeldRoles {
+  role: string
   roleName: string
   rolePermissions: readonly string[]
-  grants: readonly { roleName: string; permissions: readonly string[]; workspaceId: string | null; resourceName: string }[]
+  grants: readonly {
+    role: string
+    roleName: string
+    permissions: readonly string[]
+    workspaceId: string | null
+    projectId: string | null
+    resourceName: string
+  }[]
 }
+
+/**
+ * What a grant can give: permissions on its own kind of resource and below
+ * (grantsAt() applies it there and nowhere else). An admin role held on one
+ * project manages that project, not the organization.
+ */
+const GRANT_REACH = { workspace: ['workspace:', 'project:'], project: ['project:'] } as const
 
 /**
  * The permission tracer: each permission the member holds organization-wide or
  * through a grant, with where it comes from.
  */
 export function tracePermissions(member: HeldRoles): PermissionSource[] {
-  const sources = new Map<CatalogPermission, string[]>()
-  const add = (held: readonly string[], label: string) => {
-    for (const p of effectivePermissions(held)) sources.set(p, [...(sources.get(p) ?? []), label])
+  const sources = new Map<CatalogPermission, PermissionOrigin[]>()
+  const add = (held: readonly string[], origin: PermissionOrigin, reach?: readonly string[]) => {
+    for (const p of effectivePermissions(held)) {
+      if (!reach || reach.some((prefix) => p.startsWith(prefix))) sources.set(p, [...(sources.get(p) ?? []), origin])
+    }
   }
-  add(member.rolePermissions, `${member.roleName} role (organization-wide)`)
+  add(member.rolePermissions, { role: member.role, roleName: member.roleName, workspaceId: null, projectId: null, resourceName: null })
   for (const g of member.grants) {
-    const scope = g.workspaceId ? `workspace “${g.resourceName}”` : `project “${g.resourceName}”`
-    add(g.permissions, `${g.roleName} role on ${scope}`)
+    const origin = { role: g.role, roleName: g.roleName, workspaceId: g.workspaceId, projectId: g.projectId, resourceName: g.resourceName }
+    add(g.permissions, origin, GRANT_REACH[g.workspaceId ? 'workspace' : 'project'])
   }
   return [...sources].map(([permission, from]) => ({ permission, sources: from }))
+}
+
+/** A source in words, as the member page shows it. */
+export function describeOrigin(origin: PermissionOrigin): string {
+  if (origin.workspaceId) return `${origin.roleName} role on workspace “${origin.resourceName}”`
+  if (origin.projectId) return `${origin.roleName} role on project “${origin.resourceName}”`
+  return `${origin.roleName} role (organization-wide)`
 }

@@ -77,10 +77,53 @@ export const WorkspaceSchema = z.object({
 
 export const ProjectSchema = z.object({ name: NameSchema, slug: OptionalSlug, description: Description })
 
-export const InvitationSchema = z.object({
-  email: EmailSchema,
-  role: z.string({ required_error: 'Choose a role' }).min(1, 'Choose a role').max(64).regex(NO_NUL, NUL_MESSAGE),
+/** A role's key (owner, admin, member, or a custom role's id), as forms and the API name it. */
+export const RoleKeySchema = z.string({ required_error: 'Choose a role' }).min(1, 'Choose a role').max(64).regex(NO_NUL, NUL_MESSAGE)
+
+export const InvitationSchema = z.object({ email: EmailSchema, role: RoleKeySchema })
+
+// ---------------------------------------------------------------- member administration
+
+export const MemberRoleSchema = z.object({ role: RoleKeySchema })
+
+export const MemberStatusSchema = z.object({
+  status: z.enum(['active', 'suspended'], { message: 'Use active or suspended' }),
 })
+
+const Uuid = (message: string) => z.string({ required_error: message }).regex(UUID, message)
+
+/** A scoped grant: a role on one workspace or on one project. */
+export const GrantSchema = z
+  .object({
+    role: RoleKeySchema,
+    workspaceId: Uuid('Not a workspace id').optional(),
+    projectId: Uuid('Not a project id').optional(),
+  })
+  .refine((grant) => (grant.workspaceId === undefined) !== (grant.projectId === undefined), {
+    message: 'Give either a workspaceId or a projectId',
+    path: ['workspaceId'],
+  })
+
+/** The grant form's choice of target, `workspace:<uuid>` or `project:<uuid>`, as a grant's workspaceId or projectId. */
+export const GrantTargetSchema = z.string({ required_error: 'Choose a workspace or project' }).transform((value, ctx) => {
+  const [kind, id, ...rest] = value.split(':')
+  if ((kind === 'workspace' || kind === 'project') && rest.length === 0 && isUuid(id)) {
+    return kind === 'workspace' ? { workspaceId: id } : { projectId: id }
+  }
+  ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'Choose a workspace or project' })
+  return z.NEVER
+})
+
+/** Deleting a custom role that people hold: the role they get instead. */
+export const RoleDeletionSchema = z.object({ reassignTo: RoleKeySchema.optional() })
+
+/** A typed confirmation: the organization's name, as deleting it or handing it over asks. */
+export const confirmNameSchema = (name: string) =>
+  z.object({
+    confirm: z
+      .string({ required_error: 'Type the organization name to confirm' })
+      .refine((typed) => typed === name, `Type “${name}” exactly to confirm`),
+  })
 
 export const RoleSchema = z.object({
   name: NameSchema,

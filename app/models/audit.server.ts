@@ -31,6 +31,15 @@ export function recordDenial(actor: Actor, entry: Omit<AuditEntry, 'result'>) {
   return withTenant(actor, (tx) => writeAudit(tx, actor, { ...entry, result: 'failure' }))
 }
 
+/**
+ * An action that failed after it was permitted: `error`, in a transaction of
+ * its own (the actor carries no request transaction: that one rolled back
+ * with the failure, or may yet).
+ */
+export function recordError(actor: Omit<Actor, 'request'>, entry: Omit<AuditEntry, 'result'>) {
+  return withTenant(actor, (tx) => writeAudit(tx, actor, { ...entry, result: 'error' }))
+}
+
 // ---------------------------------------------------------------- reading
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { DomainError, type ErrorCode } from '~/lib/errors'
 import { hashSecret } from '~/lib/secrets.server'
+import { isUuid } from '~/lib/validation'
 import { writeAudit } from './audit.server'
 import { isUniqueViolation } from './constraints.server'
 import { sql, withAuthService, withTenant, type Actor, type TenantActor } from './db.server'
@@ -75,20 +76,22 @@ export function createInvitation(
 }
 
 /** A new token and a new week for a pending invitation; the old link stops working. */
-export function resendInvitation(actor: TenantActor, id: string): Promise<{ email: string; token: string }> {
+export function resendInvitation(actor: TenantActor, id: string): Promise<{ email: string; role: string; token: string }> {
+  if (!isUuid(id)) return Promise.reject(new DomainError('Invitation not found', undefined, 'NOT_FOUND'))
   return withTenant(actor, async (tx) => {
     const token = newToken()
-    const email = await tx.maybeOneFirst(sql.type(z.object({ email: z.string() }))`
+    const invitation = await tx.maybeOne(sql.type(z.object({ email: z.string(), role: z.string() }))`
       update invitations set token_hash = ${hashSecret(token)}, expires_at = now() + make_interval(days => ${INVITATION_DAYS})
       where organization_id = ${actor.organizationId} and id = ${id} and accepted_at is null and revoked_at is null
-      returning email`)
-    if (!email) throw new DomainError('Invitation not found', undefined, 'NOT_FOUND')
-    await writeAudit(tx, actor, { action: 'invitation.resent', resourceType: 'invitation', resourceId: id, details: { email } })
-    return { email, token }
+      returning email, role`)
+    if (!invitation) throw new DomainError('Invitation not found', undefined, 'NOT_FOUND')
+    await writeAudit(tx, actor, { action: 'invitation.resent', resourceType: 'invitation', resourceId: id, details: { email: invitation.email } })
+    return { ...invitation, token }
   })
 }
 
 export function revokeInvitation(actor: TenantActor, id: string): Promise<void> {
+  if (!isUuid(id)) return Promise.reject(new DomainError('Invitation not found', undefined, 'NOT_FOUND'))
   return withTenant(actor, async (tx) => {
     const revoked = await tx.query(sql.unsafe`
       update invitations set revoked_at = now()

@@ -168,11 +168,16 @@ export function removeMember(actor: TenantActor, held: readonly string[], member
   })
 }
 
+/** Hands the organization to another active member: they become owner, the actor (an owner) becomes admin. */
 export function transferOwnership(actor: TenantActor, memberId: string): Promise<void> {
+  if (!isUuid(memberId)) return Promise.reject(new DomainError('Member not found', undefined, 'NOT_FOUND'))
   return withTenant(actor, async (tx) => {
     await tx.query(sql.unsafe`select transfer_ownership(${actor.organizationId}, ${memberId})`).catch((error: unknown) => {
-      if (error instanceof Error && /not_owner|invalid_member/.test(error.message)) {
-        throw new DomainError('Ownership can pass only from an owner to another active member', undefined, 'FORBIDDEN')
+      if (error instanceof Error && /not_owner/.test(error.message)) {
+        throw new DomainError('Only an owner, signed in without a limited token, can hand over ownership', undefined, 'FORBIDDEN')
+      }
+      if (error instanceof Error && /invalid_member/.test(error.message)) {
+        throw new DomainError('Ownership passes only to another active member', undefined, 'CONFLICT')
       }
       throw error
     })

@@ -1,11 +1,13 @@
 import { UniqueIntegrityConstraintViolationError } from 'slonik'
 import { z } from 'zod'
 import { DomainError } from '~/lib/errors'
+import { toPage, type ListQuery, type Page } from '~/lib/pagination'
 import { BUILTIN_ROLES } from '~/lib/permissions'
 import { slugCandidates, slugify } from '~/lib/slug'
 import { writeAudit } from './audit.server'
 import { withSlugCheck } from './constraints.server'
-import { sql, withTenant, type Actor, type TenantActor } from './db.server'
+import { sql, withAuthService, withTenant, type Actor, type TenantActor } from './db.server'
+import { ORGANIZATION_STATUSES, type OrganizationStatus } from './tenant.server'
 
 const MyOrganization = z.object({
   id: z.string(),
@@ -14,6 +16,7 @@ const MyOrganization = z.object({
   role: z.string(),
   roleName: z.string(),
   memberCount: z.number(),
+  status: z.enum(ORGANIZATION_STATUSES),
 })
 export type MyOrganization = z.infer<typeof MyOrganization>
 
@@ -21,7 +24,7 @@ export type MyOrganization = z.infer<typeof MyOrganization>
 export function listMyOrganizations(actor: Actor): Promise<readonly MyOrganization[]> {
   return withTenant(actor, (tx) =>
     tx.any(sql.type(MyOrganization)`
-      select o.id, o.name, o.slug, m.role, r.name as "roleName",
+      select o.id, o.name, o.slug, m.role, r.name as "roleName", o.status,
              (select count(*) from organization_members c
                where c.organization_id = o.id and c.status = 'active') as "memberCount"
       from organizations o
@@ -106,4 +109,43 @@ export function deleteOrganization(actor: TenantActor, name: string): Promise<vo
     const deleted = await tx.query(sql.unsafe`delete from organizations where id = ${actor.organizationId}`)
     if (deleted.rowCount !== 1) throw new DomainError('You cannot delete this organization', undefined, 'FORBIDDEN')
   })
+}
+
+// ---------------------------------------------------------------- the instance's operators
+
+const OperatorOrganization = z.object({
+  id: z.string(),
+  name: z.string(),
+  slug: z.string(),
+  status: z.enum(ORGANIZATION_STATUSES),
+  memberCount: z.number(),
+  createdAt: z.date(),
+  total: z.number(),
+})
+export type OperatorOrganization = z.infer<typeof OperatorOrganization>
+
+/**
+ * Every organization of the instance whose name or slug contains `search`,
+ * by name, for its operators. The caller must have checked that the user is
+ * one (configuration names them); the database function only reads.
+ */
+export async function listAllOrganizations(search: string, query: ListQuery): Promise<Page<OperatorOrganization>> {
+  const rows = await withAuthService((tx) =>
+    tx.any(sql.type(OperatorOrganization)`
+      select id, name, slug, status, member_count as "memberCount", created_at as "createdAt", total
+      from public.operator_organizations(${search.trim() || null}, ${query.pageSize}, ${(query.page - 1) * query.pageSize})`),
+  )
+  return toPage(rows, rows[0]?.total ?? 0, query)
+}
+
+/**
+ * Suspends an organization (read-only for its members) or reactivates it, as
+ * an operator; audited in the organization's own log. False when it was
+ * already so, or is not there.
+ */
+export function setOrganizationStatus(operator: Actor, organizationId: string, status: OrganizationStatus): Promise<boolean> {
+  return withAuthService((tx) =>
+    tx.oneFirst(sql.type(z.object({ changed: z.boolean() }))`
+      select public.operator_set_organization_status(${organizationId}, ${status}, ${operator.userId}, ${operator.ip ?? null}, ${operator.userAgent ?? null}) as changed`),
+  )
 }

@@ -76,18 +76,38 @@ export function createRole(actor: TenantActor, held: readonly string[], input: R
   })
 }
 
+/**
+ * Edits a custom role. The editor must hold every permission the role holds
+ * before the edit and after it — stripping a permission is handing it out in
+ * reverse — like deleting it; the roles_update policy says the same.
+ */
 export function updateRole(actor: TenantActor, held: readonly string[], id: string, input: RoleInput): Promise<Role> {
   checkGrantable(held, input.permissions)
   return withTenant(actor, async (tx) => {
+    const current = await tx.maybeOne(sql.type(Role)`
+      select organization_id, id, key, name, description, permissions, is_builtin
+      from roles where organization_id = ${actor.organizationId} and id = ${id}`)
+    if (!current) throw new DomainError('Role not found', undefined, 'NOT_FOUND')
+    if (current.is_builtin) throw new DomainError('Built-in roles cannot be changed', undefined, 'BUILTIN')
+    const above = current.permissions.filter((p) => !permits(held, p))
+    if (above.length) {
+      throw new DomainError(`You cannot edit a role holding permissions you do not hold: ${above.join(', ')}`, 'permissions', 'ESCALATION')
+    }
     const clash = await tx.maybeOne(sql.unsafe`
       select 1 from roles where organization_id = ${actor.organizationId} and lower(name) = lower(${input.name}) and id <> ${id}`)
     if (clash) throw new DomainError(NAME_TAKEN, 'name')
     const role = await tx.maybeOne(sql.type(Role)`
       update roles set name = ${input.name}, description = ${input.description ?? ''}, permissions = ${sql.array([...input.permissions], 'text')}
-      where organization_id = ${actor.organizationId} and id = ${id} and not is_builtin
+      where organization_id = ${actor.organizationId} and id = ${id}
       returning organization_id, id, key, name, description, permissions, is_builtin`)
-    if (!role) throw new DomainError('Built-in roles cannot be changed', undefined, 'BUILTIN')
-    await writeAudit(tx, actor, { action: 'role.updated', resourceType: 'role', resourceId: id, details: { ...input } })
+    // The checks above passed, yet the policy refused: the database has the last word.
+    if (!role) throw new DomainError('You cannot edit this role', undefined, 'FORBIDDEN')
+    await writeAudit(tx, actor, {
+      action: 'role.updated',
+      resourceType: 'role',
+      resourceId: id,
+      details: { ...input, before: { name: current.name, permissions: current.permissions } },
+    })
     return role
   })
 }

@@ -8,7 +8,8 @@ import type { SessionUser } from './user.server'
 /** A member at work in one organization: what every guard and tenant model call is given. */
 export interface Tenant {
   user: SessionUser
-  organization: { id: string; name: string; slug: string }
+  /** `suspended`: read-only for its members (an operator suspends and reactivates it). */
+  organization: { id: string; name: string; slug: string; status: OrganizationStatus }
   membership: { id: string; role: string; roleName: string }
   /** The organization role's permissions (narrowed to a token's scope). */
   permissions: readonly string[]
@@ -18,12 +19,18 @@ export interface Tenant {
   actor: TenantActor
   /** The organization's own rate limits as stored, read with the membership. */
   rateLimits: Record<string, unknown>
+  /** The permissions this request was allowed so far (requirePermission), newest last. */
+  permitted: string[]
 }
+
+export const ORGANIZATION_STATUSES = ['active', 'suspended'] as const
+export type OrganizationStatus = (typeof ORGANIZATION_STATUSES)[number]
 
 export const Membership = z.object({
   organizationId: z.string(),
   organizationName: z.string(),
   organizationSlug: z.string(),
+  organizationStatus: z.enum(ORGANIZATION_STATUSES),
   /** The owners' limits as stored (organizations.settings -> 'rateLimits'); `{}` when none. */
   rateLimits: z.record(z.unknown()),
   memberId: z.string(),
@@ -57,6 +64,7 @@ export function organizationWhere(ref: OrganizationRef) {
 export function membershipQuery(where: ReturnType<typeof sql.fragment>) {
   return sql.fragment`
     select o.id as "organizationId", o.name as "organizationName", o.slug as "organizationSlug",
+           o.status as "organizationStatus",
            coalesce(o.settings -> 'rateLimits', '{}') as "rateLimits",
            m.id as "memberId", m.role, r.name as "roleName", r.permissions,
            coalesce((select jsonb_agg(jsonb_build_object('workspaceId', g.workspace_id, 'projectId', g.project_id,

@@ -1,12 +1,11 @@
 import { requirePermission } from '~/access/tenant.server'
 import { readBody } from '~/api/body.server'
 import { apiCreated } from '~/api/envelope.server'
-import { apiPage, parseApiListQuery } from '~/api/pagination.server'
+import { apiSlice, parseApiListQuery } from '~/api/pagination.server'
 import { presentRole } from '~/api/present.server'
 import { requireApiTenant } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { RoleBody } from '~/api/schemas.server'
-import { toPage } from '~/lib/pagination'
 import { createRole, listRoles } from '~/models/role.server'
 
 export const { loader, action } = apiRoute({
@@ -15,10 +14,7 @@ export const { loader, action } = apiRoute({
     const tenant = await requireApiTenant(args)
     await requirePermission(tenant, 'role:view')
     const query = parseApiListQuery(args.request, ['name'])
-    // An organization has few roles: the model lists them all, the API pages them.
-    const roles = await listRoles(tenant.actor)
-    const start = (query.page - 1) * query.pageSize
-    return apiPage(args.request, toPage(roles.slice(start, start + query.pageSize), roles.length, query), query, presentRole)
+    return apiSlice(args.request, await listRoles(tenant.actor), query, presentRole)
   },
 
   /** Creates a custom role with permissions the caller holds. */

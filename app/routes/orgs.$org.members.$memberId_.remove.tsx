@@ -1,10 +1,12 @@
+import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
 import { memberOf } from '~/access/resources.server'
 import { useOrganization } from '~/access/tenant'
 import { requireTenant } from '~/access/tenant.server'
 import { ConfirmDelete } from '~/components/confirm-delete'
-import { DomainError, statusOf } from '~/lib/errors'
+import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
 import { removeMember } from '~/models/member.server'
 
 export const meta: MetaFunction = () => [{ title: 'Remove member · NextSaaS' }]
@@ -19,20 +21,24 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return json({ member })
 }
 
+/** The confirmation page's form has nothing to fill in; conform still parses it, so a refusal comes back as its form error. */
+const RemoveSchema = z.object({})
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { tenant, member } = await requireRemovable(request, params, context)
+  const submission = parseWithZod(await readForm(request), { schema: RemoveSchema })
+  if (submission.status !== 'success') return invalid(submission.reply())
   try {
     await removeMember(tenant.actor, tenant.permissions, member.id)
   } catch (error) {
-    if (error instanceof DomainError) return json({ error: error.message }, { status: statusOf(error.code) })
-    throw error
+    return replyToDomainError(submission, error)
   }
   return redirect(`/orgs/${encodeURIComponent(tenant.organization.slug)}/members`)
 }
 
 export default function RemoveMember() {
   const { member } = useLoaderData<typeof loader>()
-  const result = useActionData<typeof action>()
+  const lastResult = useActionData<typeof action>()
   const { organization } = useOrganization()
   return (
     <ConfirmDelete
@@ -40,7 +46,7 @@ export default function RemoveMember() {
       name={member.name}
       consequence="They lose access to this organization at once."
       cancelTo={`/orgs/${organization.slug}/members/${member.id}`}
-      error={result?.error}
+      error={lastResult?.error?.['']?.[0]}
     />
   )
 }

@@ -1,17 +1,19 @@
+import { getFormProps, type SubmissionResult } from '@conform-to/react'
+import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
+import { resend } from '~/access/invitations.server'
 import { grantableRoles } from '~/access/roles.server'
 import { requirePermission, requireTenant, can } from '~/access/tenant.server'
+import { ErrorList, useValidatedForm } from '~/components/forms'
 import { InviteForm } from '~/components/invite-form'
 import { buttonStyles, DataTable, PageHeader, Pagination } from '~/components/ui'
 import { DomainError } from '~/lib/errors'
-import { readForm } from '~/lib/forms.server'
+import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
 import { parseListQuery } from '~/lib/pagination'
-import { mailInvitation } from '~/mail/invitation.server'
-import { listPendingInvitations, resendInvitation, revokeInvitation } from '~/models/invitation.server'
+import { listPendingInvitations, revokeInvitation } from '~/models/invitation.server'
 import { listMembers } from '~/models/member.server'
-import { enforceEndpointLimit } from '~/rate-limit/guards.server'
 
 export const meta: MetaFunction = () => [{ title: 'Members · NextSaaS' }]
 
@@ -26,35 +28,59 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   })
 }
 
-const InvitationAction = z.object({ intent: z.enum(['resend', 'revoke']), invitationId: z.string().uuid() })
+const InvitationAction = z.object({
+  intent: z.enum(['resend', 'revoke'], { message: 'Choose resend or revoke' }),
+  invitationId: z.string({ required_error: 'Choose an invitation' }).uuid('Not an invitation'),
+})
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requirePermission(tenant, 'member:invite')
-  const parsed = InvitationAction.safeParse(Object.fromEntries(await readForm(request)))
-  if (!parsed.success) throw new Response('Unknown invitation action', { status: 400 })
+  const submission = parseWithZod(await readForm(request), { schema: InvitationAction })
+  if (submission.status !== 'success') return invalid(submission.reply())
+  const { intent, invitationId } = submission.value
   try {
-    if (parsed.data.intent === 'revoke') {
-      await revokeInvitation(tenant.actor, parsed.data.invitationId)
+    if (intent === 'revoke') {
+      await revokeInvitation(tenant.actor, invitationId)
     } else {
-      // Each resend is another invitation mail, within the organization's invite allowance.
-      await enforceEndpointLimit(tenant, 'invite', request, context)
-      const { email, token } = await resendInvitation(tenant.actor, parsed.data.invitationId)
-      const mailed = await mailInvitation(context, { email, token, organizationName: tenant.organization.name, inviterName: tenant.user.name })
-      if (!mailed)
-        return json(
-          { error: `The invitation to ${email} has a new link, but the email could not be sent. Try “Resend” again in a few minutes.` },
-          { status: 503 },
-        )
+      const { email, mailed } = await resend(tenant, invitationId, request, context)
+      if (!mailed) {
+        const message = `The invitation to ${email} has a new link, but the email could not be sent. Try “Resend” again in a few minutes.`
+        return json(submission.reply({ formErrors: [message] }), { status: 503 })
+      }
     }
   } catch (error) {
     // A second click, or someone else was quicker: the invitation is no longer pending.
     if (error instanceof DomainError && error.code === 'NOT_FOUND') {
-      return json({ error: 'This invitation is no longer pending: it was revoked or accepted.' }, { status: 404 })
+      return json(submission.reply({ formErrors: ['This invitation is no longer pending: it was revoked or accepted.'] }), { status: 404 })
     }
-    throw error
+    return replyToDomainError(submission, error)
   }
   return redirect(new URL(request.url).pathname)
+}
+
+/** Resend and revoke, each with its answer beside the invitation it was about. */
+function InvitationActions({ invitationId, lastResult }: { invitationId: string; lastResult?: SubmissionResult<string[]> }) {
+  const sent = lastResult?.initialValue as Record<string, unknown> | undefined
+  const [form] = useValidatedForm({
+    id: `invitation-${invitationId}`,
+    schema: InvitationAction,
+    lastResult: sent?.invitationId === invitationId ? lastResult : null,
+  })
+  return (
+    <Form method="post" {...getFormProps(form)} className="flex flex-col items-end gap-1">
+      <input type="hidden" name="invitationId" value={invitationId} />
+      <span className="flex gap-2">
+        <button type="submit" name="intent" value="resend" className={buttonStyles.secondary}>
+          Resend
+        </button>
+        <button type="submit" name="intent" value="revoke" className={buttonStyles.danger}>
+          Revoke
+        </button>
+      </span>
+      <ErrorList id={form.errorId} errors={form.errors} />
+    </Form>
+  )
 }
 
 const STATUS_STYLE = { active: 'bg-emerald-50 text-emerald-800', suspended: 'bg-amber-100 text-amber-800', invited: 'bg-slate-100 text-slate-700' }
@@ -64,6 +90,9 @@ export default function Members() {
   const result = useActionData<typeof action>()
   const [params] = useSearchParams()
   const invited = params.get('invited')
+  // An answer about an invitation no longer listed (revoked, accepted, or never there) is shown above the list.
+  const answered = (result?.initialValue as Record<string, unknown> | undefined)?.invitationId
+  const unplaced = result?.error && !invitations.some((i) => i.id === answered) ? Object.values(result.error).flat() : []
   return (
     <section className="flex flex-col gap-8">
       <div>
@@ -73,9 +102,9 @@ export default function Members() {
             Invitation sent to {invited}.
           </p>
         ) : null}
-        {result?.error ? (
+        {unplaced.length ? (
           <p role="alert" className="mb-4 rounded-md bg-red-50 p-3 text-sm text-red-800">
-            {result.error}
+            {unplaced.join(' ')}
           </p>
         ) : null}
         {roles.length ? (
@@ -122,21 +151,7 @@ export default function Members() {
                     {i.invitedBy ? ` · invited by ${i.invitedBy}` : ''}
                   </span>
                 </span>
-                <span className="flex gap-2">
-                  {(['resend', 'revoke'] as const).map((intent) => (
-                    <Form method="post" key={intent}>
-                      <input type="hidden" name="invitationId" value={i.id} />
-                      <button
-                        type="submit"
-                        name="intent"
-                        value={intent}
-                        className={intent === 'revoke' ? buttonStyles.danger : buttonStyles.secondary}
-                      >
-                        {intent === 'revoke' ? 'Revoke' : 'Resend'}
-                      </button>
-                    </Form>
-                  ))}
-                </span>
+                <InvitationActions invitationId={i.id} lastResult={result} />
               </li>
             ))}
           </ul>

@@ -1,14 +1,13 @@
 import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
+import { invite } from '~/access/invitations.server'
 import { grantableRoles } from '~/access/roles.server'
 import { requirePermission, requireTenant } from '~/access/tenant.server'
 import { InviteForm } from '~/components/invite-form'
 import { PageHeader } from '~/components/ui'
 import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
 import { InvitationSchema } from '~/lib/validation'
-import { mailInvitation } from '~/mail/invitation.server'
-import { createInvitation } from '~/models/invitation.server'
 import { enforceEndpointLimit } from '~/rate-limit/guards.server'
 
 export const meta: MetaFunction = () => [{ title: 'Invite a member · NextSaaS' }]
@@ -25,19 +24,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   await enforceEndpointLimit(tenant, 'invite', request, context)
   const submission = parseWithZod(await readForm(request), { schema: InvitationSchema })
   if (submission.status !== 'success') return invalid(submission.reply())
-  let invitation: { token: string }
+  let mailed: boolean
   try {
-    invitation = await createInvitation(tenant.actor, tenant.permissions, submission.value)
+    ;({ mailed } = await invite(tenant, submission.value, context))
   } catch (error) {
     return replyToDomainError(submission, error)
   }
   const { email } = submission.value
-  const mailed = await mailInvitation(context, {
-    email,
-    token: invitation.token,
-    organizationName: tenant.organization.name,
-    inviterName: tenant.user.name,
-  })
   if (!mailed) {
     return invalid(
       submission.reply({

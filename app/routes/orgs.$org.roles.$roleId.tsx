@@ -1,3 +1,4 @@
+import { getFormProps, type SubmissionResult } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
@@ -5,12 +6,11 @@ import { z } from 'zod'
 import { customRoleOf } from '~/access/resources.server'
 import { useCan } from '~/access/tenant'
 import { requireTenant } from '~/access/tenant.server'
-import { Select } from '~/components/forms'
+import { ErrorList, Select, useValidatedForm } from '~/components/forms'
 import { RoleForm } from '~/components/role-form'
 import { buttonStyles, PageHeader } from '~/components/ui'
-import { DomainError, statusOf } from '~/lib/errors'
 import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
-import { RoleSchema } from '~/lib/validation'
+import { RoleDeletionSchema, RoleSchema } from '~/lib/validation'
 import { deleteRole, listRoles, updateRole } from '~/models/role.server'
 
 export const meta: MetaFunction = () => [{ title: 'Edit role · NextSaaS' }]
@@ -28,19 +28,19 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return json({ role, others, holders })
 }
 
-const DeleteSchema = z.object({ reassignTo: z.string().max(64).optional() })
+const DeleteSchema = RoleDeletionSchema.extend({ intent: z.literal('delete') })
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { tenant, role } = await requireCustomRole(request, params, context)
   const formData = await readForm(request)
   if (formData.get('intent') === 'delete') {
-    const parsed = DeleteSchema.safeParse(Object.fromEntries(formData))
+    const deletion = parseWithZod(formData, { schema: DeleteSchema })
+    if (deletion.status !== 'success') return invalid(deletion.reply())
     try {
-      await deleteRole(tenant.actor, tenant.permissions, role.id, parsed.success ? parsed.data.reassignTo || undefined : undefined)
+      await deleteRole(tenant.actor, tenant.permissions, role.id, deletion.value.reassignTo)
       return redirect(`/orgs/${encodeURIComponent(tenant.organization.slug)}/roles`)
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error
-      return json({ deleteError: error.message }, { status: statusOf(error.code) })
+      return replyToDomainError(deletion, error)
     }
   }
   const submission = parseWithZod(formData, { schema: RoleSchema })
@@ -53,31 +53,37 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
+/** The answer to the form that was sent: the deletion's carries its intent. */
+const isDeletion = (result: SubmissionResult<string[]> | undefined) =>
+  (result?.initialValue as Record<string, unknown> | undefined)?.intent === 'delete'
+
 export default function EditRole() {
   const { role, others, holders } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const can = useCan()
-  const deleteError = result && 'deleteError' in result ? result.deleteError : undefined
+  const [deleteForm, deleteFields] = useValidatedForm({ id: 'delete-role', schema: DeleteSchema, lastResult: isDeletion(result) ? result : null })
   return (
     <section className="flex flex-col gap-8">
       <div>
         <PageHeader title={`Edit role “${role.name}”`} />
-        <RoleForm
-          lastResult={result && !('deleteError' in result) ? result : null}
-          role={role}
-          grantable={(p) => can(p as never)}
-          submitLabel="Save role"
-        />
+        <RoleForm lastResult={isDeletion(result) ? null : result} role={role} grantable={(p) => can(p as never)} submitLabel="Save role" />
       </div>
-      <Form method="post" className="max-w-lg rounded-lg border border-red-200 bg-white p-4">
+      <Form method="post" {...getFormProps(deleteForm)} className="max-w-lg rounded-lg border border-red-200 bg-white p-4">
         <h2 className="text-lg font-semibold text-red-800">Delete role</h2>
         <input type="hidden" name="intent" value="delete" />
         {holders > 0 ? (
           <div className="mt-2 flex flex-col gap-1">
-            <label htmlFor="reassignTo" className="text-sm">
+            <label htmlFor={deleteFields.reassignTo.id} className="text-sm">
               {holders} {holders === 1 ? 'person holds' : 'people hold'} this role. Give them instead:
             </label>
-            <Select id="reassignTo" name="reassignTo" required compact>
+            <Select
+              id={deleteFields.reassignTo.id}
+              name={deleteFields.reassignTo.name}
+              defaultValue={deleteFields.reassignTo.initialValue}
+              key={deleteFields.reassignTo.key}
+              required
+              compact
+            >
               {others
                 .filter((r) => r.key !== 'owner')
                 .map((r) => (
@@ -86,15 +92,12 @@ export default function EditRole() {
                   </option>
                 ))}
             </Select>
+            <ErrorList id={deleteFields.reassignTo.errorId} errors={deleteFields.reassignTo.errors} />
           </div>
         ) : (
           <p className="mt-1 text-sm text-slate-700">Nobody holds this role.</p>
         )}
-        {deleteError ? (
-          <p role="alert" className="mt-2 text-sm text-red-700">
-            {deleteError}
-          </p>
-        ) : null}
+        <ErrorList id={deleteForm.errorId} errors={deleteForm.errors} />
         <button type="submit" className={`${buttonStyles.danger} mt-3`}>
           Delete role
         </button>

@@ -2,18 +2,15 @@ import { getFormProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useNavigation } from '@remix-run/react'
-import { z } from 'zod'
 import { useCan, useOrganization } from '~/access/tenant'
 import { requirePermission, requireTenant } from '~/access/tenant.server'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
 import { buttonStyles, PageHeader } from '~/components/ui'
 import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
-import { OrganizationSettingsSchema } from '~/lib/validation'
+import { confirmNameSchema, OrganizationSettingsSchema } from '~/lib/validation'
 import { deleteOrganization, updateOrganization } from '~/models/organization.server'
 
 export const meta: MetaFunction = () => [{ title: 'Organization settings · NextSaaS' }]
-
-const DeleteSchema = z.object({ confirm: z.string({ required_error: 'Type the organization name to confirm' }) })
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
@@ -27,12 +24,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
   if (formData.get('intent') === 'delete') {
     await requirePermission(tenant, 'organization:delete')
-    const submission = parseWithZod(formData, {
-      schema: DeleteSchema.refine((v) => v.confirm === tenant.organization.name, {
-        message: `Type “${tenant.organization.name}” exactly to confirm`,
-        path: ['confirm'],
-      }),
-    })
+    const submission = parseWithZod(formData, { schema: confirmNameSchema(tenant.organization.name) })
     if (submission.status !== 'success') return invalid(submission.reply())
     await deleteOrganization(tenant.actor, tenant.organization.name)
     return redirect('/orgs')
@@ -63,7 +55,7 @@ export default function OrganizationSettings() {
   })
   const [deleteForm, deleteFields] = useValidatedForm({
     id: 'delete-organization',
-    schema: DeleteSchema,
+    schema: confirmNameSchema(organization.name),
     lastResult: lastResult && 'confirm' in (lastResult.initialValue ?? {}) ? lastResult : null,
   })
   const readOnly = !can('organization:manage')

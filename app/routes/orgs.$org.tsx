@@ -2,7 +2,7 @@ import { json, type LoaderFunctionArgs } from '@remix-run/node'
 import { Link, NavLink, Outlet, useLoaderData, useRouteError } from '@remix-run/react'
 import { organizationSwitcher, requireTenant } from '~/access/tenant.server'
 import { ErrorPage } from '~/components/error-page'
-import { permitsAt, seesAnyWorkspace, type ScopedGrant } from '~/lib/permissions'
+import { permitsAt, seesAnyWorkspace, SUSPENDED_MESSAGE, type ScopedGrant } from '~/lib/permissions'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
@@ -74,6 +74,11 @@ export default function OrganizationLayout() {
           </ul>
         </details>
       </div>
+      {organization.status === 'suspended' ? (
+        <p role="status" className="mb-6 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+          {SUSPENDED_MESSAGE}. You can look, but nothing can be changed.
+        </p>
+      ) : null}
       <Outlet />
     </div>
   )

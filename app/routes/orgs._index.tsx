@@ -41,7 +41,12 @@ export default function Organizations() {
                 to={`/orgs/${org.slug}`}
                 className="flex items-center justify-between gap-4 px-4 py-3 hover:bg-slate-50 focus:bg-slate-50 focus:outline-none"
               >
-                <span className="font-medium">{org.name}</span>
+                <span className="font-medium">
+                  {org.name}
+                  {org.status === 'suspended' ? (
+                    <span className="ml-2 rounded bg-amber-100 px-2 py-0.5 text-xs text-amber-800">suspended</span>
+                  ) : null}
+                </span>
                 <span className="shrink-0 whitespace-nowrap text-sm text-slate-600">
                   {org.roleName} · {org.memberCount} {org.memberCount === 1 ? 'member' : 'members'}
                 </span>

@@ -1,8 +1,8 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { useLoaderData } from '@remix-run/react'
+import { Link, useLoaderData } from '@remix-run/react'
 import { requireOperator } from '~/access/operator.server'
 import { EventFilterForm, EventTable, EVENT_FILTER_KEYS } from '~/components/security-events'
-import { EmptyState, PageHeader, Pagination } from '~/components/ui'
+import { buttonStyles, EmptyState, PageHeader, Pagination } from '~/components/ui'
 import { readFilters } from '~/lib/filters'
 import { parseListQuery } from '~/lib/pagination'
 import { EventFilters, listAllSecurityEvents } from '~/models/security-event.server'
@@ -31,7 +31,15 @@ export default function SecurityLog() {
   const { values, errors, events, total, page, pageCount } = useLoaderData<typeof loader>()
   return (
     <section>
-      <PageHeader title="Security log" subtitle={`All organizations · ${total} ${total === 1 ? 'event' : 'events'} matching`} />
+      <PageHeader
+        title="Security log"
+        subtitle={`All organizations · ${total} ${total === 1 ? 'event' : 'events'} matching`}
+        actions={
+          <Link to="/operator/organizations" className={buttonStyles.secondary}>
+            Organizations
+          </Link>
+        }
+      />
       <EventFilterForm values={values} errors={errors} />
       {events.length === 0 ? (
         <EmptyState>{Object.keys(errors).length ? 'Fix the filters above to see events.' : 'No security events match.'}</EmptyState>

@@ -307,7 +307,7 @@ function checkBody(c: Case, response: ApiResponse, status: number) {
   }
   if (status === 201)
     expect(response.headers.get('location')).toMatch(
-      c.path.endsWith('/invite') ? /^\/api\/organizations\/[\w-]+\/members$/ : new RegExp(`^/api/.+/${data.id}$`),
+      c.path.endsWith('/invite') ? /^\/api\/organizations\/[\w-]+\/invitations$/ : new RegExp(`^/api/.+/${data.id}$`),
     )
 }
 

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check'
 import { beforeAll, describe, expect, test } from 'vitest'
-import { CATALOG, permitsAt } from '~/lib/permissions'
+import { breadth, CATALOG, permitsAt } from '~/lib/permissions'
 import { devMailboxMessages } from '~/mail/mailer.server'
 import { sql, withTenant } from '~/models/db.server'
 import { changeMemberRole, setMemberStatus } from '~/models/member.server'
@@ -201,7 +201,7 @@ describe('member lifecycle', () => {
     )
   })
 
-  test('ownership transfers only from an owner, with confirmation', async () => {
+  test('ownership transfers only from an owner who types the organization name', async () => {
     const solo = await signedUpClient(ctx.origin, 'Solo')
     const soloSlug = await createOrg(solo, 'Transfer Org')
     const soloOrg = (await one('select id from organizations where slug = $1', [soloSlug])).id
@@ -210,8 +210,17 @@ describe('member lifecycle', () => {
     const heirMember = (
       await one('select id from organization_members where organization_id = $1 and user_id = $2', [soloOrg, await userId(heir.email)])
     ).id
-    expect((await solo.post(`/orgs/${soloSlug}/members/${heirMember}`, { intent: 'transfer' })).status).toBe(422)
-    expect((await solo.post(`/orgs/${soloSlug}/members/${heirMember}`, { intent: 'transfer', confirm: 'on' })).status).toBe(302)
+    const page = `/orgs/${soloSlug}/members/${heirMember}`
+    expect((await solo.post(page, { intent: 'transfer' })).status).toBe(422)
+    const mistyped = await solo.post(page, { intent: 'transfer', confirm: 'transfer org' })
+    expect(mistyped.status).toBe(422)
+    const html = await mistyped.text()
+    expect(html).toContain('Type “Transfer Org” exactly to confirm')
+    expect(html).toContain('value="transfer org"')
+    expect((await one('select role from organization_members where id = $1', [heirMember])).role).toBe('admin')
+    // The heir, an admin, cannot take it either: handing over is an owner's.
+    expect((await heir.post(`/orgs/${soloSlug}/members/${heirMember}`, { intent: 'transfer', confirm: 'Transfer Org' })).status).toBe(403)
+    expect((await solo.post(page, { intent: 'transfer', confirm: 'Transfer Org' })).status).toBe(302)
     const roles = await ctx.admin.query(
       `select u.name, m.role from organization_members m join auth.users u on u.id = m.user_id where m.organization_id = $1 order by u.name`,
       [soloOrg],
@@ -271,9 +280,15 @@ describe('scoped grants', () => {
     expect(html).toContain('Admin role on workspace “Design 2”')
   })
 
-  test('the grant form offers the member role first, and keeps the choice when a grant is refused', async () => {
+  test('the grant form offers the narrowest role first, and keeps the choice when a grant is refused', async () => {
     const page = `/orgs/${slug}/members/${await memberId(member.email)}`
-    expect(await (await owner.get(page)).text()).toMatch(/<option value="member" selected="">/)
+    await ctx.admin.query(`insert into roles (organization_id, key, name, permissions) values ($1, 'looker', 'Looker', '{project:view}')`, [orgId])
+    const form = await (await owner.get(page)).text()
+    const chosen = form.slice(form.indexOf('id="add-grant-role"')).match(/<option value="([^"]+)" selected="">/)![1]
+    const { rows } = await ctx.admin.query('select key, permissions from roles where organization_id = $1', [orgId])
+    const widths = new Map(rows.map((r: { key: string; permissions: string[] }) => [r.key, breadth(r.permissions)]))
+    expect(widths.get(chosen!)).toBe(Math.min(...widths.values()))
+    expect(widths.get(chosen!)).toBeLessThan(widths.get('member')!)
     const grants = async () => (await one(`select count(*)::int as n from role_grants where organization_id = $1`, [orgId])).n
     const before = await grants()
     const refused = await owner.post(page, { intent: 'add-grant', role: 'admin', target: 'workspace:nothing' })

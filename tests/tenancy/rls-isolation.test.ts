@@ -232,6 +232,78 @@ describe('escalation inside one organization', () => {
   })
 })
 
+describe('role administration', () => {
+  test('a role manager cannot edit a role holding permissions they lack, not even to strip them', async () => {
+    const manager = await createTenant('Role editor')
+    await db.admin.query(
+      `insert into roles (organization_id, key, name, permissions)
+       values ($1, 'role-editor', 'Role editor', '{role:manage}'), ($1, 'powerful', 'Powerful', '{organization:delete,role:view}'),
+              ($1, 'modest', 'Modest', '{role:view}')`,
+      [b.org.id],
+    )
+    await addMember(db.admin, b.org.id, manager.user.id, 'role-editor')
+    const actor = { userId: manager.user.id, organizationId: b.org.id }
+    const edit = (key: string, change: ReturnType<typeof sql.fragment>) =>
+      withTenant(actor, (tx) => tx.query(sql.unsafe`update roles set ${change} where organization_id = ${b.org.id} and key = ${key}`))
+    // Before the edit (USING): stripping, or merely renaming, a role above the editor.
+    expect((await edit('powerful', sql.fragment`permissions = '{role:view}'`)).rowCount).toBe(0)
+    expect((await edit('powerful', sql.fragment`name = 'Renamed'`)).rowCount).toBe(0)
+    const { rows } = await db.admin.query(`select name, permissions from roles where organization_id = $1 and key = 'powerful'`, [b.org.id])
+    expect(rows).toEqual([{ name: 'Powerful', permissions: ['organization:delete', 'role:view'] }])
+    // After the edit (WITH CHECK): raising a role above the editor.
+    await expect(edit('modest', sql.fragment`permissions = '{organization:delete}'`)).rejects.toThrow(/row-level security/)
+    // Within the editor's own permissions, before and after: allowed.
+    expect((await edit('modest', sql.fragment`name = 'Modest 2'`)).rowCount).toBe(1)
+  })
+
+  test('a suspended organization is read-only for its members, its owner included; reading and the audit trail go on', async () => {
+    const tenant = await createTenant('Frozen')
+    const org = tenant.org.id
+    const write = () =>
+      withTenant(tenant.actor, (tx) => tx.query(sql.unsafe`update workspaces set description = 'edited' where organization_id = ${org}`))
+    expect((await write()).rowCount).toBe(1)
+    await db.admin.query(`update organizations set status = 'suspended' where id = $1`, [org])
+
+    expect(await withTenant(tenant.actor, (tx) => tx.oneFirst(sql.unsafe`select count(*) from projects where organization_id = ${org}`))).toBe(1)
+    expect((await write()).rowCount).toBe(0)
+    expect((await withTenant(tenant.actor, (tx) => tx.query(sql.unsafe`delete from projects where organization_id = ${org}`))).rowCount).toBe(0)
+    await expect(
+      withTenant(tenant.actor, (tx) =>
+        tx.query(sql.unsafe`insert into projects (organization_id, workspace_id, name, slug) values (${org}, ${tenant.workspaceId}, 'New', 'new')`),
+      ),
+    ).rejects.toThrow(/row-level security/)
+    await expect(withTenant(tenant.actor, (tx) => tx.query(sql.unsafe`select transfer_ownership(${org}, ${bOwnerMemberId})`))).rejects.toThrow(
+      /not_owner/,
+    )
+    const audited = await withTenant(tenant.actor, (tx) =>
+      tx.query(sql.unsafe`insert into audit_logs (organization_id, user_id, action, resource_type, result)
+                          values (${org}, ${tenant.user.id}, 'permission.denied', 'organization', 'failure')`),
+    )
+    expect(audited.rowCount).toBe(1)
+    // Members cannot lift it themselves: the organization row is not theirs to update.
+    expect(
+      (await withTenant(tenant.actor, (tx) => tx.query(sql.unsafe`update organizations set status = 'active' where id = ${org}`))).rowCount,
+    ).toBe(0)
+
+    await db.admin.query(`update organizations set status = 'active' where id = $1`, [org])
+    expect((await write()).rowCount).toBe(1)
+  })
+
+  test('ownership passes only on an unlimited credential: not through a token limited to some permissions', async () => {
+    const tenant = await createTenant('Handover')
+    const heir = await createTenant('Heir')
+    await addMember(db.admin, tenant.org.id, heir.user.id, 'member')
+    const heirMember = (
+      await db.admin.query('select id from organization_members where organization_id = $1 and user_id = $2', [tenant.org.id, heir.user.id])
+    ).rows[0].id
+    const transfer = (actor: Actor) => withTenant(actor, (tx) => tx.query(sql.unsafe`select transfer_ownership(${tenant.org.id}, ${heirMember})`))
+    await expect(transfer({ ...tenant.actor, token: { organizationId: tenant.org.id, permissions: ['member:update'] } })).rejects.toThrow(/not_owner/)
+    await transfer({ ...tenant.actor, token: { organizationId: tenant.org.id, permissions: null } })
+    const { rows } = await db.admin.query('select role from organization_members where id = $1', [heirMember])
+    expect(rows).toEqual([{ role: 'owner' }])
+  })
+})
+
 describe('personal access tokens', () => {
   const createOrganizationAs = (actor: Actor, slug: string) =>
     withTenant(actor, (tx) => tx.oneFirst(sql.unsafe`select create_organization('Made with a token', ${slug}, ${sql.jsonb(BUILTIN_ROLES as never)})`))
