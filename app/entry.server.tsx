@@ -8,7 +8,8 @@ import { recordRequestError } from '~/access/tenant.server'
 import { NonceContext } from '~/components/nonce'
 import { TraceIdContext } from '~/components/trace-id'
 
-const ABORT_DELAY = 5_000
+/** How long Remix waits for a streamed loader promise before rejecting it (single fetch). */
+export const streamTimeout = 5_000
 
 /**
  * Unexpected errors are logged once, with the request's traceId; an action's
@@ -37,7 +38,7 @@ export default function handleRequest(
     const { pipe, abort } = renderToPipeableStream(
       <NonceContext.Provider value={loadContext.cspNonce}>
         <TraceIdContext.Provider value={loadContext.traceId}>
-          <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={loadContext.cspNonce} />
+          <RemixServer context={remixContext} url={request.url} nonce={loadContext.cspNonce} />
         </TraceIdContext.Provider>
       </NonceContext.Provider>,
       {
@@ -56,6 +57,7 @@ export default function handleRequest(
         },
       },
     )
-    setTimeout(abort, ABORT_DELAY)
+    // Rendering gets a second past streamTimeout, so the rejected promises are sent before it stops.
+    setTimeout(abort, streamTimeout + 1_000)
   })
 }

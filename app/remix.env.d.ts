@@ -1,2 +1,10 @@
 /// <reference types="@remix-run/dev" />
-/// <reference types="@remix-run/node" />
+
+import '@remix-run/node'
+
+// Loader and action data typed as single fetch sends it (turbo-stream keeps Dates, Maps, …).
+declare module '@remix-run/node' {
+  interface Future {
+    v3_singleFetch: true
+  }
+}

@@ -1,5 +1,4 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { json } from '@remix-run/node'
 import { Form, Link, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { getUser } from '~/auth/session.server'
@@ -17,7 +16,7 @@ export const meta: MetaFunction = () => [{ title: 'NextSaaS' }]
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   // With the params, the session check reads what the page's other loaders need in the same round trip.
   const user = await getUser(request, context, params)
-  return json({ user, traceId: context.traceId })
+  return { user, traceId: context.traceId }
 }
 
 export function Layout({ children }: { children: ReactNode }) {

@@ -26,7 +26,8 @@ await withServers(options, async (servers) => {
   })
   const org = (t: Tenant) => `/orgs/${t.slug}`
   const workspace = (t: Tenant) => `/orgs/${t.slug}/workspaces/general`
-  const data = (route: string) => `?_data=${encodeURIComponent(route)}`
+  // A client-side navigation inside the organization: single fetch asks for the leaf route's loader alone.
+  const data = (route: string) => `.data?_routes=${encodeURIComponent(route)}`
   const variants = [
     page(
       'api',

@@ -145,7 +145,7 @@ export interface EventRow {
   ipAddress: string | null
   userEmail: string | null
   endpoint: string | null
-  lastSeenAt: string
+  lastSeenAt: Date
   organizationName?: string | null
 }
 

@@ -1,5 +1,5 @@
 import type { SubmissionResult } from '@conform-to/react'
-import { json } from '@remix-run/node'
+import { data } from '@remix-run/node'
 import { DomainError, refusal, refusalOf, statusOf } from './errors'
 
 type SubmissionReplyOptions = { formErrors?: string[]; fieldErrors?: Record<string, string[]>; hideFields?: string[] }
@@ -18,7 +18,7 @@ export async function readForm(request: Request): Promise<FormData> {
 
 /** A form that failed validation: 422 with per-field errors and what the user typed. */
 export function invalid(result: SubmissionResult<string[]>) {
-  return json(result, { status: 422 })
+  return data(result, { status: 422 })
 }
 
 /**
@@ -39,5 +39,5 @@ export function replyToDomainError(
   const { fields = {}, ...rest } = options
   const field = error.field && (fields[error.field] ?? error.field)
   const reply = field ? { fieldErrors: { [field]: [error.message] } } : { formErrors: [error.message] }
-  return json(submission.reply({ ...reply, ...rest }), { status: statusOf(error.code) })
+  return data(submission.reply({ ...reply, ...rest }), { status: statusOf(error.code) })
 }

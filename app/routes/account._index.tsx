@@ -1,4 +1,4 @@
-import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { requireUser } from '~/auth/session.server'
 
@@ -6,7 +6,7 @@ export const meta: MetaFunction = () => [{ title: 'Account · NextSaaS' }]
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
-  return json({ user })
+  return { user }
 }
 
 /** One-line confirmations after a redirect, keyed by the query they arrive with. */

@@ -1,6 +1,6 @@
 import { getFormProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { confirmCurrentPassword } from '~/auth/reauthenticate.server'
 import { requireUser } from '~/auth/session.server'
@@ -17,7 +17,7 @@ export const meta: MetaFunction = () => [{ title: 'Change email · NextSaaS' }]
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
-  return json({ email: user.email })
+  return { email: user.email }
 }
 
 const HIDDEN = ['currentPassword']
@@ -28,7 +28,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (submission.status !== 'success') return invalid(submission.reply({ hideFields: HIDDEN }))
   const { email, currentPassword } = submission.value
   const fieldError = (field: string, message: string, status = 422) =>
-    json(submission.reply({ fieldErrors: { [field]: [message] }, hideFields: HIDDEN }), { status })
+    data(submission.reply({ fieldErrors: { [field]: [message] }, hideFields: HIDDEN }), { status })
 
   const check = await confirmCurrentPassword(user, currentPassword, request, context)
   if (!check.ok) return fieldError('currentPassword', check.message, check.status)

@@ -1,6 +1,6 @@
 import { getFormProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
 import { hashPassword, passwordWeakness } from '~/auth/password.server'
 import { confirmCurrentPassword } from '~/auth/reauthenticate.server'
@@ -15,7 +15,7 @@ export const meta: MetaFunction = () => [{ title: 'Change password · NextSaaS' 
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireUser(request, context)
-  return json(null)
+  return null
 }
 
 const HIDDEN = ['currentPassword', 'newPassword']
@@ -26,7 +26,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (submission.status !== 'success') return invalid(submission.reply({ hideFields: HIDDEN }))
   const { currentPassword, newPassword } = submission.value
   const check = await confirmCurrentPassword(user, currentPassword, request, context)
-  if (!check.ok) return json(submission.reply({ fieldErrors: { currentPassword: [check.message] }, hideFields: HIDDEN }), { status: check.status })
+  if (!check.ok) return data(submission.reply({ fieldErrors: { currentPassword: [check.message] }, hideFields: HIDDEN }), { status: check.status })
   const weakness =
     newPassword === currentPassword ? 'Choose a password different from your current one.' : passwordWeakness(newPassword, [user.email, user.name])
   if (weakness) return invalid(submission.reply({ fieldErrors: { newPassword: [weakness] }, hideFields: HIDDEN }))

@@ -1,5 +1,5 @@
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { userActor } from '~/access/tenant.server'
@@ -15,7 +15,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
   const current = currentSessionId(request)
   const sessions = await listSessions(userActor(user, request, context))
-  return json({
+  return {
     sessions: sessions.map((s) => ({
       id: s.id,
       device: describeDevice(s.userAgent),
@@ -24,7 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       signedIn: formatUtc(s.createdAt),
       current: s.id === current,
     })),
-  })
+  }
 }
 
 const SessionAction = z.discriminatedUnion('intent', [

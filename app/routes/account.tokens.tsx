@@ -1,6 +1,6 @@
 import { getCollectionProps, getFormProps, getSelectProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { userActor } from '~/access/tenant.server'
@@ -41,7 +41,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const actor = userActor(user, request, context)
   const [tokens, organizations] = await Promise.all([listApiTokens(actor), listMyOrganizations(actor)])
   const now = Date.now()
-  return json({
+  return {
     tokens: tokens.map((t) => ({
       id: t.id,
       name: t.name,
@@ -53,7 +53,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       state: (t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt.getTime() <= now ? 'expired' : 'active') as keyof typeof STATE_STYLES,
     })),
     organizations: organizations.map((o) => ({ id: o.id, name: o.name })),
-  })
+  }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -80,7 +80,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       permissions: permissions?.length ? permissions : null,
     })
     // The token exists in clear only in this response: never cached, never shown again.
-    return json({ ...submission.reply({ resetForm: true }), created: { name, token } }, { headers: { 'Cache-Control': 'no-store' } })
+    return data({ ...submission.reply({ resetForm: true }), created: { name, token } }, { headers: { 'Cache-Control': 'no-store' } })
   } catch (error) {
     if (!(error instanceof DomainError) || !error.field) throw error
     return invalid(submission.reply({ fieldErrors: { [error.field]: [error.message] } }))

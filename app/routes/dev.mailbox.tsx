@@ -1,4 +1,4 @@
-import { json, type MetaFunction } from '@remix-run/node'
+import { type MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { formatUtc } from '~/lib/dates'
 import { devMailboxEnabled, devMailboxMessages } from '~/mail/mailer.server'
@@ -8,7 +8,7 @@ export const meta: MetaFunction = () => [{ title: 'Dev mailbox · NextSaaS' }, {
 /** Mail the app would have sent; exists only without a mail provider and outside production. */
 export async function loader() {
   if (!devMailboxEnabled()) throw new Response('Not found', { status: 404 })
-  return json({ messages: devMailboxMessages() })
+  return { messages: devMailboxMessages() }
 }
 
 const URL_PATTERN = /(https?:\/\/[^\s]+)/g

@@ -1,4 +1,4 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { userActor } from '~/access/tenant.server'
 import { getUser, requireUser } from '~/auth/session.server'
@@ -23,7 +23,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await getUser(request, context)
   await (!invitation || FAILED_STATUSES.has(invitation.status) ? lookup.failed(user?.id) : lookup.found())
   if (!invitation) throw notFound(INVALID_LINK)
-  return json({ invitation, user: user ? { email: user.email } : null, path: new URL(request.url).pathname })
+  return { invitation, user: user ? { email: user.email } : null, path: new URL(request.url).pathname }
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -41,7 +41,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   } catch (error) {
     if (!(error instanceof DomainError)) throw error
     await (FAILED_CODES.has(error.code) ? lookup.failed(user.id) : lookup.found())
-    return json({ error: error.message }, { status: error.code === 'INVITATION_NOT_FOUND' ? 404 : 409 })
+    return data({ error: error.message }, { status: error.code === 'INVITATION_NOT_FOUND' ? 404 : 409 })
   }
 }
 

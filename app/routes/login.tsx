@@ -1,6 +1,6 @@
 import { getFormProps, getInputProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
 import { getUser, sessionCookie } from '~/auth/session.server'
 import { signIn } from '~/auth/sign-in.server'
@@ -14,7 +14,7 @@ export const meta: MetaFunction = () => [{ title: 'Sign in · NextSaaS' }]
 export async function loader({ request, context }: LoaderFunctionArgs) {
   if (await getUser(request, context)) throw redirect('/orgs')
   // Filled in development only, where `npm start` seeded them (server/demo-accounts.server.ts).
-  return json({ demo: context.demoAccounts })
+  return { demo: context.demoAccounts }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

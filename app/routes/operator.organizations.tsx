@@ -1,6 +1,6 @@
 import { getFormProps, type SubmissionResult } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { requireOperator } from '~/access/operator.server'
@@ -24,7 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireOperator(request, context)
   const url = new URL(request.url)
   const find = (url.searchParams.get('find') ?? '').trim().slice(0, 100)
-  return json({ find, organizations: await listAllOrganizations(find, parseListQuery(url, PAGE_SIZE)) })
+  return { find, organizations: await listAllOrganizations(find, parseListQuery(url, PAGE_SIZE)) }
 }
 
 const StatusChange = z.object({
@@ -38,7 +38,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (submission.status !== 'success') return invalid(submission.reply())
   const { organizationId, status } = submission.value
   const changed = await setOrganizationStatus({ userId: operator.id, ...clientOf(request, context) }, organizationId, status)
-  if (!changed) return json(submission.reply({ formErrors: [`The organization is not there, or is already ${status}`] }), { status: 409 })
+  if (!changed) return data(submission.reply({ formErrors: [`The organization is not there, or is already ${status}`] }), { status: 409 })
   const url = new URL(request.url)
   return redirect(`${url.pathname}${url.search}`)
 }

@@ -1,4 +1,4 @@
-import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData, useRouteError } from '@remix-run/react'
 import { useCan, useOrganization } from '~/access/tenant'
 import { requireTenant, requireWorkspaceList } from '~/access/tenant.server'
@@ -13,7 +13,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requireWorkspaceList(tenant)
   const query = parseListQuery(request.url, 12)
-  return json({ workspaces: await listWorkspaces(tenant.actor, query), sort: query.sort })
+  return { workspaces: await listWorkspaces(tenant.actor, query), sort: query.sort }
 }
 
 export default function OrganizationHome() {

@@ -1,4 +1,4 @@
-import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { requirePermission, requireTenant } from '~/access/tenant.server'
 import { FilterForm, FilterInput, FilterSelect } from '~/components/filter-form'
@@ -26,10 +26,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const backward = parsed.success ? backwardRange(parsed.data) : undefined
   if (!parsed.success || backward) {
     const errors: Errors = parsed.success ? { to: [backward!] } : parsed.error.flatten().fieldErrors
-    return json({ values, errors, members, entries: [], total: 0, page: 1, pageCount: 1 }, { status: 400 })
+    return data({ values, errors, members, entries: [], total: 0, page: 1, pageCount: 1 }, { status: 400 })
   }
   const list = await listAuditLogs(tenant.actor, { ...parsed.data, ...parseListQuery(url, PAGE_SIZE) })
-  return json({ values, errors: {} as Errors, members, entries: list.items, total: list.total, page: list.page, pageCount: list.pageCount })
+  return { values, errors: {} as Errors, members, entries: list.items, total: list.total, page: list.page, pageCount: list.pageCount }
 }
 
 const RESULT_STYLE: Record<AuditResult, string> = {

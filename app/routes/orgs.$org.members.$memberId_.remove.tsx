@@ -1,5 +1,5 @@
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { memberOf } from '~/access/resources.server'
@@ -18,7 +18,7 @@ async function requireRemovable(request: Request, params: { org?: string; member
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { member } = await requireRemovable(request, params, context)
-  return json({ member })
+  return { member }
 }
 
 /** The confirmation page's form has nothing to fill in; conform still parses it, so a refusal comes back as its form error. */

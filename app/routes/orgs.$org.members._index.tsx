@@ -1,6 +1,6 @@
 import { getFormProps, type SubmissionResult } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { resend } from '~/access/invitations.server'
@@ -21,11 +21,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requirePermission(tenant, 'member:view')
   const inviting = can(tenant, 'member:invite')
-  return json({
+  return {
     members: await listMembers(tenant.actor, parseListQuery(request.url, 25)),
     invitations: inviting ? await listPendingInvitations(tenant.actor) : [],
     roles: inviting ? await grantableRoles(tenant) : [],
-  })
+  }
 }
 
 const InvitationAction = z.object({
@@ -46,13 +46,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       const { email, mailed } = await resend(tenant, invitationId, request, context)
       if (!mailed) {
         const message = `The invitation to ${email} has a new link, but the email could not be sent. Try “Resend” again in a few minutes.`
-        return json(submission.reply({ formErrors: [message] }), { status: 503 })
+        return data(submission.reply({ formErrors: [message] }), { status: 503 })
       }
     }
   } catch (error) {
     // A second click, or someone else was quicker: the invitation is no longer pending.
     if (error instanceof DomainError && error.code === 'NOT_FOUND') {
-      return json(submission.reply({ formErrors: ['This invitation is no longer pending: it was revoked or accepted.'] }), { status: 404 })
+      return data(submission.reply({ formErrors: ['This invitation is no longer pending: it was revoked or accepted.'] }), { status: 404 })
     }
     return replyToDomainError(submission, error)
   }

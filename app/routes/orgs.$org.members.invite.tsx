@@ -1,5 +1,5 @@
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { invite } from '~/access/invitations.server'
 import { grantableRoles } from '~/access/roles.server'
@@ -15,7 +15,7 @@ export const meta: MetaFunction = () => [{ title: 'Invite a member · NextSaaS' 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requirePermission(tenant, 'member:invite')
-  return json({ roles: await grantableRoles(tenant) })
+  return { roles: await grantableRoles(tenant) }
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

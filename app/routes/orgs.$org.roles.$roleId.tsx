@@ -1,6 +1,6 @@
 import { getFormProps, type SubmissionResult } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { customRoleOf } from '~/access/resources.server'
@@ -25,7 +25,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const roles = await listRoles(tenant.actor)
   const others = roles.filter((r) => r.id !== role.id).map((r) => ({ key: r.key, name: r.name }))
   const holders = roles.find((r) => r.id === role.id)?.holders ?? 0
-  return json({ role, others, holders })
+  return { role, others, holders }
 }
 
 const DeleteSchema = RoleDeletionSchema.extend({ intent: z.literal('delete') })

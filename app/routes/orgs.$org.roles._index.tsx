@@ -1,4 +1,4 @@
-import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { useCan } from '~/access/tenant'
 import { requirePermission, requireTenant } from '~/access/tenant.server'
@@ -11,7 +11,7 @@ export const meta: MetaFunction = () => [{ title: 'Roles · NextSaaS' }]
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requirePermission(tenant, 'role:view')
-  return json({ roles: await listRoles(tenant.actor) })
+  return { roles: await listRoles(tenant.actor) }
 }
 
 export default function Roles() {

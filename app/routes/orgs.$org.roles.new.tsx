@@ -1,5 +1,5 @@
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData } from '@remix-run/react'
 import { useCan } from '~/access/tenant'
 import { requirePermission, requireTenant } from '~/access/tenant.server'
@@ -14,7 +14,7 @@ export const meta: MetaFunction = () => [{ title: 'New role · NextSaaS' }]
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requirePermission(tenant, 'role:manage')
-  return json({})
+  return {}
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

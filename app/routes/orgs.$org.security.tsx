@@ -1,4 +1,4 @@
-import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { requirePermission, requireTenant } from '~/access/tenant.server'
 import { EventFilterForm, EventsChart, EventTable, EVENT_FILTER_KEYS } from '~/components/security-events'
@@ -36,14 +36,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   await requirePermission(tenant, 'security:view')
   const url = new URL(request.url)
   const { values, filters, errors } = readFilters(url, EVENT_FILTER_KEYS, EventFilters)
-  if (!filters) return json({ values, errors, events: [], total: 0, page: 1, pageCount: 1, days: [], chart: [] }, { status: 400 })
+  if (!filters) return data({ values, errors, events: [], total: 0, page: 1, pageCount: 1, days: [], chart: [] }, { status: 400 })
   const { page } = parseListQuery(url, PAGE_SIZE)
   const days = chartDays(filters)
   const [list, chart] = await Promise.all([
     listSecurityEvents(tenant.actor, filters, { page, pageSize: PAGE_SIZE }),
     countSecurityEventsByDay(tenant.actor, filters, { since: days[0]!, until: days.at(-1)! }),
   ])
-  return json({
+  return {
     values,
     errors,
     events: list.items,
@@ -52,7 +52,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     pageCount: Math.max(1, Math.ceil(list.total / PAGE_SIZE)),
     days,
     chart,
-  })
+  }
 }
 
 export default function SecurityEvents() {

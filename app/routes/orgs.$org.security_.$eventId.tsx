@@ -1,4 +1,4 @@
-import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { requirePermission, requireTenant } from '~/access/tenant.server'
@@ -16,7 +16,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   // Another organization's event is as absent as one that never existed.
   const event = await findSecurityEvent(tenant.actor, params.eventId ?? '')
   if (!event) throw notFound('Security event not found')
-  return json({ event, organization: tenant.organization })
+  return { event, organization: tenant.organization }
 }
 
 function Row({ label, children }: { label: string; children: ReactNode }) {

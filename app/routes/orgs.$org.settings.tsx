@@ -1,6 +1,6 @@
 import { getFormProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useNavigation } from '@remix-run/react'
 import { useCan, useOrganization } from '~/access/tenant'
 import { requirePermission, requireTenant } from '~/access/tenant.server'
@@ -15,7 +15,7 @@ export const meta: MetaFunction = () => [{ title: 'Organization settings · Next
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requirePermission(tenant, 'organization:view')
-  return json({})
+  return {}
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

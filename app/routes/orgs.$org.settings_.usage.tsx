@@ -1,6 +1,6 @@
 import { getFormProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
 import { requirePermission, requireTenant } from '~/access/tenant.server'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
@@ -14,7 +14,7 @@ export const meta: MetaFunction = () => [{ title: 'Usage and rate limits · Next
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requirePermission(tenant, 'settings:manage')
-  return json(await rateLimitUsage(tenant, context))
+  return await rateLimitUsage(tenant, context)
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -162,8 +162,8 @@ export default function Usage() {
 }
 
 /** Limited windows per hour, oldest on the left: a small bar chart that needs no script. */
-function HourlyChart({ hours }: { hours: { hour: string; hits: number }[] }) {
-  const counts = new Map(hours.map((h) => [new Date(h.hour).getTime(), h.hits]))
+function HourlyChart({ hours }: { hours: readonly { hour: Date; hits: number }[] }) {
+  const counts = new Map(hours.map((h) => [h.hour.getTime(), h.hits]))
   const now = new Date()
   now.setUTCMinutes(0, 0, 0)
   const slots = Array.from({ length: 24 }, (_, i) => {

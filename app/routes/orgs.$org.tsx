@@ -1,4 +1,4 @@
-import { json, type LoaderFunctionArgs } from '@remix-run/node'
+import { type LoaderFunctionArgs } from '@remix-run/node'
 import { Link, NavLink, Outlet, useLoaderData, useRouteError } from '@remix-run/react'
 import { organizationSwitcher, requireTenant } from '~/access/tenant.server'
 import { ErrorPage } from '~/components/error-page'
@@ -6,13 +6,13 @@ import { permitsAt, seesAnyWorkspace, SUSPENDED_MESSAGE, type ScopedGrant } from
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
-  return json({
+  return {
     organization: tenant.organization,
     membership: tenant.membership,
     permissions: tenant.permissions,
     grants: tenant.grants,
     switcher: await organizationSwitcher(tenant, context),
-  })
+  }
 }
 
 const SECTIONS = [
@@ -26,7 +26,7 @@ const SECTIONS = [
 ] as const
 
 /** Workspaces may be open through grants alone; the other sections take the organization role's permission. */
-function shows(section: (typeof SECTIONS)[number], permissions: string[], grants: ScopedGrant[]) {
+function shows(section: (typeof SECTIONS)[number], permissions: readonly string[], grants: readonly ScopedGrant[]) {
   return section.permission === 'workspace:view' ? seesAnyWorkspace(permissions, grants) : permitsAt(permissions, [], section.permission)
 }
 

@@ -1,4 +1,4 @@
-import { json, type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } from '@remix-run/node'
+import { type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { requireWorkspace } from '~/access/resources.server'
 import { useCan } from '~/access/tenant'
@@ -14,7 +14,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const query = parseListQuery(request.url, 20)
   // A workspace may be visible without its projects (workspace:view alone).
   const projects = seesProjectsIn(tenant.permissions, tenant.grants, workspace.id) ? await listProjects(actor, workspace.id, query) : null
-  return json({ workspace, projects, sort: query.sort })
+  return { workspace, projects, sort: query.sort }
 }
 
 export default function WorkspacePage() {

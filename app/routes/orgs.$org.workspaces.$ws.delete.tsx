@@ -1,4 +1,4 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { requireWorkspace } from '~/access/resources.server'
 import { requirePermission } from '~/access/tenant.server'
@@ -12,7 +12,7 @@ export const meta: MetaFunction = () => [{ title: 'Delete workspace · NextSaaS'
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { tenant, workspace } = await requireWorkspace(request, params, context)
   await requirePermission(tenant, 'workspace:delete', workspaceDeletionScope(workspace))
-  return json({ workspace })
+  return { workspace }
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -21,7 +21,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   try {
     await deleteWorkspace(actor, workspace.id)
   } catch (error) {
-    if (error instanceof DomainError && error.code === 'LAST_WORKSPACE') return json({ error: error.message }, { status: 409 })
+    if (error instanceof DomainError && error.code === 'LAST_WORKSPACE') return data({ error: error.message }, { status: 409 })
     throw error
   }
   return redirect(`/orgs/${encodeURIComponent(tenant.organization.slug)}`)

@@ -1,5 +1,5 @@
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { requireWorkspace } from '~/access/resources.server'
 import { useCan } from '~/access/tenant'
@@ -16,7 +16,7 @@ export const meta: MetaFunction = () => [{ title: 'Edit workspace · NextSaaS' }
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { tenant, workspace } = await requireWorkspace(request, params, context)
   await requirePermission(tenant, 'workspace:update', { workspaceId: workspace.id })
-  return json({ workspace })
+  return { workspace }
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

@@ -1,4 +1,4 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { requireProject } from '~/access/resources.server'
 import { requirePermission } from '~/access/tenant.server'
@@ -10,7 +10,7 @@ export const meta: MetaFunction = () => [{ title: 'Delete project · NextSaaS' }
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { tenant, project } = await requireProject(request, params, context)
   await requirePermission(tenant, 'project:delete', { workspaceId: project.workspace_id, projectId: project.id })
-  return json({ project })
+  return { project }
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

@@ -1,5 +1,5 @@
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { requireProject } from '~/access/resources.server'
 import { requirePermission } from '~/access/tenant.server'
@@ -14,7 +14,7 @@ export const meta: MetaFunction = () => [{ title: 'Edit project · NextSaaS' }]
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { tenant, project } = await requireProject(request, params, context)
   await requirePermission(tenant, 'project:update', { workspaceId: project.workspace_id, projectId: project.id })
-  return json({ project })
+  return { project }
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

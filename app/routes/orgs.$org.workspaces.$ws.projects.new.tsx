@@ -1,5 +1,5 @@
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData } from '@remix-run/react'
 import { requireWorkspace } from '~/access/resources.server'
 import { requirePermission } from '~/access/tenant.server'
@@ -14,7 +14,7 @@ export const meta: MetaFunction = () => [{ title: 'New project · NextSaaS' }]
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { tenant, workspace } = await requireWorkspace(request, params, context)
   await requirePermission(tenant, 'project:create', { workspaceId: workspace.id })
-  return json({})
+  return {}
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

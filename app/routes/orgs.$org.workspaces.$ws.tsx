@@ -1,4 +1,4 @@
-import { json, type LoaderFunctionArgs } from '@remix-run/node'
+import { type LoaderFunctionArgs } from '@remix-run/node'
 import { Outlet, useLoaderData, useRouteError } from '@remix-run/react'
 import { requireWorkspace } from '~/access/resources.server'
 import { useOrganization } from '~/access/tenant'
@@ -7,7 +7,7 @@ import { Breadcrumbs } from '~/components/ui'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { workspace } = await requireWorkspace(request, params, context)
-  return json({ workspace })
+  return { workspace }
 }
 
 export default function WorkspaceLayout() {

@@ -1,5 +1,5 @@
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData } from '@remix-run/react'
 import { requirePermission, requireTenant } from '~/access/tenant.server'
 import { PageHeader } from '~/components/ui'
@@ -13,7 +13,7 @@ export const meta: MetaFunction = () => [{ title: 'New workspace · NextSaaS' }]
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requirePermission(tenant, 'workspace:create')
-  return json({})
+  return {}
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

@@ -1,4 +1,4 @@
-import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { userActor } from '~/access/tenant.server'
 import { requireUser } from '~/auth/session.server'
@@ -9,7 +9,7 @@ export const meta: MetaFunction = () => [{ title: 'Your organizations · NextSaa
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context)
   const organizations = await listMyOrganizations(userActor(user, request, context))
-  return json({ organizations })
+  return { organizations }
 }
 
 export default function Organizations() {

@@ -1,6 +1,6 @@
 import { getFormProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { hashPassword, passwordWeakness } from '~/auth/password.server'
 import { createSession, signOutOtherSessions } from '~/auth/session.server'
@@ -17,7 +17,7 @@ const GONE = { status: 410 }
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const usable = await isUsableLink(params.token ?? '', 'reset_password')
-  return json({ usable }, usable ? undefined : GONE)
+  return data({ usable }, usable ? undefined : GONE)
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -27,7 +27,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (weakness) return invalid(submission.reply({ fieldErrors: { password: [weakness] }, hideFields: ['password'] }))
   const client = clientOf(request, context)
   const account = await resetPassword(params.token ?? '', await hashPassword(submission.value.password), client)
-  if (!account) return json({ expired: true }, GONE)
+  if (!account) return data({ expired: true }, GONE)
   // Whoever else held a session, with the old password or a stolen cookie, is out.
   await signOutOtherSessions(request, context, account, { reason: 'password_reset', keepCurrent: false })
   const cookie = await createSession(request, account.id, client)

@@ -1,4 +1,4 @@
-import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { requireOperator } from '~/access/operator.server'
 import { EventFilterForm, EventTable, EVENT_FILTER_KEYS } from '~/components/security-events'
@@ -21,10 +21,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireOperator(request, context)
   const url = new URL(request.url)
   const { values, filters, errors } = readFilters(url, EVENT_FILTER_KEYS, EventFilters)
-  if (!filters) return json({ values, errors, events: [], total: 0, page: 1, pageCount: 1 }, { status: 400 })
+  if (!filters) return data({ values, errors, events: [], total: 0, page: 1, pageCount: 1 }, { status: 400 })
   const { page } = parseListQuery(url, PAGE_SIZE)
   const list = await listAllSecurityEvents(filters, { page, pageSize: PAGE_SIZE })
-  return json({ values, errors, events: list.items, total: list.total, page, pageCount: Math.max(1, Math.ceil(list.total / PAGE_SIZE)) })
+  return { values, errors, events: list.items, total: list.total, page, pageCount: Math.max(1, Math.ceil(list.total / PAGE_SIZE)) }
 }
 
 export default function SecurityLog() {

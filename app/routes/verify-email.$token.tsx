@@ -1,4 +1,4 @@
-import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { ExpiredLink } from '~/components/expired-link'
 import { clientOf } from '~/lib/request-context'
@@ -16,17 +16,17 @@ export const meta: MetaFunction = () => [{ title: 'Email address · NextSaaS' }]
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const token = params.token ?? ''
   const client = clientOf(request, context)
-  if (await verifyEmail(token, client)) return json({ outcome: 'verified' as const, email: null })
+  if (await verifyEmail(token, client)) return { outcome: 'verified' as const, email: null }
   try {
     const change = await confirmEmailChange(token, client)
-    if (!change) return json({ outcome: 'expired' as const, email: null }, { status: 410 })
+    if (!change) return data({ outcome: 'expired' as const, email: null }, { status: 410 })
     mailEmailChanged(change.previousEmail, change.account, context.logger).catch((error: unknown) =>
       context.logger.error({ err: error }, 'email-changed notice failed'),
     )
-    return json({ outcome: 'changed' as const, email: change.account.email })
+    return { outcome: 'changed' as const, email: change.account.email }
   } catch (error) {
     if (!(error instanceof EmailTakenError)) throw error
-    return json({ outcome: 'taken' as const, email: null }, { status: 409 })
+    return data({ outcome: 'taken' as const, email: null }, { status: 409 })
   }
 }
 

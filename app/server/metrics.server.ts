@@ -20,10 +20,10 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 
 type RouteKind = 'api' | 'health' | 'asset' | 'data' | 'page'
 
-function routeKind(path: string, query: Record<string, unknown>): RouteKind {
+function routeKind(path: string): RouteKind {
   if (isApiPath(path)) return 'api'
-  // Remix's client-side navigations and fetchers ask for a route's data alone.
-  if ('_data' in query) return 'data'
+  // Remix's client-side navigations and fetchers ask for the routes' data alone (single fetch).
+  if (path.endsWith('.data')) return 'data'
   if (path === '/healthz') return 'health'
   // Built bundles and the files of public/: anything named like a file.
   if (path.startsWith('/build/') || /\.[a-z0-9]+$/i.test(path)) return 'asset'
@@ -88,7 +88,7 @@ export type Metrics = ReturnType<typeof createMetrics>
 /** The HTTP layer's first middleware: times every response, static files and refusals included. */
 export function observeRequests({ requests }: Metrics) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const stop = requests.startTimer({ method: METHODS.has(req.method) ? req.method : 'OTHER', route: routeKind(req.path, req.query) })
+    const stop = requests.startTimer({ method: METHODS.has(req.method) ? req.method : 'OTHER', route: routeKind(req.path) })
     res.once('finish', () => stop({ status: String(res.statusCode) }))
     next()
   }

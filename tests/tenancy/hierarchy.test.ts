@@ -106,7 +106,7 @@ describe('view permissions: pages refuse what the role does not show', () => {
       expect(html, path).not.toContain('Hidden Plans')
       expect(html, path).not.toContain('General')
     }
-    const data = await auditor.get(`${general()}?_data=routes%2Forgs.%24org.workspaces.%24ws._index`)
+    const data = await auditor.get(`${general()}.data`)
     expect(data.status).toBe(403)
     expect(await data.text()).not.toContain('Hidden Plans')
     expect((await auditor.get(`/orgs/${slug}/audit`)).status).toBe(200)

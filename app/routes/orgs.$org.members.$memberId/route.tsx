@@ -1,6 +1,6 @@
 import { getFormProps, type SubmissionResult } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
-import { json, redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { memberOf } from '~/access/resources.server'
 import { grantableRoles } from '~/access/roles.server'
@@ -32,7 +32,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const url = new URL(request.url)
   const find = (url.searchParams.get('find') ?? '').trim().slice(0, 100)
   const roles = manage ? await grantableRoles(tenant) : []
-  return json({
+  return {
     member,
     trace: tracePermissions(member),
     roles,
@@ -43,7 +43,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     isSelf,
     manage,
     canTransfer: can(tenant, '*') && !isSelf && member.status === 'active' && member.role !== 'owner',
-  })
+  }
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
