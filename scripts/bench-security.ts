@@ -141,6 +141,8 @@ async function listenMinimal(mode: Config['SECURITY_MODE']) {
       cspNonce: '',
       appendSetCookie: () => {},
       memo: new Map(),
+      identity: {},
+      audits: () => {},
       rateLimits: null,
       limitOutcomes: [],
       securityCounters,

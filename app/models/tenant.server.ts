@@ -1,3 +1,4 @@
+import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { ScopedGrant } from '~/lib/permissions'
 import { isSlug } from '~/lib/slug'
@@ -18,6 +19,8 @@ export interface Tenant {
   actor: TenantActor
   /** The organization's own rate limits as stored, read with the membership. */
   rateLimits: unknown
+  /** The request's logger: permission decisions are traced on it at debug level. */
+  logger: Logger
 }
 
 export const Membership = z.object({

@@ -17,6 +17,7 @@ import {
   type RateLimiterStoreAbstract,
 } from 'rate-limiter-flexible'
 import { appDatabaseUrl, type Config } from '~/lib/config.server'
+import type { PoolProbe } from '~/models/db.server'
 
 export type StoreKind = 'memory' | 'redis' | 'postgres'
 
@@ -36,6 +37,8 @@ export interface Store {
   limiter(spec: LimiterSpec): Limiter
   /** Resolves once the store is connected (or has failed to within a moment: the insurance answers). */
   ready(): Promise<void>
+  /** The PostgreSQL store's connection pool, for the metrics. */
+  pool?: PoolProbe
   close(): Promise<void>
 }
 
@@ -106,11 +109,13 @@ function openRedis(config: Config, logger: Logger): Store {
   }
 }
 
+const POSTGRES_POOL_SIZE = 5
+
 function openPostgres(config: Config): Store {
   const pool = new pg.Pool({
     connectionString: appDatabaseUrl(config),
     options: '-c role=nextsaas_limiter -c statement_timeout=2000',
-    max: 5,
+    max: POSTGRES_POOL_SIZE,
     connectionTimeoutMillis: 2000,
   })
   // An idle client that loses its server must not crash the process; the next query reconnects.
@@ -133,6 +138,12 @@ function openPostgres(config: Config): Store {
       return limiter
     },
     ready: async () => {},
+    pool: {
+      stats: async () => ({ inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount, max: POSTGRES_POOL_SIZE }),
+      ping: async () => {
+        await pool.query('select 1')
+      },
+    },
     close: () => pool.end(),
   }
 }

@@ -6,7 +6,9 @@
  * second set of limiters and counters.
  */
 import type { Logger } from 'pino'
+import { sessionPoolProbe } from '~/auth/session.server'
 import type { Config } from '~/lib/config.server'
+import { appPoolProbe } from '~/models/db.server'
 import { createRateLimits, type RateLimits } from '~/rate-limit/limits.server'
 import { createSecurityCounters, type SecurityCounters } from '~/security/metrics.server'
 import { createMetrics, type Metrics } from './metrics.server'
@@ -15,7 +17,7 @@ export interface Services {
   /** null when RATE_LIMIT_ENABLED=false. */
   rateLimits: RateLimits | null
   securityCounters: SecurityCounters
-  /** Prometheus metrics over the two above, and of every request. */
+  /** Prometheus metrics over the two above and the database pools, and of every request and audit row. */
   metrics: Metrics
 }
 
@@ -28,7 +30,8 @@ export function createServices(config: Config, logger: Logger, options: { rateLi
         ? createRateLimits(config, logger.child({ module: 'rate-limit' }))
         : null
   const securityCounters = createSecurityCounters()
-  return { rateLimits, securityCounters, metrics: createMetrics(rateLimits, securityCounters) }
+  const pools = { app: appPoolProbe(), sessions: sessionPoolProbe(), ...(rateLimits?.pool ? { rate_limit: rateLimits.pool } : {}) }
+  return { rateLimits, securityCounters, metrics: createMetrics(rateLimits, securityCounters, pools) }
 }
 
 export async function closeServices(services: Services) {
