@@ -6,7 +6,7 @@
  *   http_request_duration_seconds          every request, by method, route kind and status
  *   rate_limit_refusals_total              429s per policy (the limiters' own counts)
  *   rate_limit_store_info                  where the counters live
- *   security_requests_*_total, security_findings_total   the security monitor's counters
+ *   security_requests_*_total, security_findings_total, security_rule_findings_total   the security monitor's counters
  *   organizations_/workspaces_/projects_created_total, members_invited_total,
  *   permission_denied_total, audit_rows_total     business counters, from the audit rows written
  *   db_pool_connections, db_pool_waiting_requests, db_pool_max_connections, db_up   each pool
@@ -113,6 +113,9 @@ export function createMetrics(rateLimits: RateLimits | null, securityCounters: S
   ])
   mirror(registry, 'security_findings_total', 'Security findings by threat type and severity', ['type', 'severity'], () =>
     securityCounters.snapshot().findings.map(({ type, severity, count }) => [{ type, severity }, count]),
+  )
+  mirror(registry, 'security_rule_findings_total', 'Findings of the rules alerts watch (permission-denials, probe-burst, ip-blocked)', ['rule'], () =>
+    securityCounters.snapshot().rules.map(({ rule, count }) => [{ rule }, count]),
   )
 
   const created = Object.fromEntries(

@@ -129,7 +129,7 @@ export function securityMonitor(config: Config, counters: SecurityCounters, addr
 
   /** Records findings without failing the request they came from. */
   const recordFindings = (request: Request, response: Response, findings: readonly Finding[], blocks: (finding: Finding) => boolean) => {
-    for (const finding of findings) counters.countFinding(finding.type, finding.severity)
+    for (const finding of findings) counters.countFinding(finding.type, finding.severity, finding.ruleId)
     return recordSecurityEvent(
       observed(request, response),
       findings.map((finding) => ({ ...finding, blocked: blocks(finding) })),
