@@ -9,13 +9,14 @@ import { TraceIdContext } from '~/components/trace-id'
 
 const ABORT_DELAY = 5_000
 
-/** Unexpected errors are logged once, with the request's traceId. */
+/** Unexpected errors are logged once, with the request's traceId, and reported (SENTRY_DSN). */
 export const handleError: HandleErrorFunction = (error, { request, context }) => {
   // Aborted requests and the router's own 4xx (no route matches) are not faults.
   if (request.signal.aborted || (isRouteErrorResponse(error) && error.status < 500)) return
-  const logger = (context as AppLoadContext | undefined)?.logger
-  if (logger) logger.error({ err: error }, 'unhandled error')
-  else console.error(error)
+  const loadContext = context as AppLoadContext | undefined
+  if (!loadContext?.logger) return console.error(error)
+  loadContext.logger.error({ err: error }, 'unhandled error')
+  loadContext.reportError(error)
 }
 
 export default function handleRequest(

@@ -143,6 +143,7 @@ async function listenMinimal(mode: Config['SECURITY_MODE']) {
       memo: new Map(),
       identity: {},
       audits: () => {},
+      reportError: () => {},
       rateLimits: null,
       limitOutcomes: [],
       securityCounters,

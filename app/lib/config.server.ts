@@ -104,6 +104,17 @@ const SecurityEnv = {
     .default(10)
     .describe('refused requests from one IP within the window that block it (0 = never); needs RATE_LIMIT_ENABLED'),
   SECURITY_BLOCK_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  SECURITY_ALERT_EMAILS: lowercaseList
+    .refine((list) => list.every((address) => z.string().email().safeParse(address).success), 'use email addresses, separated by commas')
+    .default('')
+    .describe('operators mailed about HIGH and CRITICAL security events and brute-force lockouts'),
+  SECURITY_ALERT_BATCH_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(3600)
+    .default(60)
+    .describe('security alerts are gathered into one message per this many seconds'),
   SECURITY_BLOCK_SECONDS: z.coerce
     .number()
     .int()
@@ -143,6 +154,16 @@ const ConfigSchema = z
     MAIL_API_KEY: z.string().min(1).optional(),
     MAIL_FROM: z.string().min(3).default('NextSaaS <no-reply@nextsaas.dev>'),
     TRUST_PROXY: booleanish.default('false'),
+    SENTRY_DSN: z
+      .string()
+      .regex(
+        /^https?:\/\/\w+(?::\w*)?@[\w.-]+(?::\d+)?\/\S+$/,
+        'SENTRY_DSN must be the DSN your Sentry project shows: https://<key>@<host>/<project>',
+      )
+      .optional()
+      .describe('unexpected errors are reported there; unset = logged only'),
+    SENTRY_ENVIRONMENT: z.string().min(1).max(64).optional(),
+    SENTRY_RELEASE: z.string().min(1).max(200).optional(),
     SEED_DEMO: booleanish.optional(),
     API_MAX_BODY_BYTES: z.coerce
       .number()

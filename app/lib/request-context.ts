@@ -20,6 +20,8 @@ export interface RequestContext {
   identity: RequestIdentity
   /** The process's business counters: each audit row the request writes is counted (server/metrics.server.ts). */
   audits: AuditCounter
+  /** Reports an unexpected error with the request's traceId and identity (to Sentry when SENTRY_DSN is set; server/error-reports.server.ts). */
+  reportError(error: unknown): void
 }
 
 /** What the request log and error reports say about a request beyond its traceId. */

@@ -50,15 +50,18 @@ function requestContext(logger: Logger, services: Services) {
   })
   return (req: Request, res: Response, next: NextFunction) => {
     http(req, res)
+    const traceId = String(req.id)
+    const identity = {}
     res.locals.context = {
-      traceId: String(req.id),
+      traceId,
       ip: req.ip ?? req.socket.remoteAddress ?? '',
       logger: req.log,
       cspNonce: randomBytes(16).toString('base64'),
       appendSetCookie: (value) => res.append('Set-Cookie', value),
       memo: new Map(),
-      identity: {},
+      identity,
       audits: services.metrics.audited,
+      reportError: (error) => services.errors?.report(error, { traceId, ...identity, method: req.method, path: req.path }),
       rateLimits: services.rateLimits,
       limitOutcomes: [],
       securityCounters: services.securityCounters,
@@ -184,5 +187,20 @@ export function createHttpApp(options: {
   app.use(limitBodySize(1024 * 1024))
   app.use(securityMonitor(options.config, services.securityCounters, services.rateLimits?.securityBlock ?? null))
   app.all('*', remixHandler(options.build, options.config.NODE_ENV))
+  app.use(unexpectedErrors)
   return app
+}
+
+/**
+ * Errors that reach express: those of a client (a status below 500, such as
+ * a malformed body) go to express's own handler; anything else is logged,
+ * reported and answered with a 500 that quotes the traceId.
+ */
+function unexpectedErrors(error: unknown, req: Request, res: Response, next: NextFunction) {
+  const status = (error as { status?: unknown } | null)?.status
+  if (typeof status === 'number' && status < 500) return next(error)
+  res.locals.context.logger.error({ err: error }, 'unhandled error')
+  res.locals.context.reportError(error)
+  if (res.headersSent) return next(error)
+  sendRefusal(req, res, 'INTERNAL_ERROR', 'Something went wrong on our side. Quote the reference below when you report it.')
 }

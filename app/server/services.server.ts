@@ -11,6 +11,7 @@ import type { Config } from '~/lib/config.server'
 import { appPoolProbe } from '~/models/db.server'
 import { createRateLimits, type RateLimits } from '~/rate-limit/limits.server'
 import { createSecurityCounters, type SecurityCounters } from '~/security/metrics.server'
+import { createErrorReports, type ErrorReports } from './error-reports.server'
 import { createMetrics, type Metrics } from './metrics.server'
 
 export interface Services {
@@ -19,6 +20,8 @@ export interface Services {
   securityCounters: SecurityCounters
   /** Prometheus metrics over the two above and the database pools, and of every request and audit row. */
   metrics: Metrics
+  /** Unexpected errors to Sentry; null without SENTRY_DSN. */
+  errors: ErrorReports | null
 }
 
 /** `rateLimits` given: limiters of the caller's own (a test playing a second process); null = none. */
@@ -31,9 +34,9 @@ export function createServices(config: Config, logger: Logger, options: { rateLi
         : null
   const securityCounters = createSecurityCounters()
   const pools = { app: appPoolProbe(), sessions: sessionPoolProbe(), ...(rateLimits?.pool ? { rate_limit: rateLimits.pool } : {}) }
-  return { rateLimits, securityCounters, metrics: createMetrics(rateLimits, securityCounters, pools) }
+  return { rateLimits, securityCounters, metrics: createMetrics(rateLimits, securityCounters, pools), errors: createErrorReports(config) }
 }
 
 export async function closeServices(services: Services) {
-  await services.rateLimits?.close()
+  await Promise.all([services.rateLimits?.close(), services.errors?.close()])
 }
