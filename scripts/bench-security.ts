@@ -147,6 +147,7 @@ async function listenMinimal(mode: Config['SECURITY_MODE']) {
       rateLimits: null,
       limitOutcomes: [],
       securityCounters,
+      securityAlerts: null,
       database: new RequestTransaction(),
     }
     next()

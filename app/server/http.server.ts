@@ -65,6 +65,7 @@ function requestContext(logger: Logger, services: Services) {
       rateLimits: services.rateLimits,
       limitOutcomes: [],
       securityCounters: services.securityCounters,
+      securityAlerts: services.securityAlerts,
       database: new RequestTransaction(),
     }
     next()
@@ -185,7 +186,7 @@ export function createHttpApp(options: {
   app.use(limitRequests(services.rateLimits))
   app.use(rejectCrossOrigin)
   app.use(limitBodySize(1024 * 1024))
-  app.use(securityMonitor(options.config, services.securityCounters, services.rateLimits?.securityBlock ?? null))
+  app.use(securityMonitor(options.config, services.securityCounters, services.rateLimits?.securityBlock ?? null, services.securityAlerts))
   app.all('*', remixHandler(options.build, options.config.NODE_ENV))
   app.use(unexpectedErrors)
   return app

@@ -8,6 +8,7 @@
 import type { Logger } from 'pino'
 import { sessionPoolProbe } from '~/auth/session.server'
 import type { Config } from '~/lib/config.server'
+import { createSecurityAlerts, type SecurityAlertMailer } from '~/mail/security-alerts.server'
 import { appPoolProbe } from '~/models/db.server'
 import { createRateLimits, type RateLimits } from '~/rate-limit/limits.server'
 import { createSecurityCounters, type SecurityCounters } from '~/security/metrics.server'
@@ -22,6 +23,8 @@ export interface Services {
   metrics: Metrics
   /** Unexpected errors to Sentry; null without SENTRY_DSN. */
   errors: ErrorReports | null
+  /** Mails operators about HIGH and CRITICAL security events and lockouts; null without SECURITY_ALERT_EMAILS. */
+  securityAlerts: SecurityAlertMailer | null
 }
 
 /** `rateLimits` given: limiters of the caller's own (a test playing a second process); null = none. */
@@ -34,9 +37,17 @@ export function createServices(config: Config, logger: Logger, options: { rateLi
         : null
   const securityCounters = createSecurityCounters()
   const pools = { app: appPoolProbe(), sessions: sessionPoolProbe(), ...(rateLimits?.pool ? { rate_limit: rateLimits.pool } : {}) }
-  return { rateLimits, securityCounters, metrics: createMetrics(rateLimits, securityCounters, pools), errors: createErrorReports(config) }
+  return {
+    rateLimits,
+    securityCounters,
+    metrics: createMetrics(rateLimits, securityCounters, pools),
+    errors: createErrorReports(config),
+    securityAlerts: createSecurityAlerts(config, rateLimits, logger.child({ module: 'security-alerts' })),
+  }
 }
 
 export async function closeServices(services: Services) {
+  // Queued alerts go out while the mail limit can still be asked.
+  await services.securityAlerts?.close()
   await Promise.all([services.rateLimits?.close(), services.errors?.close()])
 }
