@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto'
 import { redirect, type AppLoadContext } from '@remix-run/node'
 import { Cookie, Lucia, TimeSpan } from 'lucia'
 import pg from 'pg'
-import { appDatabaseUrl, getConfig } from '~/lib/config.server'
+import { appDatabaseUrl, getConfig, SESSION_POOL_SIZE } from '~/lib/config.server'
 import { clientOf, memoize } from '~/lib/request-context'
 import { hashSecret } from '~/lib/secrets.server'
 import { clientFamily } from '~/lib/user-agent'
@@ -32,7 +32,6 @@ import { SessionAdapter } from './session-adapter.server'
 
 const COOKIE_NAME = 'nextsaas_session'
 const SECURE_COOKIE_NAME = `__Host-${COOKIE_NAME}`
-export const SESSION_POOL_SIZE = 4
 
 // Lucia's adapter talks to its own small pg pool, logged in as the app role
 // and acting as nextsaas_auth, the only role that can see sessions.

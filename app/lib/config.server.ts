@@ -213,6 +213,22 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
 
 export const APP_DB_ROLE = 'nextsaas_app'
 
+/** Lucia's session pool (auth/session.server.ts) and the PostgreSQL rate-limit store's (rate-limit/stores.server.ts). */
+export const SESSION_POOL_SIZE = 4
+export const RATE_LIMIT_POOL_SIZE = 5
+
+/** The most connections one app process opens: the Slonik pool, the session pool and the PostgreSQL store's, if used. */
+export function connectionsPerProcess(cfg: Config): number {
+  const postgresStore = cfg.RATE_LIMIT_ENABLED && rateLimitStore(cfg) === 'postgres'
+  return cfg.DATABASE_POOL_SIZE + SESSION_POOL_SIZE + (postgresStore ? RATE_LIMIT_POOL_SIZE : 0)
+}
+
+/** Where the rate-limit counters live: `auto` is Redis when REDIS_URL is set, else PostgreSQL. */
+export function rateLimitStore(cfg: Config): 'memory' | 'redis' | 'postgres' {
+  if (cfg.RATE_LIMIT_STORE !== 'auto') return cfg.RATE_LIMIT_STORE
+  return cfg.REDIS_URL ? 'redis' : 'postgres'
+}
+
 export function appDatabasePassword(cfg: Config) {
   return cfg.APP_DATABASE_PASSWORD ?? DEV_APP_PASSWORD
 }
