@@ -31,8 +31,6 @@ interface GuardRecords {
   /** The security events' rule-id prefix, and what their sample says was blocked. */
   rule: string
   label: string
-  /** The request as recorded: `METHOD /path`, with a secret in the path abstracted. */
-  endpoint(request: Request): string
   location: Location
   field: string | null
   reasons: Partial<Record<BlockReason, BlockRecord>>
@@ -42,7 +40,6 @@ const SIGN_IN: GuardRecords = {
   action: 'user.sign_in_blocked',
   rule: 'sign-in',
   label: 'sign-in',
-  endpoint: (request) => `${request.method} ${new URL(request.url).pathname}`,
   location: 'body',
   field: 'email',
   reasons: {
@@ -56,7 +53,6 @@ const INVITATION_LINKS: GuardRecords = {
   action: 'user.invitation_links_blocked',
   rule: 'invitation',
   label: 'invitation links',
-  endpoint: (request) => `${request.method} /invitations/$token`,
   location: 'path',
   field: null,
   reasons: {
@@ -74,7 +70,9 @@ async function recordBlock(request: Request, context: AppLoadContext, records: G
   for (const reason of reasons) context.securityCounters.countFinding('BRUTE_FORCE', reason.severity)
   const details = { reasons: reasons.map((r) => r.name), failures: block.failures, retryAfterSeconds: block.outcome.resetSeconds }
   const client = clientOf(request, context)
-  const observed = { ip: context.ip, endpoint: records.endpoint(request), traceId: context.traceId, sessionId: null, organization: null }
+  // A secret in the path (an invitation's token) is redacted where events are written and mailed.
+  const endpoint = `${request.method} ${new URL(request.url).pathname}`
+  const observed = { ip: context.ip, endpoint, traceId: context.traceId, sessionId: null, organization: null }
   const sample = (reason: BlockRecord) => `${records.label} blocked for ${waitText(block.outcome.resetSeconds)}: ${reason.what}`
   const ruleId = (reason: BlockRecord) => `${records.rule}-${reason.name.replace('_', '-')}`
   context.securityAlerts?.notify(
@@ -84,7 +82,7 @@ async function recordBlock(request: Request, context: AppLoadContext, records: G
       severity: reason.severity,
       rule: ruleId(reason),
       ip: context.ip,
-      endpoint: observed.endpoint,
+      endpoint,
       traceId: context.traceId,
       sample: sample(reason),
       blocked: true,
