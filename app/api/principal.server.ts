@@ -12,7 +12,7 @@ import { openRequest } from '~/auth/opening.server'
 import { validateSessionToken } from '~/auth/session.server'
 import { refusal } from '~/lib/errors'
 import { memoize } from '~/lib/request-context'
-import { isApiToken } from '~/models/api-token.server'
+import { isApiToken, touchApiToken } from '~/models/api-token.server'
 import type { Actor } from '~/models/db.server'
 import type { Tenant } from '~/models/tenant.server'
 import type { ApiArgs } from './route.server'
@@ -21,6 +21,9 @@ import type { ApiArgs } from './route.server'
 export interface ApiPrincipal extends Principal {
   credential: { kind: 'session'; sessionId: string } | { kind: 'token'; tokenId: string }
 }
+
+/** A token's last use is noted at most once a minute (the tokens page shows it). */
+const TOKEN_TOUCH_MS = 60_000
 
 const BEARER = /^Bearer +([\w~+/.-]{1,256}=*) *$/i
 
@@ -42,7 +45,8 @@ async function authenticate({ request, context, params }: ApiArgs): Promise<ApiP
   }
   const opening = await openRequest(context, { kind: 'token', secret: token }, params, true)
   if (!opening.user || !opening.token) throw invalidToken()
-  const { id, organizationId, permissions } = opening.token
+  const { id, lastUsedAt, organizationId, permissions } = opening.token
+  if (!lastUsedAt || Date.now() - lastUsedAt.getTime() >= TOKEN_TOUCH_MS) context.database.afterFinish(() => touchApiToken(id))
   return { user: opening.user, scope: { organizationId, permissions }, credential: { kind: 'token', tokenId: id } }
 }
 

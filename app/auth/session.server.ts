@@ -24,7 +24,7 @@ import { hashSecret } from '~/lib/secrets.server'
 import { clientFamily } from '~/lib/user-agent'
 import type { PoolProbe } from '~/models/db.server'
 import { recordSecurityEvent } from '~/models/security-event.server'
-import { endOtherSessions, noteSessionClientChange } from '~/models/sessions.server'
+import { deleteEndedSession, endOtherSessions, noteSessionClientChange, touchSession } from '~/models/sessions.server'
 import type { SessionUser } from '~/models/user.server'
 import { organizationInPath } from '~/security/request-parts.server'
 import { openRequest, type RouteParams } from './opening.server'
@@ -32,6 +32,8 @@ import { SessionAdapter } from './session-adapter.server'
 
 const COOKIE_NAME = 'nextsaas_session'
 const SECURE_COOKIE_NAME = `__Host-${COOKIE_NAME}`
+/** How stale a session's last use may get before a request notes it again. */
+const TOUCH_INTERVAL_MS = 60_000
 
 // Lucia's adapter talks to its own small pg pool, logged in as the app role
 // and acting as nextsaas_auth, the only role that can see sessions.
@@ -175,17 +177,28 @@ export async function createSession(request: Request, userId: string, client: { 
 /**
  * A session token (the cookie's or an API bearer token), checked in the
  * request's opening round trip against both clocks: its user and session id,
- * or null once either deadline has passed. A session in use moves its idle
- * deadline forward (at most once a minute), and its use from another client
- * is noticed, whichever way it came in.
+ * or null once either deadline has passed (and the ended session is deleted).
+ * A session in use moves its idle deadline forward (at most once a minute),
+ * and its use from another client is noticed, whichever way it came in —
+ * all after the request's transaction has ended.
  */
 export async function validateSessionToken(token: string, request: Request, context: AppLoadContext, params: RouteParams, api: boolean) {
   const { SESSION_ABSOLUTE_TIMEOUT, SESSION_IDLE_TIMEOUT } = getConfig()
   const credential = { kind: 'session', secret: token, lifetimeMs: SESSION_ABSOLUTE_TIMEOUT, idleMs: SESSION_IDLE_TIMEOUT } as const
   const opening = await openRequest(context, credential, params, api)
-  if (!opening.user || !opening.session) return null
   const sessionId = hashSecret(token)
-  await noticeClientChange(request, context, { sessionId, client: { userAgent: opening.session.userAgent, changed: opening.session.changedClient } })
+  const { session } = opening
+  if (!opening.user || !session) {
+    context.database.afterFinish(() => deleteEndedSession(sessionId, SESSION_ABSOLUTE_TIMEOUT))
+    return null
+  }
+  const now = Date.now()
+  if (now - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS || session.expiresAt.getTime() - now < SESSION_IDLE_TIMEOUT / 2) {
+    context.database.afterFinish(() => touchSession(sessionId, SESSION_IDLE_TIMEOUT))
+  }
+  context.database.afterFinish(() =>
+    noticeClientChange(request, context, { sessionId, client: { userAgent: session.userAgent, changed: session.changedClient } }),
+  )
   return { user: opening.user, sessionId }
 }
 

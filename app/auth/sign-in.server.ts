@@ -5,7 +5,7 @@
  */
 import type { AppLoadContext } from '@remix-run/node'
 import { DomainError } from '~/lib/errors'
-import { clientOf } from '~/lib/request-context'
+import { clientOf, type Client } from '~/lib/request-context'
 import { mailVerificationAfterSignUp } from '~/mail/account.server'
 import { createUser, EmailTakenError, findCredentials, recordSignIn, type User } from '~/models/user.server'
 import { beginSignIn } from '~/rate-limit/lockouts.server'
@@ -36,15 +36,23 @@ export async function signIn(email: string, password: string, request: Request, 
 }
 
 /**
- * Creates an account (a guessable password or a taken email is a field
- * error), starts its session and mails the verification link.
+ * A new account, for sign-up and for the demo seed alike: a guessable password
+ * is a field error, a taken email an EmailTakenError.
  */
-export async function signUp(input: { name: string; email: string; password: string }, request: Request, context: AppLoadContext) {
+export async function registerAccount(input: { name: string; email: string; password: string }, client: Client): Promise<User> {
   const weakness = passwordWeakness(input.password, [input.email, input.name])
   if (weakness) throw new DomainError(weakness, 'password', 'VALIDATION_FAILED')
+  return createUser({ name: input.name, email: input.email, passwordHash: await hashPassword(input.password) }, client)
+}
+
+/**
+ * Creates an account (registerAccount), starts its session and mails the
+ * verification link; a taken email is a field error here.
+ */
+export async function signUp(input: { name: string; email: string; password: string }, request: Request, context: AppLoadContext) {
   const client = clientOf(request, context)
   try {
-    const user = await createUser({ name: input.name, email: input.email, passwordHash: await hashPassword(input.password) }, client)
+    const user = await registerAccount(input, client)
     const token = await startSession(request, user.id, client)
     mailVerificationAfterSignUp(user.id, context.logger)
     return { token, user }

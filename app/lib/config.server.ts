@@ -183,6 +183,9 @@ const ConfigSchema = z
         message: 'required in production (the password of the app database login)',
       })
     }
+    if (env.NODE_ENV === 'production' && env.SEED_DEMO) {
+      ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: 'never in production: the demo accounts have a published password' })
+    }
     if (env.MAIL_API_URL && !env.MAIL_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['MAIL_API_KEY'], message: 'required when MAIL_API_URL is set' })
     }

@@ -10,7 +10,7 @@ import { DomainError } from '~/lib/errors'
 import { unseenCreations, unseenCreationsMessage } from '~/lib/permissions'
 import { hashSecret } from '~/lib/secrets.server'
 import { writeAudit } from './audit.server'
-import { sql, withTenant, type Actor } from './db.server'
+import { sql, withAuthService, withTenant, type Actor } from './db.server'
 
 /** Marks a token as ours, so it is told apart from a session token (and found by secret scanners). */
 export const API_TOKEN_PREFIX = 'nsp_'
@@ -109,4 +109,9 @@ export function revokeApiToken(actor: Actor, id: string): Promise<boolean> {
     if (revoked.rowCount) await writeAudit(tx, actor, { action: 'api_token.revoked', resourceType: 'api_token', resourceId: id })
     return revoked.rowCount > 0
   })
+}
+
+/** Notes a token's use (the tokens page shows it); the request calls it at most once a minute per token. */
+export async function touchApiToken(tokenId: string): Promise<void> {
+  await withAuthService((tx) => tx.query(sql.unsafe`update auth.api_tokens set last_used_at = now() where id = ${tokenId}`))
 }

@@ -4,8 +4,7 @@
  *
  *   1. becomes nextsaas_auth, the only role that reads credentials,
  *   2. reads the presented credential (a session or an API token) into the
- *      claims — an unknown, expired or revoked one leaves no subject — and
- *      notes its use (at most once a minute),
+ *      claims — an unknown, expired or revoked one leaves no subject,
  *   3. becomes `authenticated`, so that RLS decides from here on, and
  *   4. reads, as the caller, what the request names: the user, the
  *      credential's own row, the membership in the organization, the
@@ -14,8 +13,11 @@
  * Every withTenant() for the same caller then runs in this transaction, and
  * the HTTP layer commits it before the response goes out. A model call that
  * fails rolls it back, so a change never half-lands; what follows opens
- * transactions of its own.
+ * transactions of its own. The opening takes no lock: writes about the
+ * request itself (a session's idle clock, a token's last use) run after it
+ * has ended (afterFinish), so that they never wait on a row it holds.
  */
+import type { Logger } from 'pino'
 import { z } from 'zod'
 import { hashSecret } from '~/lib/secrets.server'
 import { isSlug } from '~/lib/slug'
@@ -58,8 +60,17 @@ function fromJson<S extends z.ZodRawShape>(schema: z.ZodObject<S>) {
 
 const Opening = z.object({
   user: z.object({ id: z.string(), email: z.string(), name: z.string(), emailVerified: z.boolean() }).nullable(),
-  session: z.object({ userAgent: z.string().nullable(), changedClient: z.string().nullable() }).nullable(),
-  token: z.object({ id: z.string(), organizationId: z.string().nullable(), permissions: z.array(z.string()).nullable() }).nullable(),
+  session: z
+    .object({ lastSeenAt: z.coerce.date(), expiresAt: z.coerce.date(), userAgent: z.string().nullable(), changedClient: z.string().nullable() })
+    .nullable(),
+  token: z
+    .object({
+      id: z.string(),
+      lastUsedAt: z.coerce.date().nullable(),
+      organizationId: z.string().nullable(),
+      permissions: z.array(z.string()).nullable(),
+    })
+    .nullable(),
   membership: Membership.nullable(),
   organizations: z.array(z.object({ slug: z.string(), name: z.string() })).nullable(),
   workspace: fromJson(Workspace).nullable(),
@@ -73,54 +84,46 @@ const seconds = (ms: number) => sql.fragment`make_interval(secs => ${literal(Str
 
 /**
  * The claims statement, run as nextsaas_auth: the presented credential, if it
- * is valid, becomes the subject (and a token's scope, with its id as `jti`);
- * one that opens nothing leaves empty claims, and a session past either
- * deadline is deleted. A credential in use notes it, at most once a minute:
- * a session moves its idle deadline forward, a token its last use (the
- * tokens page shows it).
+ * is valid, becomes the subject (and a token's scope); one that opens nothing
+ * leaves empty claims. Read-only: what the credential's use should note
+ * (request-transaction's afterFinish) is decided from its row, which it keeps
+ * in request.credential for the context statement to return.
  */
 function claimsStatement(credential: Credential) {
   const hash = literal(hashSecret(credential.secret))
-  const set = (claims: ReturnType<typeof sql.fragment>) => sql.fragment`select set_config('request.jwt.claims', coalesce((${claims}), '{}'), true)`
+  const set = (claims: ReturnType<typeof sql.fragment>, row: ReturnType<typeof sql.fragment>) =>
+    sql.fragment`select set_config('request.jwt.claims', coalesce((${claims}), '{}'), true),
+                        set_config('request.credential', coalesce((${row}), ''), true)`
   if (credential.kind === 'session') {
     return sql.fragment`
       with valid as (
-        select id, user_id, expires_at from auth.sessions
+        select user_id, last_seen_at, expires_at, user_agent, changed_client from auth.sessions
         where id = ${hash} and expires_at > now() and created_at > now() - ${seconds(credential.lifetimeMs)}
-      ), touched as (
-        update auth.sessions set last_seen_at = now(), expires_at = now() + ${seconds(credential.idleMs)}
-        where id = (select id from valid)
-          and (last_seen_at < now() - interval '1 minute' or expires_at < now() + ${seconds(credential.idleMs / 2)})
-      ), ended as (
-        delete from auth.sessions where id = ${hash} and not exists (select from valid)
       )
-      ${set(sql.fragment`select json_build_object('sub', user_id)::text from valid`)}`
+      ${set(
+        sql.fragment`select json_build_object('sub', user_id)::text from valid`,
+        sql.fragment`select json_build_object('lastSeenAt', last_seen_at, 'expiresAt', expires_at, 'userAgent', user_agent,
+                                              'changedClient', changed_client)::text from valid`,
+      )}`
   }
   return sql.fragment`
     with valid as (
-      select id, user_id, scope_organization_id, scope_permissions from auth.api_tokens
+      select id, user_id, scope_organization_id, scope_permissions, last_used_at from auth.api_tokens
       where token_hash = ${hash} and revoked_at is null and (expires_at is null or expires_at > now())
-    ), touched as (
-      update auth.api_tokens set last_used_at = now()
-      where id = (select id from valid) and (last_used_at is null or last_used_at < now() - interval '1 minute')
     )
-    ${set(sql.fragment`
-      select jsonb_strip_nulls(jsonb_build_object('sub', user_id, 'jti', id, 'token_org', scope_organization_id,
-                                                  'token_permissions', to_jsonb(scope_permissions)))::text
-      from valid`)}`
+    ${set(
+      sql.fragment`select jsonb_strip_nulls(jsonb_build_object('sub', user_id, 'token_org', scope_organization_id,
+                                                               'token_permissions', to_jsonb(scope_permissions)))::text from valid`,
+      sql.fragment`select json_build_object('id', id, 'lastUsedAt', last_used_at, 'organizationId', scope_organization_id,
+                                            'permissions', scope_permissions)::text from valid`,
+    )}`
 }
 
-/** The credential as its owner may read it: their session's row, or the token's id and scope from the claims. */
-function credentialRow(credential: Credential) {
-  if (credential.kind === 'token') {
-    return sql.fragment`null as session, (
-      select json_build_object('id', c ->> 'jti', 'organizationId', c ->> 'token_org', 'permissions', c -> 'token_permissions')
-      from (select current_setting('request.jwt.claims', true)::jsonb as c) claims where c ? 'jti') as token`
-  }
-  return sql.fragment`(select row_to_json(s) from (
-      select user_agent as "userAgent", changed_client as "changedClient"
-      from auth.sessions where id = ${literal(hashSecret(credential.secret))}) s) as session, null as token`
-}
+/** The credential's row as the claims statement found it (for a valid credential only). */
+const credentialRow = (credential: Credential) =>
+  credential.kind === 'session'
+    ? sql.fragment`nullif(current_setting('request.credential', true), '')::json as session, null as token`
+    : sql.fragment`null as session, nullif(current_setting('request.credential', true), '')::json as token`
 
 const refWhere = (alias: string, ref: ResourceRef | undefined) => {
   if (!ref) return null
@@ -175,10 +178,24 @@ export class RequestTransaction implements RequestScope {
   #settled: Promise<unknown> | null = null
   #rolledBack = false
   #queue: Promise<unknown> = Promise.resolve()
+  #afterwards: (() => Promise<unknown>)[] = []
 
-  /** Opens the transaction and reads what the request names; once per request. */
-  async open(credential: Credential, refs: RequestRefs): Promise<Opening> {
+  constructor(private readonly logger: Logger) {}
+
+  /**
+   * Opens the transaction and reads what the request names; once per request.
+   * The opening is the first thing in the queue, so that nothing — a model
+   * call, the commit, a rollback when the client went away — runs beside it
+   * on the connection.
+   */
+  open(credential: Credential, refs: RequestRefs): Promise<Opening> {
     if (this.#settled) throw new Error('the request transaction is already open')
+    const opening = this.#open(credential, refs)
+    this.#queue = opening.catch(() => {})
+    return opening
+  }
+
+  async #open(credential: Credential, refs: RequestRefs): Promise<Opening> {
     const pool = await getPool()
     let began: (tx: Tx) => void = () => {}
     let failed: (error: unknown) => void = () => {}
@@ -204,7 +221,7 @@ export class RequestTransaction implements RequestScope {
         this.#caller = { userId: opening.user.id, ...(scope ? { token: scope } : {}) }
       } else {
         // Nobody to act for: nothing else will run in it.
-        await this.finish()
+        await this.#commit()
       }
       return opening
     } catch (error) {
@@ -243,19 +260,38 @@ export class RequestTransaction implements RequestScope {
     await this.#settled
   }
 
+  /** Work about the request itself, run once its transaction has ended (finish or abort). */
+  afterFinish(task: () => Promise<unknown>) {
+    this.#afterwards.push(task)
+  }
+
+  /** Failures there fail nothing but themselves: the request has its answer. */
+  async #runAfterwards() {
+    const tasks = this.#afterwards.splice(0)
+    const results = await Promise.allSettled(tasks.map((task) => task()))
+    for (const result of results) if (result.status === 'rejected') this.logger.error({ err: result.reason }, 'work after the request failed')
+  }
+
   /** Rolls back what the request did (the route failed without an answer). */
   async abort(): Promise<void> {
     await this.#queue
     if (this.#end) await this.#rollback(new Error('the request failed'))
+    await this.#runAfterwards()
   }
 
   /** Commits what the request did (a no-op when it opened nothing or was rolled back); throws when COMMIT fails. */
   async finish(): Promise<void> {
     await this.#queue
+    const failure = await this.#commit()
+    await this.#runAfterwards()
+    if (failure && !this.#rolledBack) throw failure
+  }
+
+  /** Ends the transaction with COMMIT; resolves to why it failed, if it did. */
+  #commit() {
     this.#tx = null
     this.#end?.commit()
     this.#end = null
-    const failure = await this.#settled
-    if (failure && !this.#rolledBack) throw failure
+    return this.#settled
   }
 }

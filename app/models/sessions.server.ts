@@ -1,7 +1,8 @@
 /**
- * Session rows beyond what Lucia does itself: the client a session is used
- * from, and the sessions page. (The idle clock moves in the request's opening,
- * request-transaction.server.ts.) A signed-in user reads and ends sessions through
+ * Session rows beyond what Lucia does itself: the idle clock, the client a
+ * session is used from, and the sessions page. A request reads its session in
+ * its opening (request-transaction.server.ts) and notes its use here, after
+ * its transaction has ended. A signed-in user reads and ends sessions through
  * withTenant(), where RLS shows them their own sessions and no one else's.
  */
 import { z } from 'zod'
@@ -16,6 +17,24 @@ const ActiveSession = z.object({
   lastSeenAt: z.date(),
 })
 export type ActiveSession = z.infer<typeof ActiveSession>
+
+/** Marks a session as used now and moves its idle deadline to a full idle period from now. */
+export async function touchSession(sessionId: string, idleTimeoutMs: number): Promise<void> {
+  await withAuthService((tx) =>
+    tx.query(sql.unsafe`
+      update auth.sessions set last_seen_at = now(), expires_at = now() + make_interval(secs => ${idleTimeoutMs / 1000})
+      where id = ${sessionId}`),
+  )
+}
+
+/** Deletes a session past either deadline (a presented one that no longer opens anything). */
+export async function deleteEndedSession(sessionId: string, lifetimeMs: number): Promise<void> {
+  await withAuthService((tx) =>
+    tx.query(sql.unsafe`
+      delete from auth.sessions
+      where id = ${sessionId} and (expires_at <= now() or created_at <= now() - make_interval(secs => ${lifetimeMs / 1000}))`),
+  )
+}
 
 /**
  * Notes that a session is now used from `client`, another client than the one

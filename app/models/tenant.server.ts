@@ -18,7 +18,7 @@ export interface Tenant {
   /** The actor for withTenant() and the audit log. */
   actor: TenantActor
   /** The organization's own rate limits as stored, read with the membership. */
-  rateLimits: unknown
+  rateLimits: Record<string, unknown>
   /** The request's logger: permission decisions are traced on it at debug level. */
   logger: Logger
 }
@@ -28,7 +28,7 @@ export const Membership = z.object({
   organizationName: z.string(),
   organizationSlug: z.string(),
   /** The owners' limits as stored (organizations.settings -> 'rateLimits'); `{}` when none. */
-  rateLimits: z.unknown(),
+  rateLimits: z.record(z.unknown()),
   memberId: z.string(),
   role: z.string(),
   roleName: z.string(),

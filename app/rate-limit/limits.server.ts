@@ -137,7 +137,7 @@ export function createRateLimits(config: Config, logger: Logger) {
      * burst allowance, under the organization's own limits as stored (read
      * with the membership, so an owner's change applies on the next request).
      */
-    async tenant(ids: { userId: string; organizationId: string }, overrides: unknown): Promise<Outcome[]> {
+    async tenant(ids: { userId: string; organizationId: string }, overrides: Record<string, unknown>): Promise<Outcome[]> {
       const limits = effectiveLimits(config, overrides)
       const [u, o] = await Promise.all([take(user.sustained.limiter, ids.userId), take(organization.sustained.limiter, ids.organizationId)])
       return count(

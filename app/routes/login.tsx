@@ -1,10 +1,11 @@
 import { getFormProps, getInputProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
 import { getUser, sessionCookie } from '~/auth/session.server'
 import { signIn } from '~/auth/sign-in.server'
 import { ErrorList, SubmitButton, TextField, useValidatedForm } from '~/components/forms'
+import { buttonStyles } from '~/components/ui'
 import { invalid, readForm, replyToDomainError } from '~/lib/forms.server'
 import { LoginSchema, safeRedirect } from '~/lib/validation'
 
@@ -12,7 +13,8 @@ export const meta: MetaFunction = () => [{ title: 'Sign in · NextSaaS' }]
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   if (await getUser(request, context)) throw redirect('/orgs')
-  return null
+  // Filled in development only, where `npm start` seeded them (server/demo-accounts.server.ts).
+  return json({ demo: context.demoAccounts })
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -29,6 +31,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Login() {
+  const { demo } = useLoaderData<typeof loader>()
   const lastResult = useActionData<typeof action>()
   const navigation = useNavigation()
   const [searchParams] = useSearchParams()
@@ -57,6 +60,39 @@ export default function Login() {
           Create an account
         </Link>
       </p>
+      {demo ? <DemoAccounts demo={demo} redirectTo={searchParams.get('redirectTo') ?? ''} /> : null}
     </div>
+  )
+}
+
+/** One-click sign-in as each seeded account: the same form post as typing the address and the password. */
+function DemoAccounts({ demo, redirectTo }: { demo: NonNullable<SerializeFrom<typeof loader>['demo']>; redirectTo: string }) {
+  return (
+    <section aria-labelledby="demo-accounts" className="mt-8 rounded-lg border border-amber-200 bg-amber-50 p-4">
+      <h2 id="demo-accounts" className="font-medium">
+        Demo accounts
+      </h2>
+      <p className="mt-1 text-sm text-slate-600">
+        Offered in development only. Each one&rsquo;s password is <code className="font-mono">{demo.password}</code>.
+      </p>
+      <ul className="mt-3 flex flex-col gap-3">
+        {demo.accounts.map((account) => (
+          <li key={account.email}>
+            <Form method="post" className="flex items-center justify-between gap-3">
+              <input type="hidden" name="email" value={account.email} />
+              <input type="hidden" name="password" value={demo.password} />
+              <input type="hidden" name="redirectTo" value={redirectTo} />
+              <span className="min-w-0 text-sm">
+                <span className="block truncate font-medium">{account.email}</span>
+                <span className="block text-slate-600">{account.summary}</span>
+              </span>
+              <button type="submit" aria-label={`Sign in as ${account.email}`} className={`${buttonStyles.secondary} shrink-0`}>
+                Sign in
+              </button>
+            </Form>
+          </li>
+        ))}
+      </ul>
+    </section>
   )
 }

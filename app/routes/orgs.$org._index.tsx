@@ -1,7 +1,8 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Link, useLoaderData } from '@remix-run/react'
+import { Link, useLoaderData, useRouteError } from '@remix-run/react'
 import { useCan, useOrganization } from '~/access/tenant'
 import { requireTenant, requireWorkspaceList } from '~/access/tenant.server'
+import { ErrorPage } from '~/components/error-page'
 import { buttonStyles, EmptyState, PageHeader, Pagination, SortControl } from '~/components/ui'
 import { parseListQuery } from '~/lib/pagination'
 import { listWorkspaces } from '~/models/workspace.server'
@@ -75,4 +76,9 @@ export default function OrganizationHome() {
       <Pagination page={workspaces.page} pageCount={workspaces.pageCount} />
     </section>
   )
+}
+
+/** A role that sees no workspace (the Auditor) is told so inside the organization, whose menu shows what it may open. */
+export function ErrorBoundary() {
+  return <ErrorPage error={useRouteError()} />
 }

@@ -1,10 +1,10 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
-import { z } from 'zod'
 import { requirePermission, requireTenant } from '~/access/tenant.server'
-import { EventFilterForm, EventsChart, EventTable, EVENT_FILTER_KEYS, type EventFilterErrors } from '~/components/security-events'
+import { EventFilterForm, EventsChart, EventTable, EVENT_FILTER_KEYS } from '~/components/security-events'
 import { EmptyState, PageHeader, Pagination } from '~/components/ui'
-import { filterValues, givenFilters } from '~/lib/filters'
+import { readFilters } from '~/lib/filters'
+import { parseListQuery } from '~/lib/pagination'
 import { countSecurityEventsByDay, EventFilters, listSecurityEvents } from '~/models/security-event.server'
 
 export const meta: MetaFunction = () => [{ title: 'Security events · NextSaaS' }]
@@ -35,27 +35,17 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   await requirePermission(tenant, 'security:view')
   const url = new URL(request.url)
-  const values = filterValues(url, EVENT_FILTER_KEYS)
-  const page = z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(10_000)
-    .catch(1)
-    .parse(url.searchParams.get('page') ?? undefined)
-  const parsed = EventFilters.safeParse(givenFilters(values))
-  if (!parsed.success) {
-    const errors: EventFilterErrors = parsed.error.flatten().fieldErrors
-    return json({ values, errors, events: [], total: 0, page: 1, pageCount: 1, days: [], chart: [] }, { status: 400 })
-  }
-  const days = chartDays(parsed.data)
+  const { values, filters, errors } = readFilters(url, EVENT_FILTER_KEYS, EventFilters)
+  if (!filters) return json({ values, errors, events: [], total: 0, page: 1, pageCount: 1, days: [], chart: [] }, { status: 400 })
+  const { page } = parseListQuery(url, PAGE_SIZE)
+  const days = chartDays(filters)
   const [list, chart] = await Promise.all([
-    listSecurityEvents(tenant.actor, parsed.data, { page, pageSize: PAGE_SIZE }),
-    countSecurityEventsByDay(tenant.actor, parsed.data, { since: days[0]!, until: days.at(-1)! }),
+    listSecurityEvents(tenant.actor, filters, { page, pageSize: PAGE_SIZE }),
+    countSecurityEventsByDay(tenant.actor, filters, { since: days[0]!, until: days.at(-1)! }),
   ])
   return json({
     values,
-    errors: {} as EventFilterErrors,
+    errors,
     events: list.items,
     total: list.total,
     page,

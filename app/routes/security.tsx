@@ -1,12 +1,10 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
-import { z } from 'zod'
-import { requireUser } from '~/auth/session.server'
-import { EventFilterForm, EventTable, EVENT_FILTER_KEYS, type EventFilterErrors } from '~/components/security-events'
+import { requireOperator } from '~/access/operator.server'
+import { EventFilterForm, EventTable, EVENT_FILTER_KEYS } from '~/components/security-events'
 import { EmptyState, PageHeader, Pagination } from '~/components/ui'
-import { getConfig } from '~/lib/config.server'
-import { notFound } from '~/lib/errors'
-import { filterValues, givenFilters } from '~/lib/filters'
+import { readFilters } from '~/lib/filters'
+import { parseListQuery } from '~/lib/pagination'
 import { EventFilters, listAllSecurityEvents } from '~/models/security-event.server'
 
 export const meta: MetaFunction = () => [{ title: 'Security log · NextSaaS' }]
@@ -20,31 +18,13 @@ const PAGE_SIZE = 50
  * anyone else the page does not exist.
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireUser(request, context)
-  if (!user.emailVerified || !getConfig().SECURITY_OPERATOR_EMAILS.includes(user.email.toLowerCase())) throw notFound()
+  await requireOperator(request, context)
   const url = new URL(request.url)
-  const values = filterValues(url, EVENT_FILTER_KEYS)
-  const page = z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(10_000)
-    .catch(1)
-    .parse(url.searchParams.get('page') ?? undefined)
-  const parsed = EventFilters.safeParse(givenFilters(values))
-  if (!parsed.success) {
-    const errors: EventFilterErrors = parsed.error.flatten().fieldErrors
-    return json({ values, errors, events: [], total: 0, page: 1, pageCount: 1 }, { status: 400 })
-  }
-  const list = await listAllSecurityEvents(parsed.data, { page, pageSize: PAGE_SIZE })
-  return json({
-    values,
-    errors: {} as EventFilterErrors,
-    events: list.items,
-    total: list.total,
-    page,
-    pageCount: Math.max(1, Math.ceil(list.total / PAGE_SIZE)),
-  })
+  const { values, filters, errors } = readFilters(url, EVENT_FILTER_KEYS, EventFilters)
+  if (!filters) return json({ values, errors, events: [], total: 0, page: 1, pageCount: 1 }, { status: 400 })
+  const { page } = parseListQuery(url, PAGE_SIZE)
+  const list = await listAllSecurityEvents(filters, { page, pageSize: PAGE_SIZE })
+  return json({ values, errors, events: list.items, total: list.total, page, pageCount: Math.max(1, Math.ceil(list.total / PAGE_SIZE)) })
 }
 
 export default function SecurityLog() {

@@ -18,6 +18,7 @@ import { redactUrl } from '~/lib/paths'
 import '~/lib/request-context'
 import { SQL_CHANNEL, type StatementEvent } from '~/models/db.server'
 import { RequestTransaction } from '~/models/request-transaction.server'
+import { offeredDemoAccounts, type DemoAccounts } from './demo-accounts.server'
 import { observeRequests } from './metrics.server'
 import { limitRequests } from './rate-limit.server'
 import { sendRefusal } from './refusals.server'
@@ -34,7 +35,7 @@ declare module 'express-serve-static-core' {
   }
 }
 
-function requestContext(logger: Logger, services: Services) {
+function requestContext(logger: Logger, services: Services, demoAccounts: DemoAccounts | null) {
   const http = pinoHttp({
     logger,
     genReqId: (req, res) => {
@@ -66,7 +67,8 @@ function requestContext(logger: Logger, services: Services) {
       limitOutcomes: [],
       securityCounters: services.securityCounters,
       securityAlerts: services.securityAlerts,
-      database: new RequestTransaction(),
+      database: new RequestTransaction(req.log),
+      demoAccounts,
     }
     next()
   }
@@ -172,13 +174,15 @@ export function createHttpApp(options: {
   logger: Logger
   /** The process's limiters, counters and metrics (server/services.server.ts), handed to every request. */
   services: Services
+  /** The demo seed's accounts, offered on the sign-in page in development only. */
+  demoAccounts?: DemoAccounts
 }) {
   const { services } = options
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', options.config.TRUST_PROXY)
   app.use(observeRequests(services.metrics))
-  app.use(requestContext(options.logger, services))
+  app.use(requestContext(options.logger, services, offeredDemoAccounts(options.config, options.demoAccounts)))
   app.use(statementLog(options.logger))
   app.use(securityHeaders(options.config))
   app.use(publicFiles('public'))

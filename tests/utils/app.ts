@@ -5,6 +5,7 @@ import type { ServerBuild } from '@remix-run/node'
 import { pino } from 'pino'
 import { getConfig, type Config } from '~/lib/config.server'
 import type { RateLimits } from '~/rate-limit/limits.server'
+import type { DemoAccounts } from '~/server/demo-accounts.server'
 import { createHttpApp } from '~/server/http.server'
 import { closeServices, createServices } from '~/server/services.server'
 
@@ -17,7 +18,8 @@ export type LogLine = { level: number; msg: string } & Record<string, any>
  * services (limiters, counters) of its own, as a process has. `overrides`
  * change settings for the HTTP layer only, such as NODE_ENV=production or
  * TRUST_PROXY; the Remix build keeps its own config. `rateLimits` gives the
- * app limiters made by the test (and closed by it).
+ * app limiters made by the test (and closed by it); `demoAccounts` are handed
+ * to the HTTP layer as `npm start` hands the seeded ones.
  *
  * The app logs errors to console.error, so that an unhandled error, a 5xx or
  * a failed background job fails the test during which it happened
@@ -26,7 +28,7 @@ export type LogLine = { level: number; msg: string } & Record<string, any>
  */
 export async function startApp(
   overrides: Partial<Config> = {},
-  options: { rateLimits?: RateLimits | null; log?: { level: 'info' | 'debug'; lines: LogLine[] } } = {},
+  options: { rateLimits?: RateLimits | null; demoAccounts?: DemoAccounts; log?: { level: 'info' | 'debug'; lines: LogLine[] } } = {},
 ) {
   const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
   const config = { ...getConfig(), ...overrides }
@@ -41,7 +43,7 @@ export async function startApp(
     },
   )
   const services = createServices(config, logger, options)
-  const server = createHttpApp({ build, config, logger, services }).listen(0, '127.0.0.1')
+  const server = createHttpApp({ build, config, logger, services, demoAccounts: options.demoAccounts }).listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {

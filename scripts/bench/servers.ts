@@ -1,5 +1,5 @@
 /**
- * The two servers scripts/bench-api.ts loads, in one process so that both
+ * The two servers scripts/bench/load.ts runs, in one process so that both
  * run on the same Node runtime and take turns on the same core:
  *
  *   full  the app as `npm start` serves it: express, request context and
@@ -25,7 +25,7 @@ import { createHttpApp } from '~/server/http.server'
 import { createServices } from '~/server/services.server'
 
 const superuserUrl = process.env.BENCH_SUPERUSER_URL
-if (!superuserUrl || !process.send) throw new Error('run through scripts/bench-api.ts')
+if (!superuserUrl || !process.send) throw new Error('run through scripts/bench/load.ts')
 
 // Every statement either server sends (Slonik and Lucia both talk through pg)
 // and the CPU time used: the parent asks before and after each round.

@@ -1,0 +1,112 @@
+/**
+ * Dates for the demo's history. The models stamp every row with now(), so a
+ * story seeded through them would all happen in the same second. The seed
+ * runs each step of its story in order through the models — the same
+ * validation, the same audit rows — and the timeline notes the database clock
+ * before and after each step. Then, in one transaction on the seed's
+ * privileged connection, every timestamp a step wrote is moved to the moment
+ * the story gives that step, keeping the order within it. Only the seed's own
+ * rows move: the demo organization's, and its people's account rows.
+ */
+import pg from 'pg'
+
+interface Step {
+  ranFrom: Date
+  ranTo: Date
+  happened: Date
+}
+
+const MINUTE = 60_000
+const DAY = 24 * 60 * MINUTE
+
+/** `days` days before today (UTC) at `time` (`HH:MM`, UTC). */
+export function daysAgo(days: number, time: string): Date {
+  const [hours, minutes] = time.split(':').map(Number)
+  const midnight = new Date()
+  midnight.setUTCHours(0, 0, 0, 0)
+  return new Date(midnight.getTime() - days * DAY + (hours! * 60 + minutes!) * MINUTE)
+}
+
+/** `hours` hours ago, to the minute. */
+export function hoursAgo(hours: number): Date {
+  return new Date(Math.floor((Date.now() - hours * 60 * MINUTE) / MINUTE) * MINUTE)
+}
+
+/** Each table the story writes to, which of its rows are the seed's, and the timestamps to move. */
+const MOVES = [
+  { table: 'auth.users', rows: 'id = any(:users)', set: ['created_at', 'updated_at', 'email_verified_at'] },
+  { table: 'public.audit_logs', rows: 'organization_id = :org or user_id = any(:users)', set: ['created_at'] },
+  { table: 'public.organizations', rows: 'id = :org', set: ['created_at', 'updated_at'] },
+  { table: 'public.roles', rows: 'organization_id = :org', set: ['created_at', 'updated_at'] },
+  { table: 'public.organization_members', rows: 'organization_id = :org', set: ['invited_at', 'joined_at', 'created_at', 'updated_at'] },
+  { table: 'public.workspaces', rows: 'organization_id = :org', set: ['created_at', 'updated_at'] },
+  { table: 'public.projects', rows: 'organization_id = :org', set: ['created_at', 'updated_at'] },
+  { table: 'public.role_grants', rows: 'organization_id = :org', set: ['created_at'] },
+  {
+    table: 'public.invitations',
+    rows: 'organization_id = :org',
+    set: ['created_at', 'updated_at', 'accepted_at', 'revoked_at'],
+    // A week from when it was sent, wherever that moved.
+    also: 'expires_at = pg_temp.demo_time(created_at) + (expires_at - created_at)',
+  },
+  {
+    table: 'public.security_events',
+    rows: 'organization_id = :org',
+    set: ['created_at', 'last_seen_at'],
+    also: "bucket = date_trunc('minute', pg_temp.demo_time(created_at))",
+  },
+]
+
+export class Timeline {
+  private readonly steps: Step[] = []
+
+  constructor(private readonly admin: pg.Client) {}
+
+  private async clock(): Promise<Date> {
+    const { rows } = await this.admin.query<{ now: Date }>('select clock_timestamp() as now')
+    return rows[0]!.now
+  }
+
+  /** Runs `step` now, to be dated `happened`: later than the step before, and in the past. */
+  async at<T>(happened: Date, step: () => Promise<T>): Promise<T> {
+    const previous = this.steps.at(-1)?.happened
+    if ((previous && happened <= previous) || happened.getTime() >= Date.now()) {
+      throw new Error(`demo story out of order at ${happened.toISOString()}`)
+    }
+    const ranFrom = await this.clock()
+    const result = await step()
+    this.steps.push({ ranFrom, ranTo: await this.clock(), happened })
+    return result
+  }
+
+  /** Moves what the steps wrote for `organizationId` and `userIds` to the moments the story gives them. */
+  async backdate(organizationId: string, userIds: readonly string[]): Promise<void> {
+    const admin = this.admin
+    await admin.query('begin')
+    try {
+      // These are corrections of the seed's own rows, not changes: no touch_updated_at, no other trigger.
+      await admin.query('set local session_replication_role = replica')
+      await admin.query('create temp table demo_steps (ran_from timestamptz, ran_to timestamptz, happened timestamptz) on commit drop')
+      await admin.query('insert into demo_steps select * from unnest($1::timestamptz[], $2::timestamptz[], $3::timestamptz[])', [
+        this.steps.map((s) => s.ranFrom),
+        this.steps.map((s) => s.ranTo),
+        this.steps.map((s) => s.happened),
+      ])
+      await admin.query(`
+        create or replace function pg_temp.demo_time(t timestamptz) returns timestamptz language sql stable as $$
+          select coalesce((select s.happened + (t - s.ran_from) from demo_steps s where t between s.ran_from and s.ran_to), t)
+        $$`)
+      const org = `${pg.escapeLiteral(organizationId)}::uuid`
+      const users = `array[${userIds.map((id) => pg.escapeLiteral(id)).join(', ')}]::uuid[]`
+      for (const move of MOVES) {
+        const set = [...move.set.map((column) => `${column} = pg_temp.demo_time(${column})`), ...(move.also ? [move.also] : [])]
+        const rows = move.rows.replaceAll(':org', org).replaceAll(':users', users)
+        await admin.query(`update ${move.table} set ${set.join(', ')} where ${rows}`)
+      }
+      await admin.query('commit')
+    } catch (error) {
+      await admin.query('rollback')
+      throw error
+    }
+  }
+}
