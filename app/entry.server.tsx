@@ -12,16 +12,22 @@ import { TraceIdContext } from '~/components/trace-id'
 export const streamTimeout = 5_000
 
 /**
- * Unexpected errors are logged once, with the request's traceId; an action's
- * that had passed its permission check is audited as `error` too.
+ * Unexpected errors are logged once, with the request's traceId, and reported
+ * (SENTRY_DSN); an action's that had passed its permission check is audited as
+ * `error` too.
  */
 export const handleError: HandleErrorFunction = (error, { request, context }) => {
   // Aborted requests and the router's own 4xx (no route matches) are not faults.
   if (request.signal.aborted || (isRouteErrorResponse(error) && error.status < 500)) return
   const loadContext = context as AppLoadContext | undefined
   if (!loadContext?.logger) return console.error(error)
+  // A page loaded before single fetch asks for data with ?_data; Remix still answers and tells us so.
+  if (new URL(request.url).searchParams.has('_data') && error instanceof Error && error.message.startsWith('Warning:')) {
+    return loadContext.logger.warn(error.message)
+  }
   loadContext.logger.error({ err: error }, 'unhandled error')
   void recordRequestError(loadContext, request)
+  loadContext.reportError(error)
 }
 
 export default function handleRequest(

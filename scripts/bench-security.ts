@@ -141,9 +141,13 @@ async function listenMinimal(mode: Config['SECURITY_MODE']) {
       cspNonce: '',
       appendSetCookie: () => {},
       memo: new Map(),
+      identity: {},
+      audits: () => {},
+      reportError: () => {},
       rateLimits: null,
       limitOutcomes: [],
       securityCounters,
+      securityAlerts: null,
       database: new RequestTransaction(logger),
       demoAccounts: null,
     }

@@ -12,6 +12,7 @@ import type { ServerBuild } from '@remix-run/node'
 import { pino } from 'pino'
 import { appDatabasePassword, parseConfig } from '~/lib/config.server'
 import type { DemoAccounts } from '~/server/demo-accounts.server'
+import { watchProcess } from '~/server/error-reports.server'
 import { createHttpApp } from '~/server/http.server'
 import { createMetricsApp } from '~/server/metrics.server'
 import { createServices } from '~/server/services.server'
@@ -51,6 +52,7 @@ if (!existsSync(buildFile)) {
 const build = (await import(pathToFileURL(buildFile).href)) as ServerBuild
 
 const services = createServices(config, logger)
+watchProcess(logger, services.errors)
 const app = createHttpApp({ build, config, logger, services, demoAccounts: demo?.accounts })
 const server = app.listen(config.PORT, config.HOST, () => {
   const url = `http://localhost:${config.PORT}`
@@ -80,6 +82,7 @@ async function shutdown(signal: string) {
   server.close()
   server.closeAllConnections()
   metricsServer?.close()
+  await services.errors?.close()
   await embedded?.stop()
   process.exit(0)
 }

@@ -13,10 +13,10 @@ import { openedRequest, type RouteParams } from '~/auth/opening.server'
 import { requireUser } from '~/auth/session.server'
 import { notFound, refusal } from '~/lib/errors'
 import {
+  decide,
   effectivePermissions,
   isViewPermission,
   permits,
-  permitsAt,
   seesAnyWorkspace,
   seesProjectsIn,
   seesWorkspace,
@@ -25,7 +25,7 @@ import {
   viewOnly,
   type Scope,
 } from '~/lib/permissions'
-import { clientOf, memoize } from '~/lib/request-context'
+import { clientOf, identify, memoize } from '~/lib/request-context'
 import type { TokenScope } from '~/models/api-token.server'
 import { recordDenial, recordError } from '~/models/audit.server'
 import type { Actor } from '~/models/db.server'
@@ -72,6 +72,7 @@ function toTenant(principal: Principal, m: Membership, request: Request, context
     actor: { ...userActor(principal.user, request, context, principal.scope), organizationId: m.organizationId, role: m.role },
     rateLimits: m.rateLimits,
     permitted: [],
+    logger: context.logger,
   }
 }
 
@@ -98,7 +99,21 @@ export async function resolveTenant(principal: Principal, ref: OrganizationRef, 
         : await findMembership(userActor(principal.user, request, context, principal.scope), ref)
     const inScope = !principal.scope?.organizationId || principal.scope.organizationId === membership?.organizationId
     if (!membership || !inScope) return notFound('Organization not found')
+    identify(context, { organizationId: membership.organizationId })
     const tenant = toTenant(principal, membership, request, context)
+    context.logger.debug(
+      {
+        tenant: {
+          organizationId: tenant.organization.id,
+          memberId: tenant.membership.id,
+          role: tenant.membership.role,
+          permissions: tenant.permissions,
+          grants: tenant.grants,
+          tokenScope: principal.scope,
+        },
+      },
+      'tenant context resolved',
+    )
     try {
       await enforceTenantLimits(tenant, request, context)
     } catch (thrown) {
@@ -129,9 +144,11 @@ export async function organizationSwitcher(tenant: Tenant, context: AppLoadConte
   return (await listMyOrganizations(tenant.actor)).map(({ slug, name }) => ({ slug, name }))
 }
 
-/** May the member do this here? Organization role plus grants on the scope and its ancestors. */
+/** May the member do this here? Organization role plus grants on the scope and its ancestors (each decision traced at debug). */
 export function can(tenant: Tenant, permission: Permission, scope: Scope = {}): boolean {
-  return permitsAt(tenant.permissions, tenant.grants, permission, scope)
+  const decision = decide(tenant.permissions, tenant.grants, permission, scope, tenant.actor.token?.permissions)
+  tenant.logger.debug({ permission, scope, ...decision }, 'permission decision')
+  return decision.allowed
 }
 
 /**

@@ -77,5 +77,6 @@ export async function toErrorResponse(context: AppLoadContext, thrown: unknown):
   }
   if (thrown instanceof Response && thrown.status >= 400) return fromResponse(context, thrown)
   context.logger.error({ err: thrown, traceId: context.traceId }, 'unhandled API error')
+  context.reportError(thrown)
   return apiError(context, 'INTERNAL_ERROR', 'An unexpected error occurred. Quote the traceId when reporting it.')
 }

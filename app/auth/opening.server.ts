@@ -5,7 +5,7 @@
  * the API its `{orgId}`/`{wsId}`/`{projectId}`.
  */
 import type { AppLoadContext } from '@remix-run/node'
-import { memoize } from '~/lib/request-context'
+import { identify, memoize } from '~/lib/request-context'
 import type { Credential, Opening, RequestRefs } from '~/models/request-transaction.server'
 
 export type RouteParams = Record<string, string | undefined>
@@ -32,7 +32,9 @@ const OPENING = 'request:opening'
 export function openRequest(context: AppLoadContext, credential: Credential, params: RouteParams, api: boolean): Promise<OpenedRequest> {
   return memoize(context, OPENING, async () => {
     const refs = refsOf(params, api)
-    return { ...(await context.database.open(credential, refs)), refs }
+    const opening = await context.database.open(credential, refs)
+    if (opening.user) identify(context, { userId: opening.user.id })
+    return { ...opening, refs }
   })
 }
 

@@ -18,10 +18,11 @@ import { randomBytes } from 'node:crypto'
 import { redirect, type AppLoadContext } from '@remix-run/node'
 import { Cookie, Lucia, TimeSpan } from 'lucia'
 import pg from 'pg'
-import { appDatabaseUrl, getConfig } from '~/lib/config.server'
+import { appDatabaseUrl, getConfig, SESSION_POOL_SIZE } from '~/lib/config.server'
 import { clientOf, memoize } from '~/lib/request-context'
 import { hashSecret } from '~/lib/secrets.server'
 import { clientFamily } from '~/lib/user-agent'
+import type { PoolProbe } from '~/models/db.server'
 import { recordSecurityEvent } from '~/models/security-event.server'
 import { deleteEndedSession, endOtherSessions, noteSessionClientChange, touchSession } from '~/models/sessions.server'
 import type { SessionUser } from '~/models/user.server'
@@ -34,16 +35,20 @@ const SECURE_COOKIE_NAME = `__Host-${COOKIE_NAME}`
 /** How stale a session's last use may get before a request notes it again. */
 const TOUCH_INTERVAL_MS = 60_000
 
-function createLucia() {
-  // Lucia's adapter talks to its own small pg pool, logged in as the app role
-  // and acting as nextsaas_auth, the only role that can see sessions.
+// Lucia's adapter talks to its own small pg pool, logged in as the app role
+// and acting as nextsaas_auth, the only role that can see sessions.
+function createSessionPool() {
   const pool = new pg.Pool({
     connectionString: appDatabaseUrl(getConfig()),
     options: '-c role=nextsaas_auth',
-    max: 4,
+    max: SESSION_POOL_SIZE,
   })
   // An idle connection cut by the server (restart, failover) must not crash the process.
   pool.on('error', () => {})
+  return pool
+}
+
+function createLucia(pool: pg.Pool) {
   const adapter = new SessionAdapter(pool)
   return new Lucia(adapter, {
     sessionExpiresIn: new TimeSpan(getConfig().SESSION_IDLE_TIMEOUT / 1000, 's'),
@@ -80,10 +85,28 @@ declare module 'lucia' {
 
 // One per process, on globalThis: Lucia holds a connection pool, and the HTTP
 // layer and the Remix build each carry their own copy of this module.
-const globalForLucia = globalThis as unknown as { __nextsaasLucia?: ReturnType<typeof createLucia> }
-function lucia() {
-  globalForLucia.__nextsaasLucia ??= createLucia()
+const globalForLucia = globalThis as unknown as { __nextsaasLucia?: { lucia: ReturnType<typeof createLucia>; pool: pg.Pool } }
+function sessions() {
+  if (!globalForLucia.__nextsaasLucia) {
+    const pool = createSessionPool()
+    globalForLucia.__nextsaasLucia = { lucia: createLucia(pool), pool }
+  }
   return globalForLucia.__nextsaasLucia
+}
+const lucia = () => sessions().lucia
+
+/** The session pool's probe for the metrics (no stats before a session was looked up). */
+export function sessionPoolProbe(): PoolProbe {
+  return {
+    async stats() {
+      const pool = globalForLucia.__nextsaasLucia?.pool
+      if (!pool) return null
+      return { inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount, max: SESSION_POOL_SIZE }
+    },
+    async ping() {
+      await sessions().pool.query('select 1')
+    },
+  }
 }
 
 /** Over HTTPS, and always in production, the cookie has the __Host- name. */

@@ -104,6 +104,17 @@ const SecurityEnv = {
     .default(10)
     .describe('refused requests from one IP within the window that block it (0 = never); needs RATE_LIMIT_ENABLED'),
   SECURITY_BLOCK_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  SECURITY_ALERT_EMAILS: lowercaseList
+    .refine((list) => list.every((address) => z.string().email().safeParse(address).success), 'use email addresses, separated by commas')
+    .default('')
+    .describe('operators mailed about HIGH and CRITICAL security events and brute-force lockouts'),
+  SECURITY_ALERT_BATCH_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(3600)
+    .default(60)
+    .describe('security alerts are gathered into one message per this many seconds'),
   SECURITY_BLOCK_SECONDS: z.coerce
     .number()
     .int()
@@ -143,6 +154,16 @@ const ConfigSchema = z
     MAIL_API_KEY: z.string().min(1).optional(),
     MAIL_FROM: z.string().min(3).default('NextSaaS <no-reply@nextsaas.dev>'),
     TRUST_PROXY: booleanish.default('false'),
+    SENTRY_DSN: z
+      .string()
+      .regex(
+        /^https?:\/\/\w+(?::\w*)?@[\w.-]+(?::\d+)?\/\S+$/,
+        'SENTRY_DSN must be the DSN your Sentry project shows: https://<key>@<host>/<project>',
+      )
+      .optional()
+      .describe('unexpected errors are reported there; unset = logged only'),
+    SENTRY_ENVIRONMENT: z.string().min(1).max(64).optional(),
+    SENTRY_RELEASE: z.string().min(1).max(200).optional(),
     SEED_DEMO: booleanish.optional(),
     API_MAX_BODY_BYTES: z.coerce
       .number()
@@ -194,6 +215,22 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
 }
 
 export const APP_DB_ROLE = 'nextsaas_app'
+
+/** Lucia's session pool (auth/session.server.ts) and the PostgreSQL rate-limit store's (rate-limit/stores.server.ts). */
+export const SESSION_POOL_SIZE = 4
+export const RATE_LIMIT_POOL_SIZE = 5
+
+/** The most connections one app process opens: the Slonik pool, the session pool and the PostgreSQL store's, if used. */
+export function connectionsPerProcess(cfg: Config): number {
+  const postgresStore = cfg.RATE_LIMIT_ENABLED && rateLimitStore(cfg) === 'postgres'
+  return cfg.DATABASE_POOL_SIZE + SESSION_POOL_SIZE + (postgresStore ? RATE_LIMIT_POOL_SIZE : 0)
+}
+
+/** Where the rate-limit counters live: `auto` is Redis when REDIS_URL is set, else PostgreSQL. */
+export function rateLimitStore(cfg: Config): 'memory' | 'redis' | 'postgres' {
+  if (cfg.RATE_LIMIT_STORE !== 'auto') return cfg.RATE_LIMIT_STORE
+  return cfg.REDIS_URL ? 'redis' : 'postgres'
+}
 
 export function appDatabasePassword(cfg: Config) {
   return cfg.APP_DATABASE_PASSWORD ?? DEV_APP_PASSWORD

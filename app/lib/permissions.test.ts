@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { BUILTIN_ROLES, breadth, CATALOG, effectivePermissions, permits, permitsAt, tracePermissions, viewOnly } from './permissions'
+import { BUILTIN_ROLES, breadth, CATALOG, decide, effectivePermissions, permits, permitsAt, tracePermissions, viewOnly } from './permissions'
 
 describe('permits', () => {
   test('inheritance runs downward: delete ⇒ update ⇒ view, manage ⇒ view', () => {
@@ -73,5 +73,24 @@ describe('suspension and breadth', () => {
     expect(breadth(['workspace:delete'])).toBe(3)
     expect(breadth(['*'])).toBe(CATALOG.length)
     expect(breadth([])).toBe(0)
+  })
+})
+
+describe('decide (the permission trace)', () => {
+  const grants = [{ workspaceId: 'ws-1', projectId: null, permissions: ['project:create'] }]
+  test('names the role, the grant, or the token scope that decided, and agrees with permitsAt', () => {
+    expect(decide(['workspace:view'], grants, 'workspace:view')).toEqual({ allowed: true, source: 'role' })
+    expect(decide(['workspace:view'], grants, 'project:create', { workspaceId: 'ws-1' })).toEqual({
+      allowed: true,
+      source: 'grant',
+      grant: { workspaceId: 'ws-1', projectId: null },
+    })
+    expect(decide(['workspace:view'], grants, 'project:create', { workspaceId: 'ws-2' })).toEqual({ allowed: false, source: 'none' })
+    expect(decide([], [], 'workspace:create', {}, ['workspace:view'])).toEqual({ allowed: false, source: 'token-scope' })
+    for (const permission of CATALOG) {
+      for (const scope of [{}, { workspaceId: 'ws-1' }]) {
+        expect(decide(['workspace:update'], grants, permission, scope).allowed).toBe(permitsAt(['workspace:update'], grants, permission, scope))
+      }
+    }
   })
 })

@@ -81,6 +81,33 @@ export function permitsAt(orgPermissions: readonly string[], grants: readonly Sc
   return permits([...orgPermissions, ...grantsAt(grants, scope).flatMap((g) => g.permissions)], required)
 }
 
+/** Where an answer of permitsAt() comes from: the organization role, a scoped grant, or (refused) the token's scope or nothing held. */
+export interface Decision {
+  allowed: boolean
+  source: 'role' | 'grant' | 'token-scope' | 'none'
+  /** The grant that allowed it. */
+  grant?: { workspaceId: string | null; projectId: string | null }
+}
+
+/**
+ * permitsAt() with its reason, for the permission trace (LOG_LEVEL=debug).
+ * `tokenPermissions` is the scope of the token the member acts with, which
+ * has already narrowed what they hold: a refusal is the token's when the
+ * scope lacks the permission.
+ */
+export function decide(
+  orgPermissions: readonly string[],
+  grants: readonly ScopedGrant[],
+  required: string,
+  scope: Scope = {},
+  tokenPermissions?: readonly string[] | null,
+): Decision {
+  if (permits(orgPermissions, required)) return { allowed: true, source: 'role' }
+  const grant = grantsAt(grants, scope).find((g) => permits(g.permissions, required))
+  if (grant) return { allowed: true, source: 'grant', grant: { workspaceId: grant.workspaceId, projectId: grant.projectId } }
+  return { allowed: false, source: tokenPermissions && !permits(tokenPermissions, required) ? 'token-scope' : 'none' }
+}
+
 /*
  * What a member may see. Viewing takes a permission like anything else; a
  * member whose role lacks it sees only what scoped grants open. The same rules

@@ -3,6 +3,7 @@
  * points. Sending goes through the one mail adapter.
  */
 import type { Logger } from 'pino'
+import { secretLink } from '~/lib/paths'
 import type { Client } from '~/lib/request-context'
 import { TOKEN_LIFETIME_MS } from '~/models/account-token.server'
 import { startPasswordReset, startEmailVerification, type Account } from '~/models/account.server'
@@ -27,7 +28,7 @@ export async function mailPasswordReset(email: string, client: Client, logger: L
           '',
           `Someone asked to reset the password of your NextSaaS account. To choose a new one, open this link within ${hours(TOKEN_LIFETIME_MS.reset_password)}:`,
           '',
-          appLink(`/reset-password/${reset.token}`),
+          appLink(secretLink('resetPassword', reset.token)),
           '',
           'The link works once. If you did not ask for it, ignore this message: your password stays as it is.',
         ].join('\n'),
@@ -52,7 +53,7 @@ export async function mailEmailVerification(userId: string, logger: Logger): Pro
         '',
         `Please confirm that this is your address by opening this link within ${hours(TOKEN_LIFETIME_MS.verify_email)}:`,
         '',
-        appLink(`/verify-email/${verification.token}`),
+        appLink(secretLink('verifyEmail', verification.token)),
         '',
         'If you did not create a NextSaaS account, ignore this message.',
       ].join('\n'),
@@ -77,7 +78,7 @@ export async function mailEmailChange(account: Account, newEmail: string, token:
         '',
         `To use this address for your NextSaaS account instead of ${account.email}, open this link within ${hours(TOKEN_LIFETIME_MS.change_email)}:`,
         '',
-        appLink(`/verify-email/${token}`),
+        appLink(secretLink('verifyEmail', token)),
         '',
         'If you did not ask for this, ignore this message: nothing changes.',
       ].join('\n'),

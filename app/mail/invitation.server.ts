@@ -1,4 +1,5 @@
 import type { AppLoadContext } from '@remix-run/node'
+import { secretLink } from '~/lib/paths'
 import { appLink, sendEmail } from './mailer.server'
 
 /** The invitation email, with its single-use link. */
@@ -6,7 +7,7 @@ export function sendInvitationEmail(
   context: AppLoadContext,
   invitation: { email: string; token: string; organizationName: string; inviterName: string },
 ) {
-  const link = appLink(`/invitations/${invitation.token}`)
+  const link = appLink(secretLink('invitation', invitation.token))
   return sendEmail(
     {
       to: invitation.email,

@@ -1,11 +1,13 @@
 /**
  * The one way the app sends mail. With MAIL_API_URL set, a message is a JSON
  * POST to an HTTP provider (Resend's shape: from, to[], subject, text, with a
- * bearer key). Without it, outside production, the message is written to the
- * server log and kept in memory for the dev mailbox page (/dev/mailbox).
+ * bearer key). Without it, outside production, the message is kept in memory
+ * for the dev mailbox page (/dev/mailbox) and written to the server log with
+ * its links' tokens redacted.
  */
 import type { Logger } from 'pino'
 import { appUrl, getConfig, type Config } from '~/lib/config.server'
+import { redactText } from '~/lib/paths'
 
 export interface Email {
   to: string
@@ -65,5 +67,6 @@ export async function sendEmail(email: Email, logger: Logger): Promise<void> {
   const messages = mailbox()
   messages.push({ ...email, id: (messages.at(-1)?.id ?? 0) + 1, from: cfg.MAIL_FROM, sentAt: new Date() })
   if (messages.length > MAILBOX_SIZE) messages.shift()
-  logger.info({ to: email.to, subject: email.subject, text: email.text }, 'email kept in the dev mailbox (/dev/mailbox)')
+  // The log is read by more people than the mailbox: its links' tokens are redacted there.
+  logger.info({ to: email.to, subject: email.subject, text: redactText(email.text) }, 'email kept in the dev mailbox (/dev/mailbox)')
 }

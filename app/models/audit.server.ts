@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { toPage, type ListQuery, type Page } from '~/lib/pagination'
+import { redactStrings } from '~/lib/paths'
+import type { Client } from '~/lib/request-context'
 import { CalendarDate } from '~/lib/validation'
 import { sql, withTenant, type Actor, type TenantActor, type Tx } from './db.server'
 
@@ -15,15 +17,33 @@ export interface AuditEntry {
   result?: AuditResult
 }
 
+/** One audit row, as both writers (writeAudit, and accounts' events in user.server.ts) insert it. */
+export interface AuditRow extends AuditEntry {
+  organizationId: string | null
+  userId: string | null
+}
+
+/**
+ * Inserts an audit row with what the request's client says (address, agent,
+ * traceId) and counts it in the process's metrics. Strings in the details
+ * are redacted of mailed links' tokens.
+ */
+export async function insertAuditRow(tx: Tx, client: Client, row: AuditRow) {
+  const result = row.result ?? 'success'
+  const details = redactStrings(row.details ?? {})
+  await tx.query(sql.unsafe`
+    insert into audit_logs (organization_id, user_id, action, resource_type, resource_id, details, ip_address, user_agent, result, trace_id)
+    values (${row.organizationId}, ${row.userId}, ${row.action}, ${row.resourceType}, ${row.resourceId ?? null},
+            ${sql.jsonb(details as never)}, ${client.ip ?? null}, ${client.userAgent ?? null}, ${result}, ${client.traceId ?? null})`)
+  client.audits?.({ action: row.action, result, details })
+}
+
 /**
  * The audit row of a change, written in the change's own transaction: if the
  * change commits, so does its record; if either fails, neither exists.
  */
-export async function writeAudit(tx: Tx, actor: Actor, entry: AuditEntry, organizationId = actor.organizationId) {
-  await tx.query(sql.unsafe`
-    insert into audit_logs (organization_id, user_id, action, resource_type, resource_id, details, ip_address, user_agent, result)
-    values (${organizationId ?? null}, ${actor.userId}, ${entry.action}, ${entry.resourceType}, ${entry.resourceId ?? null},
-            ${sql.jsonb((entry.details ?? {}) as never)}, ${actor.ip ?? null}, ${actor.userAgent ?? null}, ${entry.result ?? 'success'})`)
+export function writeAudit(tx: Tx, actor: Actor, entry: AuditEntry, organizationId = actor.organizationId) {
+  return insertAuditRow(tx, actor, { ...entry, organizationId: organizationId ?? null, userId: actor.userId })
 }
 
 /** A refused action leaves a trace too, in a transaction of its own. */

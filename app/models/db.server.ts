@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel'
 import {
   createPool,
   createTypeParserPreset,
@@ -6,8 +7,11 @@ import {
   type DatabasePool,
   type DatabaseTransactionConnection,
   type Interceptor,
+  type Query,
+  type QueryContext,
 } from 'slonik'
 import { appDatabaseUrl, getConfig } from '~/lib/config.server'
+import type { Client } from '~/lib/request-context'
 import { createDriver } from './driver.server'
 
 export { sql }
@@ -21,6 +25,52 @@ const validateRows: Interceptor = {
     const result = context.resultParser.safeParse(row)
     if (!result.success) throw new SchemaValidationError(query, row, result.error.issues)
     return result.data
+  },
+}
+
+/**
+ * The query log: with a subscriber (the HTTP layer subscribes at
+ * LOG_LEVEL=debug), each statement is published on this named channel with
+ * its duration and the types of its parameters, never their values. A
+ * channel, not a logger, because models have no request: the subscriber
+ * logs it on the logger of the request that ran it (its traceId, user and
+ * organization), and the Remix build's copy of this module reaches the same
+ * channel by name.
+ */
+export const SQL_CHANNEL = 'nextsaas:sql'
+const statements = channel(SQL_CHANNEL)
+
+export interface StatementEvent {
+  sql: string
+  /** Each parameter's type (`string`, `number`, `null`…): values may be secrets or personal data. */
+  parameters: string[]
+  durationMs: number
+  rows?: number
+  error?: string
+}
+
+/** Slonik stamps a query with process.hrtime.bigint() (a number in some versions: performance.now()). */
+const elapsedMs = (since: bigint | number) => (typeof since === 'bigint' ? Number(process.hrtime.bigint() - since) / 1e6 : performance.now() - since)
+
+function publish(context: QueryContext, query: Query, outcome: Pick<StatementEvent, 'rows' | 'error'>) {
+  const event: StatementEvent = {
+    sql: query.sql.replace(/\s+/g, ' ').trim().slice(0, 2000),
+    parameters: query.values.map((value) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value)),
+    durationMs: elapsedMs(context.queryInputTime),
+    ...outcome,
+  }
+  statements.publish(event)
+}
+
+const logStatements: Interceptor = {
+  name: 'logStatements',
+  afterQueryExecution: (context, query, result) => {
+    if (statements.hasSubscribers) publish(context, query, { rows: result.rowCount })
+    return null
+  },
+  queryExecutionError: (context, query, error) => {
+    if (statements.hasSubscribers) publish(context, query, { error: error.message })
+    return null
   },
 }
 
@@ -43,7 +93,7 @@ export function getPool(): Promise<DatabasePool> {
   globalForPool.__nextsaasPool ??= createPool(appDatabaseUrl(getConfig()), {
     driverFactory: createDriver(),
     maximumPoolSize: getConfig().DATABASE_POOL_SIZE,
-    interceptors: [validateRows],
+    interceptors: [validateRows, logStatements],
     typeParsers,
     captureStackTrace: false,
     // Role and claims are transaction-local (set_config(…, true)), so the
@@ -52,6 +102,33 @@ export function getPool(): Promise<DatabasePool> {
     resetConnection: async () => {},
   })
   return globalForPool.__nextsaasPool
+}
+
+/** A connection pool as the metrics see it: its connections now, and whether its database answers. */
+export interface PoolProbe {
+  stats(): Promise<PoolStats | null>
+  ping(): Promise<void>
+}
+export interface PoolStats {
+  inUse: number
+  idle: number
+  waiting: number
+  max: number
+}
+
+/** The Slonik pool's probe (no stats before its first query opened it). */
+export function appPoolProbe(): PoolProbe {
+  return {
+    async stats() {
+      const pool = globalForPool.__nextsaasPool
+      if (!pool) return null
+      const state = (await pool).state()
+      return { inUse: state.acquiredConnections, idle: state.idleConnections, waiting: state.waitingClients, max: getConfig().DATABASE_POOL_SIZE }
+    },
+    async ping() {
+      await (await getPool()).query(sql.unsafe`select 1`)
+    },
+  }
 }
 
 export async function closePool() {
@@ -71,13 +148,11 @@ export interface RequestScope {
   run<T>(fn: (tx: Tx) => Promise<T>, fallback: () => Promise<T>): Promise<T>
 }
 
-/** Who is acting, as the database and the audit log see them. */
-export interface Actor {
+/** Who is acting, as the database and the audit log see them (with the request's client, traceId and counters). */
+export interface Actor extends Client {
   userId: string
   organizationId?: string
   role?: string
-  ip?: string
-  userAgent?: string
   /** A personal access token's scope: the database narrows the actor to it too. */
   token?: { organizationId: string | null; permissions: readonly string[] | null }
   /** The request's own transaction, when it has one for this caller. */

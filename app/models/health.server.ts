@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import { getPool, sql } from './db.server'
 
 /** Liveness of the database, as the app's own login sees it. */
@@ -10,4 +11,17 @@ export async function checkDatabase(): Promise<{ status: 'ok' | 'error'; latency
   } catch {
     return { status: 'error', latencyMs: Math.round(performance.now() - started) }
   }
+}
+
+/**
+ * How far the database the app reads from is behind its primary, in seconds:
+ * 0 on a primary, and on a standby that has replayed all it received.
+ */
+export async function replicaLagSeconds(): Promise<number> {
+  const pool = await getPool()
+  return pool.oneFirst(sql.type(z.object({ lag: z.number() }))`
+    select case
+             when not pg_is_in_recovery() or pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0
+             else coalesce(extract(epoch from now() - pg_last_xact_replay_timestamp()), 0)
+           end::float8 as lag`)
 }

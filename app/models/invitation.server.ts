@@ -129,19 +129,21 @@ const ACCEPT_ERRORS: Record<string, [ErrorCode, string]> = {
   already_member: ['ALREADY_MEMBER', 'You are already a member of this organization.'],
 }
 
-/** Joins the signed-in user to the invitation's organization; returns its slug. */
+/** Joins the signed-in user to the invitation's organization; returns its slug. The function writes the audit row. */
 export function acceptInvitation(actor: Actor, token: string): Promise<string> {
-  return withTenant(actor, (tx) =>
-    tx
+  return withTenant(actor, async (tx) => {
+    const slug = await tx
       .oneFirst(
         sql.type(z.object({ slug: z.string() }))`
-        select accept_invitation(${hashSecret(token)}, ${actor.ip ?? null}, ${actor.userAgent ?? null}) as slug`,
+        select accept_invitation(${hashSecret(token)}, ${actor.ip ?? null}, ${actor.userAgent ?? null}, ${actor.traceId ?? null}) as slug`,
       )
       .catch((error: unknown) => {
         const raised = error instanceof Error ? Object.keys(ACCEPT_ERRORS).find((c) => error.message.includes(c)) : undefined
         if (!raised) throw error
         const [code, message] = ACCEPT_ERRORS[raised]!
         throw new DomainError(message, undefined, code)
-      }),
-  )
+      })
+    actor.audits?.({ action: 'invitation.accepted', result: 'success' })
+    return slug
+  })
 }

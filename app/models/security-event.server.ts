@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
+import { redactPath, redactText } from '~/lib/paths'
 import { CalendarDate, isUuid } from '~/lib/validation'
 import { SEVERITIES, THREAT_TYPES, type Finding } from '~/security/types'
 import { sql, withAuthService, withTenant, type TenantActor } from './db.server'
@@ -24,10 +25,17 @@ function storable(text: string, max: number): string {
   return text.slice(0, max).replaceAll('\x00', '\\0').replace(LONE_SURROGATE, '\uFFFD')
 }
 
+/** `METHOD /path` with a mailed link's token redacted. */
+function redactEndpoint(endpoint: string): string {
+  const space = endpoint.indexOf(' ')
+  return space === -1 ? redactPath(endpoint) : `${endpoint.slice(0, space)} ${redactPath(endpoint.slice(space + 1))}`
+}
+
 /**
  * Writes a request's findings through `record_security_event`, the one narrow
  * privileged path (as the auth service role, which may only execute it): one
- * row per IP × rule × minute, counting repeats.
+ * row per IP × rule × minute, counting repeats. Mailed links' tokens are
+ * redacted from the endpoint and the samples.
  */
 export async function recordSecurityEvent(request: ObservedRequest, findings: readonly (Finding & { blocked: boolean })[]): Promise<void> {
   const rows = findings.slice(0, MAX_FINDINGS).map((f) => ({
@@ -35,7 +43,7 @@ export async function recordSecurityEvent(request: ObservedRequest, findings: re
     severity: f.severity,
     rule_id: f.ruleId,
     location: f.location,
-    sample: storable(f.sample, 200),
+    sample: storable(redactText(f.sample), 200),
     blocked: f.blocked,
     field: f.field === null ? null : storable(f.field, 100),
     in_name: f.inName,
@@ -43,7 +51,7 @@ export async function recordSecurityEvent(request: ObservedRequest, findings: re
   await withAuthService((tx) =>
     tx.query(sql.unsafe`
       select public.record_security_event(
-        ${isIP(request.ip) ? request.ip : null}, ${storable(request.endpoint, 200)}, ${storable(request.traceId, 128)},
+        ${isIP(request.ip) ? request.ip : null}, ${storable(redactEndpoint(request.endpoint), 200)}, ${storable(request.traceId, 128)},
         ${request.sessionId}, ${request.organization === null ? null : storable(request.organization, 64)},
         ${sql.jsonb(rows)})`),
   )

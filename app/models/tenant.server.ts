@@ -1,3 +1,4 @@
+import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { ScopedGrant } from '~/lib/permissions'
 import { isSlug } from '~/lib/slug'
@@ -21,6 +22,8 @@ export interface Tenant {
   rateLimits: Record<string, unknown>
   /** The permissions this request was allowed so far (requirePermission), newest last. */
   permitted: string[]
+  /** The request's logger: permission decisions are traced on it at debug level. */
+  logger: Logger
 }
 
 export const ORGANIZATION_STATUSES = ['active', 'suspended'] as const

@@ -1,6 +1,7 @@
 import { UniqueIntegrityConstraintViolationError } from 'slonik'
 import { z } from 'zod'
 import type { Client } from '~/lib/request-context'
+import { insertAuditRow } from './audit.server'
 import { sql, withAuthService, type Tx } from './db.server'
 
 const User = z.object({ id: z.string(), email: z.string(), name: z.string() })
@@ -21,21 +22,16 @@ export function normalizeEmail(email: string) {
   return email.trim().toLowerCase()
 }
 
-interface AuthEvent {
+interface AuthEvent extends Client {
   action: string
   userId: string | null
   result: 'success' | 'failure'
-  ip?: string
-  userAgent?: string
   details?: Record<string, unknown>
 }
 
 /** Sign-in and sign-up events belong to no organization. */
-async function writeAuthAudit(tx: Tx, event: AuthEvent) {
-  await tx.query(sql.unsafe`
-    insert into audit_logs (organization_id, user_id, action, resource_type, resource_id, details, ip_address, user_agent, result)
-    values (null, ${event.userId}, ${event.action}, 'user', ${event.userId}, ${sql.jsonb((event.details ?? {}) as never)},
-            ${event.ip ?? null}, ${event.userAgent ?? null}, ${event.result})`)
+function writeAuthAudit(tx: Tx, { action, userId, result, details, ...client }: AuthEvent) {
+  return insertAuditRow(tx, client, { organizationId: null, userId, action, resourceType: 'user', resourceId: userId ?? undefined, details, result })
 }
 
 export function createUser(input: { email: string; name: string; passwordHash: string }, client: Client): Promise<User> {

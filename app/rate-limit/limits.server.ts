@@ -121,6 +121,8 @@ export function createRateLimits(config: Config, logger: Logger) {
 
   return {
     store: store.kind,
+    /** The store's own PostgreSQL pool (the postgres store only). */
+    pool: store.pool ?? null,
     refusals,
 
     /** The HTTP layer's limits: this process first (no round trip), then the client's address. */

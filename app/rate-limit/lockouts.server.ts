@@ -1,8 +1,9 @@
 /**
  * The brute-force guards of sign-in and invitation links, as routes use them:
  * each attempt is counted before the secret is checked, and a failure that
- * starts a lock is audited and recorded as BRUTE_FORCE findings of the
- * security monitor's log (counted in its metrics too).
+ * starts a lock is audited, recorded as BRUTE_FORCE findings of the
+ * security monitor's log (counted in its metrics too) and mailed to operators
+ * (SECURITY_ALERT_EMAILS).
  *
  *   sign-in           beginSignIn()             consecutive failures, per IP per day, per account per hour
  *   invitation links  guardInvitationLookup()   consecutive failures and per day, per IP
@@ -30,8 +31,6 @@ interface GuardRecords {
   /** The security events' rule-id prefix, and what their sample says was blocked. */
   rule: string
   label: string
-  /** The request as recorded: `METHOD /path`, with a secret in the path abstracted. */
-  endpoint(request: Request): string
   location: Location
   field: string | null
   reasons: Partial<Record<BlockReason, BlockRecord>>
@@ -41,7 +40,6 @@ const SIGN_IN: GuardRecords = {
   action: 'user.sign_in_blocked',
   rule: 'sign-in',
   label: 'sign-in',
-  endpoint: (request) => `${request.method} ${new URL(request.url).pathname}`,
   location: 'body',
   field: 'email',
   reasons: {
@@ -55,7 +53,6 @@ const INVITATION_LINKS: GuardRecords = {
   action: 'user.invitation_links_blocked',
   rule: 'invitation',
   label: 'invitation links',
-  endpoint: (request) => `${request.method} /invitations/$token`,
   location: 'path',
   field: null,
   reasons: {
@@ -73,19 +70,36 @@ async function recordBlock(request: Request, context: AppLoadContext, records: G
   for (const reason of reasons) context.securityCounters.countFinding('BRUTE_FORCE', reason.severity)
   const details = { reasons: reasons.map((r) => r.name), failures: block.failures, retryAfterSeconds: block.outcome.resetSeconds }
   const client = clientOf(request, context)
-  const observed = { ip: context.ip, endpoint: records.endpoint(request), traceId: context.traceId, sessionId: null, organization: null }
+  // A secret in the path (an invitation's token) is redacted where events are written and mailed.
+  const endpoint = `${request.method} ${new URL(request.url).pathname}`
+  const observed = { ip: context.ip, endpoint, traceId: context.traceId, sessionId: null, organization: null }
+  const sample = (reason: BlockRecord) => `${records.label} blocked for ${waitText(block.outcome.resetSeconds)}: ${reason.what}`
+  const ruleId = (reason: BlockRecord) => `${records.rule}-${reason.name.replace('_', '-')}`
+  context.securityAlerts?.notify(
+    reasons.map((reason) => ({
+      at: new Date(),
+      type: 'BRUTE_FORCE' as const,
+      severity: reason.severity,
+      rule: ruleId(reason),
+      ip: context.ip,
+      endpoint,
+      traceId: context.traceId,
+      sample: sample(reason),
+      blocked: true,
+    })),
+  )
   await Promise.all([
     recordAuthEvent({ action: records.action, userId, result: 'failure', ...client, details }),
     recordSecurityEvent(
       observed,
       reasons.map((reason) => ({
-        ruleId: `${records.rule}-${reason.name.replace('_', '-')}`,
+        ruleId: ruleId(reason),
         type: 'BRUTE_FORCE' as const,
         severity: reason.severity,
         location: records.location,
         field: records.field,
         inName: false,
-        sample: `${records.label} blocked for ${waitText(block.outcome.resetSeconds)}: ${reason.what}`,
+        sample: sample(reason),
         blockable: true,
         blocked: true,
       })),

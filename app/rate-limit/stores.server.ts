@@ -16,7 +16,8 @@ import {
   type RateLimiterAbstract,
   type RateLimiterStoreAbstract,
 } from 'rate-limiter-flexible'
-import { appDatabaseUrl, type Config } from '~/lib/config.server'
+import { appDatabaseUrl, RATE_LIMIT_POOL_SIZE, rateLimitStore, type Config } from '~/lib/config.server'
+import type { PoolProbe } from '~/models/db.server'
 
 export type StoreKind = 'memory' | 'redis' | 'postgres'
 
@@ -36,6 +37,8 @@ export interface Store {
   limiter(spec: LimiterSpec): Limiter
   /** Resolves once the store is connected (or has failed to within a moment: the insurance answers). */
   ready(): Promise<void>
+  /** The PostgreSQL store's connection pool, for the metrics. */
+  pool?: PoolProbe
   close(): Promise<void>
 }
 
@@ -51,11 +54,6 @@ export function keyPrefix(config: Config): string {
     .toLowerCase()
     .replace(/[^a-z0-9_]/g, '_')
   return `rl_${database}`.slice(0, 40)
-}
-
-export function storeKind(config: Config): StoreKind {
-  if (config.RATE_LIMIT_STORE !== 'auto') return config.RATE_LIMIT_STORE
-  return config.REDIS_URL ? 'redis' : 'postgres'
 }
 
 const memory = (spec: LimiterSpec) => new RateLimiterMemory({ keyPrefix: spec.keyPrefix, points: spec.points, duration: spec.seconds })
@@ -110,7 +108,7 @@ function openPostgres(config: Config): Store {
   const pool = new pg.Pool({
     connectionString: appDatabaseUrl(config),
     options: '-c role=nextsaas_limiter -c statement_timeout=2000',
-    max: 5,
+    max: RATE_LIMIT_POOL_SIZE,
     connectionTimeoutMillis: 2000,
   })
   // An idle client that loses its server must not crash the process; the next query reconnects.
@@ -133,12 +131,18 @@ function openPostgres(config: Config): Store {
       return limiter
     },
     ready: async () => {},
+    pool: {
+      stats: async () => ({ inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount, max: RATE_LIMIT_POOL_SIZE }),
+      ping: async () => {
+        await pool.query('select 1')
+      },
+    },
     close: () => pool.end(),
   }
 }
 
 export function openStore(config: Config, logger: Logger): Store {
-  const kind = storeKind(config)
+  const kind = rateLimitStore(config)
   if (kind === 'redis') return openRedis(config, logger)
   if (kind === 'postgres') return openPostgres(config)
   return { kind, limiter: memory, ready: async () => {}, close: async () => {} }

@@ -7,7 +7,8 @@ import { SEVERITIES, THREAT_TYPES, type Severity, type ThreatType } from './type
  * actions on the load context (brute-force lockouts count there).
  */
 export interface SecurityCounters {
-  countFinding(type: ThreatType, severity: Severity): void
+  /** A finding; those of the rules operators are alerted on (ALERTED_RULES) are counted by rule too. */
+  countFinding(type: ThreatType, severity: Severity, ruleId?: string): void
   countRequest(outcome: { blocked: boolean }): void
   snapshot(): SecuritySnapshot
 }
@@ -17,7 +18,12 @@ export interface SecuritySnapshot {
   requestsBlocked: number
   /** Every type × severity, zeros included, so that a scraper sees stable series. */
   findings: { type: ThreatType; severity: Severity; count: number }[]
+  /** Every alerted rule, zeros included. */
+  rules: { rule: string; count: number }[]
 }
+
+/** Rules counted one by one, for the alerts on them (ops/prometheus/alerts.yml): a bounded set. */
+export const ALERTED_RULES = ['permission-denials', 'probe-burst', 'ip-blocked'] as const
 
 declare module '@remix-run/server-runtime' {
   interface AppLoadContext {
@@ -29,11 +35,13 @@ const key = (type: ThreatType, severity: Severity) => `${type}:${severity}`
 
 export function createSecurityCounters(): SecurityCounters {
   const findings = new Map<string, number>()
+  const rules = new Map<string, number>(ALERTED_RULES.map((rule) => [rule, 0]))
   let inspected = 0
   let blocked = 0
   return {
-    countFinding(type, severity) {
+    countFinding(type, severity, ruleId) {
       findings.set(key(type, severity), (findings.get(key(type, severity)) ?? 0) + 1)
+      if (ruleId !== undefined && rules.has(ruleId)) rules.set(ruleId, rules.get(ruleId)! + 1)
     },
     countRequest(outcome) {
       inspected++
@@ -43,6 +51,7 @@ export function createSecurityCounters(): SecurityCounters {
       requestsInspected: inspected,
       requestsBlocked: blocked,
       findings: THREAT_TYPES.flatMap((type) => SEVERITIES.map((severity) => ({ type, severity, count: findings.get(key(type, severity)) ?? 0 }))),
+      rules: [...rules].map(([rule, count]) => ({ rule, count })),
     }),
   }
 }

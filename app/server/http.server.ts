@@ -3,7 +3,9 @@
  * logger), the cross-origin guard and static files. It never touches the
  * database; Remix routes and models do.
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes, randomUUID } from 'node:crypto'
+import { subscribe } from 'node:diagnostics_channel'
 import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import type { AppLoadContext, ServerBuild } from '@remix-run/node'
@@ -12,7 +14,9 @@ import helmet from 'helmet'
 import type { Logger } from 'pino'
 import { pinoHttp } from 'pino-http'
 import type { Config } from '~/lib/config.server'
+import { redactUrl } from '~/lib/paths'
 import '~/lib/request-context'
+import { SQL_CHANNEL, type StatementEvent } from '~/models/db.server'
 import { RequestTransaction } from '~/models/request-transaction.server'
 import { offeredDemoAccounts, type DemoAccounts } from './demo-accounts.server'
 import { observeRequests } from './metrics.server'
@@ -42,25 +46,45 @@ function requestContext(logger: Logger, services: Services, demoAccounts: DemoAc
     },
     customProps: (req) => ({ traceId: req.id, ip: (req as Request).ip }),
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    serializers: { req: (req) => ({ method: req.method, url: req.url }), res: (res) => ({ statusCode: res.statusCode }) },
+    // Mailed links carry secrets in their path (and in a redirectTo): the log shows them redacted.
+    serializers: { req: (req) => ({ method: req.method, url: redactUrl(req.url) }), res: (res) => ({ statusCode: res.statusCode }) },
   })
   return (req: Request, res: Response, next: NextFunction) => {
     http(req, res)
+    const traceId = String(req.id)
+    const identity = {}
     res.locals.context = {
-      traceId: String(req.id),
+      traceId,
       ip: req.ip ?? req.socket.remoteAddress ?? '',
       logger: req.log,
       cspNonce: randomBytes(16).toString('base64'),
       appendSetCookie: (value) => res.append('Set-Cookie', value),
       memo: new Map(),
+      identity,
+      audits: services.metrics.audited,
+      reportError: (error) => services.errors?.report(error, { traceId, ...identity, method: req.method, path: req.path }),
       rateLimits: services.rateLimits,
       limitOutcomes: [],
       securityCounters: services.securityCounters,
+      securityAlerts: services.securityAlerts,
       database: new RequestTransaction(req.log),
       demoAccounts,
     }
     next()
   }
+}
+
+/**
+ * The query log (LOG_LEVEL=debug): each statement the models run, on the
+ * logger of the request that ran it, found through this app's own
+ * AsyncLocalStorage (models/db.server.ts publishes statements on a channel).
+ * At info and above nothing subscribes, and the pool publishes nothing.
+ */
+function statementLog(logger: Logger) {
+  if (!logger.isLevelEnabled('debug')) return (_req: Request, _res: Response, next: NextFunction) => next()
+  const requests = new AsyncLocalStorage<Logger>()
+  subscribe(SQL_CHANNEL, (event) => requests.getStore()?.debug({ sql: event as StatementEvent }, 'sql statement'))
+  return (req: Request, _res: Response, next: NextFunction) => requests.run(req.log, next)
 }
 
 /** Browser features the app never uses, refused to every page and frame. */
@@ -159,13 +183,29 @@ export function createHttpApp(options: {
   app.set('trust proxy', options.config.TRUST_PROXY)
   app.use(observeRequests(services.metrics))
   app.use(requestContext(options.logger, services, offeredDemoAccounts(options.config, options.demoAccounts)))
+  app.use(statementLog(options.logger))
   app.use(securityHeaders(options.config))
   app.use(publicFiles('public'))
   // Global and per-IP limits: after static files (cheap, cacheable), before any route runs.
   app.use(limitRequests(services.rateLimits))
   app.use(rejectCrossOrigin)
   app.use(limitBodySize(1024 * 1024))
-  app.use(securityMonitor(options.config, services.securityCounters, services.rateLimits?.securityBlock ?? null))
+  app.use(securityMonitor(options.config, services.securityCounters, services.rateLimits?.securityBlock ?? null, services.securityAlerts))
   app.all('*', remixHandler(options.build, options.config.NODE_ENV))
+  app.use(unexpectedErrors)
   return app
+}
+
+/**
+ * Errors that reach express: those of a client (a status below 500, such as
+ * a malformed body) go to express's own handler; anything else is logged,
+ * reported and answered with a 500 that quotes the traceId.
+ */
+function unexpectedErrors(error: unknown, req: Request, res: Response, next: NextFunction) {
+  const status = (error as { status?: unknown } | null)?.status
+  if (typeof status === 'number' && status < 500) return next(error)
+  res.locals.context.logger.error({ err: error }, 'unhandled error')
+  res.locals.context.reportError(error)
+  if (res.headersSent) return next(error)
+  sendRefusal(req, res, 'INTERNAL_ERROR', 'Something went wrong on our side. Quote the reference below when you report it.')
 }

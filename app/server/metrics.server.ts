@@ -6,13 +6,22 @@
  *   http_request_duration_seconds          every request, by method, route kind and status
  *   rate_limit_refusals_total              429s per policy (the limiters' own counts)
  *   rate_limit_store_info                  where the counters live
- *   security_requests_*_total, security_findings_total   the security monitor's counters
+ *   security_requests_*_total, security_findings_total, security_rule_findings_total   the security monitor's counters
+ *   organizations_/workspaces_/projects_created_total, members_invited_total,
+ *   permission_denied_total, audit_rows_total     business counters, from the audit rows written
+ *   db_pool_connections, db_pool_waiting_requests, db_pool_max_connections, db_up   each pool
+ *   db_replica_lag_seconds                 how far the app's database is behind its primary
  *
- * Labels stay bounded: a route is a kind (api, page, data, asset, health), never a path.
+ * Labels stay bounded: a route is a kind (api, page, data, asset, health), never a path; a
+ * permission is one of the catalog's; no label ever holds an id.
  */
 import express, { type NextFunction, type Request, type Response } from 'express'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { isApiPath } from '~/lib/paths'
+import { CATALOG } from '~/lib/permissions'
+import type { AuditedEntry } from '~/lib/request-context'
+import type { PoolProbe, PoolStats } from '~/models/db.server'
+import { replicaLagSeconds } from '~/models/health.server'
 import type { RateLimits } from '~/rate-limit/limits.server'
 import type { SecurityCounters } from '~/security/metrics.server'
 
@@ -44,12 +53,37 @@ function mirror<L extends string>(registry: Registry, name: string, help: string
   })
 }
 
+/** A scrape waits this long for a database to answer before it reports it down. */
+const PROBE_TIMEOUT_MS = 1000
+
+function withinProbeTimeout<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('no answer in time')), PROBE_TIMEOUT_MS)
+  })
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
+}
+
+const PERMISSIONS = new Set<string>([...CATALOG, '*'])
+
+/** Business counters, one per audit action they count (successes only). */
+const CREATED = {
+  'organization.created': ['organizations_created_total', 'Organizations created'],
+  'workspace.created': ['workspaces_created_total', 'Workspaces created (besides each organization’s first)'],
+  'project.created': ['projects_created_total', 'Projects created'],
+  'invitation.created': ['members_invited_total', 'Invitations sent (resends not counted)'],
+} as const
+
+/** Each of the process's database pools, by name, for the pool gauges. */
+export type Pools = Record<string, PoolProbe>
+
 /**
- * The process's metrics over the limiters and counters it reads at each
- * scrape: the HTTP layer observes requests into them (observeRequests) and
- * the metrics listener serves them (createMetricsApp).
+ * The process's metrics over the limiters, counters and pools it reads at
+ * each scrape: the HTTP layer observes requests into them (observeRequests),
+ * each request counts its audit rows (`audited`, on the load context) and the
+ * metrics listener serves them (createMetricsApp).
  */
-export function createMetrics(rateLimits: RateLimits | null, securityCounters: SecurityCounters) {
+export function createMetrics(rateLimits: RateLimits | null, securityCounters: SecurityCounters, pools: Pools = {}) {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const requests = new Histogram({
@@ -80,7 +114,96 @@ export function createMetrics(rateLimits: RateLimits | null, securityCounters: S
   mirror(registry, 'security_findings_total', 'Security findings by threat type and severity', ['type', 'severity'], () =>
     securityCounters.snapshot().findings.map(({ type, severity, count }) => [{ type, severity }, count]),
   )
-  return { registry, requests }
+  mirror(registry, 'security_rule_findings_total', 'Findings of the rules alerts watch (permission-denials, probe-burst, ip-blocked)', ['rule'], () =>
+    securityCounters.snapshot().rules.map(({ rule, count }) => [{ rule }, count]),
+  )
+
+  const created = Object.fromEntries(
+    Object.entries(CREATED).map(([action, [name, help]]) => [action, new Counter({ name, help, registers: [registry] })]),
+  ) as Record<string, Counter>
+  const denied = new Counter({
+    name: 'permission_denied_total',
+    help: 'Requests refused with 403 for lack of a permission, by the permission',
+    labelNames: ['permission'] as const,
+    registers: [registry],
+  })
+  const auditRows = new Counter({
+    name: 'audit_rows_total',
+    help: 'Audit rows written, by result (success, failure, error)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  })
+  /** Counts one audit row; the load context hands this to every request (context.audits). */
+  function audited(entry: AuditedEntry) {
+    auditRows.inc({ result: entry.result })
+    if (entry.result === 'success') created[entry.action]?.inc()
+    if (entry.action === 'permission.denied') {
+      const permission = String(entry.details?.permission)
+      denied.inc({ permission: PERMISSIONS.has(permission) ? permission : 'other' })
+    }
+  }
+  for (const action of Object.keys(CREATED)) created[action]!.inc(0)
+  auditRows.inc({ result: 'success' }, 0)
+
+  /** A gauge over every pool's stats, read at each scrape. */
+  const poolGauge = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: L[],
+    read: (pool: string, stats: PoolStats) => [Record<L, string>, number][],
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        this.reset()
+        for (const [pool, probe] of Object.entries(pools)) {
+          const stats = await probe.stats()
+          if (stats) for (const [labels, value] of read(pool, stats)) this.set(labels, value)
+        }
+      },
+    })
+  poolGauge('db_pool_connections', 'Connections of each database pool, in use or idle', ['pool', 'state'], (pool, stats) => [
+    [{ pool, state: 'in_use' }, stats.inUse],
+    [{ pool, state: 'idle' }, stats.idle],
+  ])
+  poolGauge('db_pool_waiting_requests', 'Queries waiting for a connection of each pool', ['pool'], (pool, stats) => [[{ pool }, stats.waiting]])
+  poolGauge('db_pool_max_connections', 'The most connections each pool opens', ['pool'], (pool, stats) => [[{ pool }, stats.max]])
+  new Gauge({
+    name: 'db_up',
+    help: 'Whether each pool’s database answered `select 1` within a second at this scrape (1) or not (0)',
+    labelNames: ['pool'] as const,
+    registers: [registry],
+    async collect() {
+      await Promise.all(
+        Object.entries(pools).map(async ([pool, probe]) => {
+          const up = await withinProbeTimeout(probe.ping()).then(
+            () => 1,
+            () => 0,
+          )
+          this.set({ pool }, up)
+        }),
+      )
+    },
+  })
+  if (pools.app) {
+    new Gauge({
+      name: 'db_replica_lag_seconds',
+      help: 'How far the database the app reads from is behind its primary (0 on the primary)',
+      registers: [registry],
+      async collect() {
+        // Unknown while the database does not answer: no sample rather than a false 0.
+        this.reset()
+        await withinProbeTimeout(replicaLagSeconds()).then(
+          (lag) => this.set(lag),
+          () => {},
+        )
+      },
+    })
+  }
+  return { registry, requests, audited }
 }
 
 export type Metrics = ReturnType<typeof createMetrics>

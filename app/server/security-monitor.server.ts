@@ -4,6 +4,7 @@ import type { Config } from '~/lib/config.server'
 import { recordSecurityEvent, type ObservedRequest } from '~/models/security-event.server'
 import { waitText } from '~/rate-limit/policies'
 import type { SecurityBlock, SecurityBlockStart } from '~/rate-limit/security-block.server'
+import type { SecurityAlerts } from '~/security/alerts'
 import type { SecurityCounters } from '~/security/metrics.server'
 import { createProbeWatch, isWatchedStatus } from '~/security/probing.server'
 import { bodyKind, organizationInPath, rawBody, requestParts, splitTarget, type RawBody } from '~/security/request-parts.server'
@@ -117,7 +118,12 @@ function refuse(request: Request, response: Response, secondsBlocked?: number) {
  * limiting is off): it refuses IPs that are blocked and counts the requests
  * this monitor refuses.
  */
-export function securityMonitor(config: Config, counters: SecurityCounters, addressBlock: SecurityBlock | null = null) {
+export function securityMonitor(
+  config: Config,
+  counters: SecurityCounters,
+  addressBlock: SecurityBlock | null = null,
+  alerts: SecurityAlerts | null = null,
+) {
   const scanOptions: ScanOptions = {
     maxValueChars: config.SECURITY_MAX_VALUE_CHARS,
     maxRequestChars: config.SECURITY_MAX_REQUEST_CHARS,
@@ -127,13 +133,27 @@ export function securityMonitor(config: Config, counters: SecurityCounters, addr
   if (config.SECURITY_MODE !== 'off') scanner()
   const watchResponses = createProbeWatch()
 
-  /** Records findings without failing the request they came from. */
+  /** Records findings without failing the request they came from; HIGH and CRITICAL ones are mailed to operators. */
   const recordFindings = (request: Request, response: Response, findings: readonly Finding[], blocks: (finding: Finding) => boolean) => {
-    for (const finding of findings) counters.countFinding(finding.type, finding.severity)
-    return recordSecurityEvent(
-      observed(request, response),
-      findings.map((finding) => ({ ...finding, blocked: blocks(finding) })),
-    ).catch((error: unknown) => request.log.error({ err: error }, 'security event could not be recorded'))
+    for (const finding of findings) counters.countFinding(finding.type, finding.severity, finding.ruleId)
+    const seen = observed(request, response)
+    const events = findings.map((finding) => ({ ...finding, blocked: blocks(finding) }))
+    alerts?.notify(
+      events
+        .filter((event) => isBlocking(event.severity))
+        .map((event) => ({
+          at: new Date(),
+          type: event.type,
+          severity: event.severity,
+          rule: event.ruleId,
+          ip: seen.ip,
+          endpoint: seen.endpoint,
+          traceId: seen.traceId,
+          sample: event.sample,
+          blocked: event.blocked,
+        })),
+    )
+    return recordSecurityEvent(seen, events).catch((error: unknown) => request.log.error({ err: error }, 'security event could not be recorded'))
   }
 
   /** After the app answered: bursts of 404/403 and repeated denials from one IP. */

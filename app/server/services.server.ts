@@ -6,17 +6,25 @@
  * second set of limiters and counters.
  */
 import type { Logger } from 'pino'
+import { sessionPoolProbe } from '~/auth/session.server'
 import type { Config } from '~/lib/config.server'
+import { createSecurityAlerts, type SecurityAlertMailer } from '~/mail/security-alerts.server'
+import { appPoolProbe } from '~/models/db.server'
 import { createRateLimits, type RateLimits } from '~/rate-limit/limits.server'
 import { createSecurityCounters, type SecurityCounters } from '~/security/metrics.server'
+import { createErrorReports, type ErrorReports } from './error-reports.server'
 import { createMetrics, type Metrics } from './metrics.server'
 
 export interface Services {
   /** null when RATE_LIMIT_ENABLED=false. */
   rateLimits: RateLimits | null
   securityCounters: SecurityCounters
-  /** Prometheus metrics over the two above, and of every request. */
+  /** Prometheus metrics over the two above and the database pools, and of every request and audit row. */
   metrics: Metrics
+  /** Unexpected errors to Sentry; null without SENTRY_DSN. */
+  errors: ErrorReports | null
+  /** Mails operators about HIGH and CRITICAL security events and lockouts; null without SECURITY_ALERT_EMAILS. */
+  securityAlerts: SecurityAlertMailer | null
 }
 
 /** `rateLimits` given: limiters of the caller's own (a test playing a second process); null = none. */
@@ -28,9 +36,18 @@ export function createServices(config: Config, logger: Logger, options: { rateLi
         ? createRateLimits(config, logger.child({ module: 'rate-limit' }))
         : null
   const securityCounters = createSecurityCounters()
-  return { rateLimits, securityCounters, metrics: createMetrics(rateLimits, securityCounters) }
+  const pools = { app: appPoolProbe(), sessions: sessionPoolProbe(), ...(rateLimits?.pool ? { rate_limit: rateLimits.pool } : {}) }
+  return {
+    rateLimits,
+    securityCounters,
+    metrics: createMetrics(rateLimits, securityCounters, pools),
+    errors: createErrorReports(config),
+    securityAlerts: createSecurityAlerts(config, rateLimits, logger.child({ module: 'security-alerts' })),
+  }
 }
 
 export async function closeServices(services: Services) {
-  await services.rateLimits?.close()
+  // Queued alerts go out while the mail limit can still be asked.
+  await services.securityAlerts?.close()
+  await Promise.all([services.rateLimits?.close(), services.errors?.close()])
 }

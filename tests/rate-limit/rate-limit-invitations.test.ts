@@ -98,7 +98,7 @@ describe('consecutive failures per address', () => {
     expect(await elsewhere.text()).toContain('Join Inviter Org')
 
     expect(await bruteForceEvents(ctx.admin, third)).toEqual([
-      { rule_id: 'invitation-consecutive', severity: 'MEDIUM', blocked: true, endpoint: 'GET /invitations/$token', ip },
+      { rule_id: 'invitation-consecutive', severity: 'MEDIUM', blocked: true, endpoint: 'GET /invitations/[redacted]', ip },
     ])
     expect(bruteForce(), "counted in the monitor's metrics").toBe(counted + 1)
     const user = await ctx.admin.query(`select id from auth.users where email = $1`, [client.email])

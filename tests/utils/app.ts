@@ -9,6 +9,10 @@ import type { DemoAccounts } from '~/server/demo-accounts.server'
 import { createHttpApp } from '~/server/http.server'
 import { closeServices, createServices } from '~/server/services.server'
 
+/** A line of the app's log, as pino writes it (JSON). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever the line holds
+export type LogLine = { level: number; msg: string } & Record<string, any>
+
 /**
  * The real app (Remix build + HTTP layer) on an ephemeral port, with
  * services (limiters, counters) of its own, as a process has. `overrides`
@@ -17,14 +21,27 @@ import { closeServices, createServices } from '~/server/services.server'
  * app limiters made by the test (and closed by it); `demoAccounts` are handed
  * to the HTTP layer as `npm start` hands the seeded ones.
  *
- * The app logs errors (and nothing else) to console.error, so that an
- * unhandled error, a 5xx or a failed background job fails the test during
- * which it happened (tests/setup/console-errors.ts).
+ * The app logs errors to console.error, so that an unhandled error, a 5xx or
+ * a failed background job fails the test during which it happened
+ * (tests/setup/console-errors.ts). With `log`, every line at `log.level` and
+ * above is also kept in `log.lines` (parsed), for tests of the log itself.
  */
-export async function startApp(overrides: Partial<Config> = {}, options: { rateLimits?: RateLimits | null; demoAccounts?: DemoAccounts } = {}) {
+export async function startApp(
+  overrides: Partial<Config> = {},
+  options: { rateLimits?: RateLimits | null; demoAccounts?: DemoAccounts; log?: { level: 'info' | 'debug'; lines: LogLine[] } } = {},
+) {
   const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
   const config = { ...getConfig(), ...overrides }
-  const logger = pino({ level: 'error' }, { write: (line: string) => console.error(line.trimEnd()) })
+  const logger = pino(
+    { level: options.log?.level ?? 'error' },
+    {
+      write: (line: string) => {
+        const parsed = JSON.parse(line) as LogLine
+        options.log?.lines.push(parsed)
+        if (parsed.level >= 50) console.error(line.trimEnd())
+      },
+    },
+  )
   const services = createServices(config, logger, options)
   const server = createHttpApp({ build, config, logger, services, demoAccounts: options.demoAccounts }).listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))

@@ -30,6 +30,8 @@ export default interface AuditLogs {
   result: string;
 
   created_at: Date;
+
+  trace_id: string | null;
 }
 
 /** Represents the initializer for the table public.audit_logs */
@@ -58,6 +60,8 @@ export interface AuditLogsInitializer {
 
   /** Default value: now() */
   created_at?: Date;
+
+  trace_id?: string | null;
 }
 
 /** Represents the mutator for the table public.audit_logs */
@@ -83,6 +87,8 @@ export interface AuditLogsMutator {
   result?: string;
 
   created_at?: Date;
+
+  trace_id?: string | null;
 }
 
 export const auditLogs = z.object({
@@ -97,6 +103,7 @@ export const auditLogs = z.object({
   user_agent: z.string().nullable(),
   result: z.string(),
   created_at: z.date(),
+  trace_id: z.string().nullable(),
 });
 
 export const auditLogsInitializer = z.object({
@@ -111,6 +118,7 @@ export const auditLogsInitializer = z.object({
   user_agent: z.string().optional().nullable(),
   result: z.string(),
   created_at: z.date().optional(),
+  trace_id: z.string().optional().nullable(),
 });
 
 export const auditLogsMutator = z.object({
@@ -125,4 +133,5 @@ export const auditLogsMutator = z.object({
   user_agent: z.string().optional().nullable(),
   result: z.string().optional(),
   created_at: z.date().optional(),
+  trace_id: z.string().optional().nullable(),
 });
