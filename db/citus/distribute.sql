@@ -1,0 +1,126 @@
+-- The distribution step: the migrated schema made a Citus schema, tenant
+-- tables sharded by organization. Runs on the coordinator after `migrate up`,
+-- as its superuser (db/citus/distribute.ts, `npm run citus:distribute`), and
+-- again after any later migration: every step is idempotent.
+-- Placement and the reasons for it: docs/decisions/005-citus-distribution.md.
+
+-- Triggers on distributed tables: updated_at touches and the last-owner guard
+-- read or write only their own shard (the owner check looks at the same
+-- organization's members, which live in the co-located shard).
+SET citus.enable_unsafe_triggers = on;
+DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET citus.enable_unsafe_triggers = on', current_database()); END $$;
+-- One transaction may touch several shards of one organization: keep its
+-- connections shared across them.
+SET citus.multi_shard_modify_mode = 'sequential';
+
+-- ------------------------------------------------------ policy helpers
+-- Citus refuses policies with subqueries on its tables, and a policy on a
+-- shard runs on a worker, one row at a time. Each helper here answers for
+-- one organization, so that what it reads is in the co-located shard of the
+-- same worker. Same rules as the aggregate functions the single-server
+-- policies call once per statement (auth.member_organization_ids,
+-- auth.permitted_organization_ids, auth.granted_*).
+
+-- Is the caller an active member of org (within a token's scope)?
+CREATE OR REPLACE FUNCTION auth.is_member(org_id uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = ''
+AS $$
+  SELECT auth.token_allows(org_id, NULL) AND EXISTS (
+    SELECT 1 FROM public.organization_members m
+    WHERE m.organization_id = org_id AND m.user_id = auth.uid() AND m.status = 'active')
+$$;
+
+-- Does the caller see this workspace: by role (workspace:view or
+-- project:view), by a grant on it, or by a project:view grant on one of its
+-- projects? (auth.granted_workspace_ids, for one workspace.)
+CREATE OR REPLACE FUNCTION auth.sees_workspace(org_id uuid, ws_id uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = ''
+AS $$
+  SELECT auth.has_permission(org_id, 'workspace:view', ws_id, NULL)
+      OR auth.has_permission(org_id, 'project:view', ws_id, NULL)
+      OR (auth.token_allows(org_id, 'project:view') AND EXISTS (
+            SELECT 1
+            FROM public.role_grants g
+            JOIN public.organization_members m ON m.organization_id = g.organization_id AND m.id = g.member_id
+            JOIN public.roles r ON r.organization_id = g.organization_id AND r.key = g.role
+            JOIN public.projects p ON p.organization_id = g.organization_id AND p.id = g.project_id
+            WHERE g.organization_id = org_id AND p.workspace_id = ws_id
+              AND m.user_id = auth.uid() AND m.status = 'active' AND auth.permits(r.permissions, 'project:view')))
+$$;
+
+-- Is this membership the caller's own?
+CREATE OR REPLACE FUNCTION auth.is_own_membership(org_id uuid, member_id uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = ''
+AS $$
+  SELECT EXISTS (SELECT 1 FROM public.organization_members m
+                 WHERE m.organization_id = org_id AND m.id = member_id AND m.user_id = auth.uid())
+$$;
+
+-- Does the caller share an active organization with this user? The one
+-- helper that spans organizations: a join on the distribution column, which
+-- Citus runs on every worker.
+CREATE OR REPLACE FUNCTION auth.shares_organization(other uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = ''
+AS $$
+  SELECT EXISTS (
+    SELECT 1 FROM public.organization_members me
+    JOIN public.organization_members them ON them.organization_id = me.organization_id
+    WHERE me.user_id = auth.uid() AND me.status = 'active' AND them.user_id = other AND them.status = 'active'
+      AND auth.token_allows(me.organization_id, NULL))
+$$;
+
+REVOKE EXECUTE ON FUNCTION auth.is_member(uuid), auth.sees_workspace(uuid, uuid), auth.is_own_membership(uuid, uuid),
+  auth.shares_organization(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth.is_member(uuid), auth.sees_workspace(uuid, uuid), auth.is_own_membership(uuid, uuid),
+  auth.shares_organization(uuid) TO authenticated;
+
+-- A policy's helper reads the co-located shard from inside the query on a
+-- shard: a nested distributed execution, which Citus allows only when asked.
+-- Every helper filters by the organization of the row it is asked about, so
+-- the nested query is a router query on the same worker (no shard move can
+-- split a row from its organization's other rows: they move together).
+ALTER ROLE authenticated SET citus.allow_nested_distributed_execution = on;
+
+-- ------------------------------------------------------ policies without subqueries
+-- The same rules as the single-server policies, written per row.
+ALTER POLICY users_select ON auth.users
+  USING (id = auth.uid() OR auth.shares_organization(id));
+ALTER POLICY users_update ON auth.users
+  USING (id = auth.uid()) WITH CHECK (id = auth.uid());
+ALTER POLICY sessions_select_own ON auth.sessions USING (user_id = auth.uid());
+ALTER POLICY sessions_delete_own ON auth.sessions USING (user_id = auth.uid());
+ALTER POLICY api_tokens_select_own ON auth.api_tokens USING (user_id = auth.uid());
+ALTER POLICY api_tokens_insert_own ON auth.api_tokens
+  WITH CHECK (user_id = auth.uid() AND (scope_organization_id IS NULL OR auth.is_member(scope_organization_id)));
+ALTER POLICY api_tokens_update_own ON auth.api_tokens
+  USING (user_id = auth.uid()) WITH CHECK (user_id = auth.uid() AND revoked_at IS NOT NULL);
+
+ALTER POLICY organizations_select ON public.organizations USING (auth.is_member(id));
+ALTER POLICY roles_select ON public.roles USING (auth.is_member(organization_id));
+ALTER POLICY organization_members_select ON public.organization_members USING (auth.is_member(organization_id));
+ALTER POLICY organization_members_update ON public.organization_members
+  USING (auth.has_permission(organization_id, 'member:update') AND user_id <> auth.uid() AND auth.holds_role(organization_id, role))
+  WITH CHECK (auth.has_permission(organization_id, 'member:update') AND user_id <> auth.uid() AND auth.holds_role(organization_id, role));
+ALTER POLICY organization_members_delete ON public.organization_members
+  USING (auth.has_permission(organization_id, 'member:remove') AND user_id <> auth.uid() AND auth.holds_role(organization_id, role));
+ALTER POLICY role_grants_select ON public.role_grants USING (auth.is_member(organization_id));
+ALTER POLICY role_grants_insert ON public.role_grants
+  WITH CHECK (auth.has_permission(organization_id, 'member:update') AND auth.holds_role(organization_id, role)
+              AND NOT auth.is_own_membership(organization_id, member_id));
+ALTER POLICY invitations_select ON public.invitations USING (auth.has_permission(organization_id, 'member:invite'));
+ALTER POLICY invitations_insert ON public.invitations
+  WITH CHECK (auth.has_permission(organization_id, 'member:invite') AND auth.holds_role(organization_id, role) AND invited_by = auth.uid());
+ALTER POLICY workspaces_select ON public.workspaces USING (auth.sees_workspace(organization_id, id));
+ALTER POLICY projects_select ON public.projects USING (auth.has_permission(organization_id, 'project:view', workspace_id, id));
+ALTER POLICY audit_logs_select ON public.audit_logs USING (auth.has_permission(organization_id, 'audit:view'));
+ALTER POLICY audit_logs_insert ON public.audit_logs
+  WITH CHECK (user_id = auth.uid() AND (organization_id IS NULL OR auth.is_member(organization_id)));
+ALTER POLICY security_events_select ON public.security_events USING (auth.has_permission(organization_id, 'security:view'));
+
+-- Placement (create_reference_table, create_distributed_table) follows in
+-- db/citus/distribute.ts: Citus refuses to distribute a table in the
+-- transaction that made the table it references a reference table.
