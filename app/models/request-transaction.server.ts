@@ -22,7 +22,8 @@ import { z } from 'zod'
 import { hashSecret } from '~/lib/secrets.server'
 import { isSlug } from '~/lib/slug'
 import { isUuid } from '~/lib/validation'
-import { claimsOf, getPool, sql, type Actor, type RequestScope, type Tx } from './db.server'
+import { getConfig } from '~/lib/config.server'
+import { claimsOf, getPool, propagateSettings, sql, type Actor, type RequestScope, type Tx } from './db.server'
 import { PROJECT_COLUMNS, Project } from './project.server'
 import { Membership, membershipQuery, organizationWhere, type OrganizationRef } from './tenant.server'
 import { WORKSPACE_COLUMNS, Workspace } from './workspace.server'
@@ -83,41 +84,72 @@ const literal = (value: string) => sql.literalValue(value)
 const seconds = (ms: number) => sql.fragment`make_interval(secs => ${literal(String(ms / 1000))}::float8)`
 
 /**
- * The claims statement, run as nextsaas_auth: the presented credential, if it
- * is valid, becomes the subject (and a token's scope); one that opens nothing
- * leaves empty claims. Read-only: what the credential's use should note
- * (request-transaction's afterFinish) is decided from its row, which it keeps
- * in request.credential for the context statement to return.
+ * The claims statement: as nextsaas_auth, the presented credential, if it is
+ * valid, becomes the subject (and a token's scope); one that opens nothing
+ * leaves empty claims. Then it becomes `authenticated`. Read-only: what the
+ * credential's use should note (request-transaction's afterFinish) is
+ * decided from its row, which it keeps in request.credential for the
+ * context statement to return.
  */
 function claimsStatement(credential: Credential) {
   const hash = literal(hashSecret(credential.secret))
-  const set = (claims: ReturnType<typeof sql.fragment>, row: ReturnType<typeof sql.fragment>) =>
-    sql.fragment`select set_config('request.jwt.claims', coalesce((${claims}), '{}'), true),
-                        set_config('request.credential', coalesce((${row}), ''), true)`
+  const set = getConfig().DATABASE_CITUS ? setLocally : setConfig
   if (credential.kind === 'session') {
-    return sql.fragment`
+    return set(
+      sql.fragment`
       with valid as (
         select user_id, last_seen_at, expires_at, user_agent, changed_client from auth.sessions
         where id = ${hash} and expires_at > now() and created_at > now() - ${seconds(credential.lifetimeMs)}
-      )
-      ${set(
-        sql.fragment`select json_build_object('sub', user_id)::text from valid`,
-        sql.fragment`select json_build_object('lastSeenAt', last_seen_at, 'expiresAt', expires_at, 'userAgent', user_agent,
-                                              'changedClient', changed_client)::text from valid`,
-      )}`
+      )`,
+      sql.fragment`select json_build_object('sub', user_id)::text from valid`,
+      sql.fragment`select json_build_object('lastSeenAt', last_seen_at, 'expiresAt', expires_at, 'userAgent', user_agent,
+                                            'changedClient', changed_client)::text from valid`,
+    )
   }
-  return sql.fragment`
+  return set(
+    sql.fragment`
     with valid as (
       select id, user_id, scope_organization_id, scope_permissions, last_used_at from auth.api_tokens
       where token_hash = ${hash} and revoked_at is null and (expires_at is null or expires_at > now())
-    )
-    ${set(
-      sql.fragment`select jsonb_strip_nulls(jsonb_build_object('sub', user_id, 'token_org', scope_organization_id,
-                                                               'token_permissions', to_jsonb(scope_permissions)))::text from valid`,
-      sql.fragment`select json_build_object('id', id, 'lastUsedAt', last_used_at, 'organizationId', scope_organization_id,
-                                            'permissions', scope_permissions)::text from valid`,
-    )}`
+    )`,
+    sql.fragment`select jsonb_strip_nulls(jsonb_build_object('sub', user_id, 'token_org', scope_organization_id,
+                                                             'token_permissions', to_jsonb(scope_permissions)))::text from valid`,
+    sql.fragment`select json_build_object('id', id, 'lastUsedAt', last_used_at, 'organizationId', scope_organization_id,
+                                          'permissions', scope_permissions)::text from valid`,
+  )
 }
+
+type Fragment = ReturnType<typeof sql.fragment>
+
+/** The claims and the credential's row, each computed from `valid`, set with set_config. */
+const setConfig = (valid: Fragment, claims: Fragment, row: Fragment) =>
+  sql.fragment`select set_config('role', 'nextsaas_auth', true);
+    ${valid}
+    select set_config('request.jwt.claims', coalesce((${claims}), '{}'), true),
+           set_config('request.credential', coalesce((${row}), ''), true);
+    select set_config('role', 'authenticated', true)`
+
+/**
+ * The same on Citus, where only SET LOCAL reaches the workers: SET takes no
+ * expression, so a DO block computes the values and runs it (see
+ * becomeRole for why inside a block). The block's body holds the same
+ * escaped literals as the rest of the opening.
+ */
+const setLocally = (valid: Fragment, claims: Fragment, row: Fragment) =>
+  sql.fragment`DO $opening$
+    DECLARE
+      claims text;
+      credential text;
+    BEGIN
+      PERFORM pg_catalog.set_config('role', 'nextsaas_auth', true);
+      claims := (${valid} ${claims});
+      credential := (${valid} ${row});
+      PERFORM pg_catalog.set_config('role', 'authenticated', true);
+      ${propagateSettings};
+      EXECUTE pg_catalog.format('SET LOCAL request.jwt.claims = %L', coalesce(claims, '{}'));
+      EXECUTE pg_catalog.format('SET LOCAL request.credential = %L', coalesce(credential, ''));
+    END
+    $opening$`
 
 /** The credential's row as the claims statement found it (for a valid credential only). */
 const credentialRow = (credential: Credential) =>
@@ -138,9 +170,7 @@ function openingQuery(credential: Credential, refs: RequestRefs) {
   const workspace = organization ? refWhere('w', refs.workspace) : null
   const project = workspace ? refWhere('p', refs.project) : null
   const query = sql.type(Opening)`
-    select set_config('role', 'nextsaas_auth', true);
     ${claimsStatement(credential)};
-    select set_config('role', 'authenticated', true);
     select (select row_to_json(u) from (
               select id, email, name, email_verified_at is not null as "emailVerified" from auth.users where id = auth.uid()) u) as user,
            ${credentialRow(credential)},

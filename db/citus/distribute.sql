@@ -78,12 +78,44 @@ REVOKE EXECUTE ON FUNCTION auth.is_member(uuid), auth.sees_workspace(uuid, uuid)
 GRANT EXECUTE ON FUNCTION auth.is_member(uuid), auth.sees_workspace(uuid, uuid), auth.is_own_membership(uuid, uuid),
   auth.shares_organization(uuid) TO authenticated;
 
+-- ------------------------------------------------------ SQL functions as PL/pgSQL
+-- Citus cannot plan a query inside a SQL-language function that uses the
+-- function's parameters ("could not create distributed plan"), and a
+-- SECURITY DEFINER SQL function is never inlined. Each such function (the
+-- permission checks, the invitation preview, the operator's listings) is
+-- redefined with the same body in PL/pgSQL, whose queries Citus plans with
+-- the parameters bound. Functions written in PL/pgSQL already, and the
+-- inlined SQL ones without definer rights (auth.uid, auth.permits), stay.
+DO $convert$
+DECLARE
+  f record;
+  body text;
+  def text;
+BEGIN
+  FOR f IN
+    SELECT p.oid, p.proretset, p.prosrc FROM pg_proc p
+    JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
+    WHERE n.nspname IN ('auth', 'public') AND l.lanname = 'sql' AND p.prosecdef AND p.pronargs > 0
+  LOOP
+    body := rtrim(btrim(f.prosrc, E' \n'), E'; \n');
+    def := replace(pg_get_functiondef(f.oid), ' LANGUAGE sql', ' LANGUAGE plpgsql');
+    def := replace(def, '$function$' || f.prosrc || '$function$',
+                   E'$function$\n#variable_conflict use_column\nBEGIN\n'
+                   || CASE WHEN f.proretset THEN 'RETURN QUERY ' || body || ';' ELSE 'RETURN (' || body || ');' END
+                   || E'\nEND\n$function$');
+    EXECUTE def;
+  END LOOP;
+END
+$convert$;
+
 -- A policy's helper reads the co-located shard from inside the query on a
 -- shard: a nested distributed execution, which Citus allows only when asked.
 -- Every helper filters by the organization of the row it is asked about, so
 -- the nested query is a router query on the same worker (no shard move can
 -- split a row from its organization's other rows: they move together).
-ALTER ROLE authenticated SET citus.allow_nested_distributed_execution = on;
+-- The database, not a role: the helpers run with their owner's rights, and
+-- Citus opens the nested query's connections as that owner.
+DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET citus.allow_nested_distributed_execution = on', current_database()); END $$;
 
 -- ------------------------------------------------------ policies without subqueries
 -- The same rules as the single-server policies, written per row.

@@ -83,7 +83,13 @@ async function placeTables(client: pg.Client) {
     const colocateWith = table === DISTRIBUTED_TABLES[0] ? 'default' : DISTRIBUTED_TABLES[0]
     await client.query(`select create_distributed_table($1, 'organization_id', colocate_with => $2)`, [table, colocateWith])
   }
-  for (const key of keys) await client.query(`alter table ${key.tbl} add constraint ${pg.escapeIdentifier(key.name)} ${key.def}`)
+  // Citus cannot cascade an update of a key that holds the distribution
+  // column: the role keys these cascades followed are never renamed (the app
+  // has no such edit), so a rename of one in use is refused instead.
+  for (const key of keys) {
+    const def = key.def.replace(' ON UPDATE CASCADE', '')
+    await client.query(`alter table ${key.tbl} add constraint ${pg.escapeIdentifier(key.name)} ${def}`)
+  }
 }
 
 export async function distribute(databaseUrl: string): Promise<void> {
