@@ -19,10 +19,10 @@
  */
 import type { Logger } from 'pino'
 import { z } from 'zod'
+import { getConfig } from '~/lib/config.server'
 import { hashSecret } from '~/lib/secrets.server'
 import { isSlug } from '~/lib/slug'
 import { isUuid } from '~/lib/validation'
-import { getConfig } from '~/lib/config.server'
 import { claimsOf, getPool, propagateSettings, sql, type Actor, type RequestScope, type Tx } from './db.server'
 import { PROJECT_COLUMNS, Project } from './project.server'
 import { Membership, membershipQuery, organizationWhere, type OrganizationRef } from './tenant.server'
