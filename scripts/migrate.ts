@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util'
 import { Migration } from 'node-pg-migrate'
 import { appDatabasePassword, getConfig } from '~/lib/config.server'
+import { CITUS_DDL_WARNINGS } from '../db/citus/ddl'
 import { startEmbeddedPostgres } from '../db/embedded'
 import { MIGRATIONS_DIR, migrate } from '../db/migrate'
 
@@ -21,6 +22,7 @@ if (command === 'generate') {
   }
   const file = await Migration.create(values.name, MIGRATIONS_DIR, { language: 'sql' })
   console.log(`created ${file}`)
+  console.warn(`\nOn Citus (npm run citus:distribute), Citus does not propagate or refuses:\n${CITUS_DDL_WARNINGS.map((w) => `  - ${w}`).join('\n')}`)
 } else if (command === 'up' || command === 'down') {
   const config = getConfig()
   const embedded = config.DATABASE_URL
