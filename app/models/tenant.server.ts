@@ -53,10 +53,13 @@ export type Membership = z.infer<typeof Membership>
 
 export type OrganizationRef = { slug: string } | { id: string }
 
-/** Which organization a reference names; null when it cannot name one (not a slug, not a UUID), which is worth no query. */
+/** Which organization a reference names (in membershipQuery's terms); null when it cannot name one (not a slug, not a UUID), which is worth no query. */
 export function organizationWhere(ref: OrganizationRef) {
   if ('slug' in ref) return isSlug(ref.slug) ? sql.fragment`o.slug = ${sql.literalValue(ref.slug)}` : null
-  return isUuid(ref.id) ? sql.fragment`o.id = ${sql.literalValue(ref.id.toLowerCase())}` : null
+  if (!isUuid(ref.id)) return null
+  // The membership's own organization_id too: on Citus that names the shard, a router query (o is a reference table).
+  const id = sql.literalValue(ref.id.toLowerCase())
+  return sql.fragment`o.id = ${id} and m.organization_id = ${id}`
 }
 
 /**
@@ -74,7 +77,7 @@ export function membershipQuery(where: ReturnType<typeof sql.fragment>) {
                                                 'inWorkspaceId', p.workspace_id, 'permissions', gr.permissions))
                      from role_grants g join roles gr on gr.organization_id = g.organization_id and gr.key = g.role
                      left join projects p on p.organization_id = g.organization_id and p.id = g.project_id
-                     where g.organization_id = o.id and g.member_id = m.id), '[]') as grants
+                     where g.organization_id = m.organization_id and g.member_id = m.id), '[]') as grants
     from organizations o
     join organization_members m on m.organization_id = o.id and m.user_id = auth.uid() and m.status = 'active'
     join roles r on r.organization_id = o.id and r.key = m.role

@@ -9,9 +9,10 @@
 -- organization's members, which live in the co-located shard).
 SET citus.enable_unsafe_triggers = on;
 DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET citus.enable_unsafe_triggers = on', current_database()); END $$;
--- One transaction may touch several shards of one organization: keep its
--- connections shared across them.
-SET citus.multi_shard_modify_mode = 'sequential';
+-- A request's transaction may read across shards (a page's organization by
+-- slug, the switcher) and then write a reference table (a new organization):
+-- Citus allows that only over one connection per worker.
+DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET citus.multi_shard_modify_mode = sequential', current_database()); END $$;
 
 -- ------------------------------------------------------ policy helpers
 -- Citus refuses policies with subqueries on its tables, and a policy on a
@@ -59,24 +60,61 @@ AS $$
                  WHERE m.organization_id = org_id AND m.id = member_id AND m.user_id = auth.uid())
 $$;
 
--- Does the caller share an active organization with this user? The one
--- helper that spans organizations: a join on the distribution column, which
--- Citus runs on every worker.
-CREATE OR REPLACE FUNCTION auth.shares_organization(other uuid) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER
+-- Policies on the tables that are not distributed (the reference tables and
+-- the coordinator's own) run where Citus reads them, often on the
+-- coordinator. Citus refuses to mix two users' connections on placements
+-- that one of them modified in the transaction ("cannot perform query on
+-- placements that were modified in this transaction by a different user",
+-- SQLSTATE 25001): a definer helper reads as its owner, the caller's own
+-- writes went over the caller's connections. So these helpers read as the
+-- caller — a router query on the organization's shard, where the shard's
+-- policy (or the definer helper in the target list) runs next to the data —
+-- and only when a definer function (create_organization, accept_invitation)
+-- wrote that shard earlier in the transaction, as its owner, do they read as
+-- the owner too.
+
+-- Is the caller an active member of org? (The shard's policy adds the token's scope.)
+CREATE OR REPLACE FUNCTION auth.is_member_here(org_id uuid) RETURNS boolean
+LANGUAGE plpgsql STABLE
 SET search_path = ''
 AS $$
-  SELECT EXISTS (
-    SELECT 1 FROM public.organization_members me
-    JOIN public.organization_members them ON them.organization_id = me.organization_id
-    WHERE me.user_id = auth.uid() AND me.status = 'active' AND them.user_id = other AND them.status = 'active'
-      AND auth.token_allows(me.organization_id, NULL))
+BEGIN
+  RETURN EXISTS (SELECT 1 FROM public.organization_members m
+                 WHERE m.organization_id = org_id AND m.user_id = auth.uid() AND m.status = 'active');
+EXCEPTION WHEN active_sql_transaction THEN
+  RETURN auth.is_member(org_id);
+END
 $$;
 
-REVOKE EXECUTE ON FUNCTION auth.is_member(uuid), auth.sees_workspace(uuid, uuid), auth.is_own_membership(uuid, uuid),
-  auth.shares_organization(uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION auth.is_member(uuid), auth.sees_workspace(uuid, uuid), auth.is_own_membership(uuid, uuid),
-  auth.shares_organization(uuid) TO authenticated;
+-- auth.has_permission(org, permission), evaluated on the organization's worker.
+CREATE OR REPLACE FUNCTION auth.has_permission_here(org_id uuid, permission text) RETURNS boolean
+LANGUAGE plpgsql STABLE
+SET search_path = ''
+AS $$
+BEGIN
+  RETURN coalesce((SELECT auth.has_permission(m.organization_id, permission) FROM public.organization_members m
+                   WHERE m.organization_id = org_id AND m.user_id = auth.uid() AND m.status = 'active'), false);
+EXCEPTION WHEN active_sql_transaction THEN
+  RETURN auth.has_permission(org_id, permission);
+END
+$$;
+
+-- Does the caller share an active organization with this user? The caller
+-- sees the memberships of their own organizations only.
+CREATE OR REPLACE FUNCTION auth.shares_organization_here(other uuid) RETURNS boolean
+LANGUAGE plpgsql STABLE
+SET search_path = ''
+AS $$
+BEGIN
+  RETURN EXISTS (SELECT 1 FROM public.organization_members them WHERE them.user_id = other AND them.status = 'active');
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION auth.is_member_here(uuid), auth.has_permission_here(uuid, text), auth.shares_organization_here(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth.is_member_here(uuid), auth.has_permission_here(uuid, text), auth.shares_organization_here(uuid) TO authenticated;
+
+REVOKE EXECUTE ON FUNCTION auth.is_member(uuid), auth.sees_workspace(uuid, uuid), auth.is_own_membership(uuid, uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth.is_member(uuid), auth.sees_workspace(uuid, uuid), auth.is_own_membership(uuid, uuid) TO authenticated;
 
 -- ------------------------------------------------------ SQL functions as PL/pgSQL
 -- Citus cannot plan a query inside a SQL-language function that uses the
@@ -120,18 +158,21 @@ DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET citus.allow_nested_distributed
 -- ------------------------------------------------------ policies without subqueries
 -- The same rules as the single-server policies, written per row.
 ALTER POLICY users_select ON auth.users
-  USING (id = auth.uid() OR auth.shares_organization(id));
+  USING (id = auth.uid() OR auth.shares_organization_here(id));
 ALTER POLICY users_update ON auth.users
   USING (id = auth.uid()) WITH CHECK (id = auth.uid());
 ALTER POLICY sessions_select_own ON auth.sessions USING (user_id = auth.uid());
 ALTER POLICY sessions_delete_own ON auth.sessions USING (user_id = auth.uid());
 ALTER POLICY api_tokens_select_own ON auth.api_tokens USING (user_id = auth.uid());
 ALTER POLICY api_tokens_insert_own ON auth.api_tokens
-  WITH CHECK (user_id = auth.uid() AND (scope_organization_id IS NULL OR auth.is_member(scope_organization_id)));
+  WITH CHECK (user_id = auth.uid() AND (scope_organization_id IS NULL OR auth.is_member_here(scope_organization_id)));
 ALTER POLICY api_tokens_update_own ON auth.api_tokens
   USING (user_id = auth.uid()) WITH CHECK (user_id = auth.uid() AND revoked_at IS NOT NULL);
 
-ALTER POLICY organizations_select ON public.organizations USING (auth.is_member(id));
+ALTER POLICY organizations_select ON public.organizations USING (auth.is_member_here(id));
+ALTER POLICY organizations_update ON public.organizations
+  USING (auth.has_permission_here(id, 'organization:manage')) WITH CHECK (auth.has_permission_here(id, 'organization:manage'));
+ALTER POLICY organizations_delete ON public.organizations USING (auth.has_permission_here(id, 'organization:delete'));
 ALTER POLICY roles_select ON public.roles USING (auth.is_member(organization_id));
 ALTER POLICY organization_members_select ON public.organization_members USING (auth.is_member(organization_id));
 ALTER POLICY organization_members_update ON public.organization_members
@@ -148,10 +189,10 @@ ALTER POLICY invitations_insert ON public.invitations
   WITH CHECK (auth.has_permission(organization_id, 'member:invite') AND auth.holds_role(organization_id, role) AND invited_by = auth.uid());
 ALTER POLICY workspaces_select ON public.workspaces USING (auth.sees_workspace(organization_id, id));
 ALTER POLICY projects_select ON public.projects USING (auth.has_permission(organization_id, 'project:view', workspace_id, id));
-ALTER POLICY audit_logs_select ON public.audit_logs USING (auth.has_permission(organization_id, 'audit:view'));
+ALTER POLICY audit_logs_select ON public.audit_logs USING (auth.has_permission_here(organization_id, 'audit:view'));
 ALTER POLICY audit_logs_insert ON public.audit_logs
-  WITH CHECK (user_id = auth.uid() AND (organization_id IS NULL OR auth.is_member(organization_id)));
-ALTER POLICY security_events_select ON public.security_events USING (auth.has_permission(organization_id, 'security:view'));
+  WITH CHECK (user_id = auth.uid() AND (organization_id IS NULL OR auth.is_member_here(organization_id)));
+ALTER POLICY security_events_select ON public.security_events USING (auth.has_permission_here(organization_id, 'security:view'));
 
 -- Placement (create_reference_table, create_distributed_table) follows in
 -- db/citus/distribute.ts: Citus refuses to distribute a table in the

@@ -114,3 +114,8 @@ test('the deliberate multi-shard queries are the ones decision 005 lists', async
     expect(await taskCount(tx, switcher)).toBeGreaterThan(1)
   })
 })
+
+test('no policy holds a subquery (Citus refuses them on its tables)', async () => {
+  const { rows } = await db.admin.query(`select tablename, policyname, qual, with_check from pg_policies where schemaname in ('public', 'auth')`)
+  for (const p of rows) expect(`${p.qual ?? ''} ${p.with_check ?? ''}`, `${p.tablename}.${p.policyname}`).not.toMatch(/\bselect\b/i)
+})
