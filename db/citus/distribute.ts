@@ -62,7 +62,21 @@ async function setWorkerPasswords(client: pg.Client) {
   }
 }
 
+/**
+ * security_events stays a plain table, outside Citus: its upsert
+ * (record_security_event) stamps `last_seen_at = now()` in DO UPDATE, which
+ * Citus refuses on its tables, and only its key to auth.users (a reference
+ * table) would put it there. The key goes; accounts are never deleted, so
+ * its ON DELETE SET NULL never fired.
+ */
+async function keepSecurityEventsPlain(client: pg.Client) {
+  await client.query(`alter table public.security_events drop constraint if exists security_events_user_id_fkey`)
+  const inCitus = await client.query(`select 1 from pg_dist_partition where logicalrelid = 'public.security_events'::regclass`)
+  if (inCitus.rowCount) await client.query(`select undistribute_table('public.security_events')`)
+}
+
 async function placeTables(client: pg.Client) {
+  await keepSecurityEventsPlain(client)
   const placed = async (table: string, type: 'reference' | 'distributed') =>
     Boolean((await client.query(`select 1 from citus_tables where table_name = $1::regclass and citus_table_type = $2`, [table, type])).rowCount)
   for (const table of REFERENCE_TABLES) if (!(await placed(table, 'reference'))) await client.query(`select create_reference_table($1)`, [table])

@@ -8,7 +8,7 @@
 import { beforeAll, expect, test } from 'vitest'
 import { sql, withTenant, type Tx } from '~/models/db.server'
 import { PROJECT_COLUMNS } from '~/models/project.server'
-import { membershipQuery } from '~/models/tenant.server'
+import { membershipQuery, organizationWhere } from '~/models/tenant.server'
 import { WORKSPACE_COLUMNS } from '~/models/workspace.server'
 import { COORDINATOR_TENANT_TABLES, DISTRIBUTED_TABLES, REFERENCE_TABLES } from '../../db/citus/distribute'
 import { setupDatabase } from '../utils/fixture'
@@ -84,7 +84,7 @@ test("a tenant's page and API queries are router queries: one task, on one worke
   const org = tenant!.org.id
   const ws = tenant!.workspaceId
   const queries = {
-    'opening: membership by organization id (API)': membershipQuery(sql.fragment`o.id = ${sql.literalValue(org)}`),
+    'opening: membership by organization id (API)': membershipQuery(organizationWhere({ id: org })!),
     'workspace list': sql.fragment`select ${WORKSPACE_COLUMNS},
         (select count(*) from projects p where p.organization_id = w.organization_id and p.workspace_id = w.id) as project_count
       from workspaces w where w.organization_id = ${org} order by w.name limit 20`,
@@ -106,7 +106,7 @@ test('the deliberate multi-shard queries are the ones decision 005 lists', async
   const [tenant] = tenants
   await withTenant(tenant!.actor, async (tx) => {
     // Pages name their organization by slug: the membership is read on every shard.
-    const bySlug = membershipQuery(sql.fragment`o.slug = ${sql.literalValue(tenant!.org.slug)}`)
+    const bySlug = membershipQuery(organizationWhere({ slug: tenant!.org.slug })!)
     expect(await taskCount(tx, bySlug)).toBeGreaterThan(1)
     // The switcher: the caller's organizations, wherever they live.
     const switcher = sql.fragment`select o.slug from organizations o join organization_members om on om.organization_id = o.id
