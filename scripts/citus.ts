@@ -34,9 +34,10 @@ if (command === 'distribute') {
     if (applied.length) console.log(`migrations applied: ${applied.map((m) => m.name).join(', ')}`)
     await distribute(cluster.adminUrl)
     console.log(`  Citus: coordinator ${cluster.adminUrl}, workers on ports ${cluster.workerPorts.join(', ')}`)
-    // The app itself is npm start's: SEED_DEMO seeds the demo through the models, on the cluster.
+    // The app itself is npm start's. No demo: its dating step (db/demo-timeline.ts) moves
+    // timestamps with statements Citus refuses ("non-IMMUTABLE functions are not allowed in CASE").
     const app = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-      env: { ...env, SEED_DEMO: process.env.SEED_DEMO ?? 'true' },
+      env: { ...env, SEED_DEMO: process.env.SEED_DEMO ?? 'false' },
       stdio: 'inherit',
     })
     process.once('SIGINT', () => app.kill('SIGINT'))

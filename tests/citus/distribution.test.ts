@@ -86,7 +86,7 @@ test("a tenant's page and API queries are router queries: one task, on one worke
   const queries = {
     'opening: membership by organization id (API)': membershipQuery(organizationWhere({ id: org })!),
     'workspace list': sql.fragment`select ${WORKSPACE_COLUMNS},
-        (select count(*) from projects p where p.organization_id = w.organization_id and p.workspace_id = w.id) as project_count
+        (select count(*) from projects p where p.organization_id = ${org} and p.workspace_id = w.id) as project_count
       from workspaces w where w.organization_id = ${org} order by w.name limit 20`,
     'project list': sql.fragment`select ${PROJECT_COLUMNS} from projects p
       where p.organization_id = ${org} and p.workspace_id = ${ws} order by p.status = 'archived', p.name limit 20`,
