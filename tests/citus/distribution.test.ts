@@ -95,7 +95,7 @@ test("a tenant's page and API queries are router queries: one task, on one worke
       where m.organization_id = ${org} order by lower(u.name) limit 20`,
     'role list': sql.fragment`select key, name, permissions from roles where organization_id = ${org} order by name`,
     'pending invitations': sql.fragment`select id, email, role from invitations where organization_id = ${org} and accepted_at is null`,
-    'project update': sql.fragment`update projects set name = name where organization_id = ${org} and id = gen_random_uuid()`,
+    'project update': sql.fragment`update projects set name = name where organization_id = ${org} and id = ${tenant!.workspaceId}`,
   }
   await withTenant(tenant!.actor, async (tx) => {
     for (const [name, query] of Object.entries(queries)) expect(await taskCount(tx, query), name).toBe(1)
