@@ -99,14 +99,14 @@ EXCEPTION WHEN active_sql_transaction THEN
 END
 $$;
 
--- Does the caller share an active organization with this user? The caller
--- sees the memberships of their own organizations only.
+-- Is this user a member (suspended ones included) of one of the caller's
+-- organizations? The caller sees the memberships of their own organizations only.
 CREATE OR REPLACE FUNCTION auth.shares_organization_here(other uuid) RETURNS boolean
 LANGUAGE plpgsql STABLE
 SET search_path = ''
 AS $$
 BEGIN
-  RETURN EXISTS (SELECT 1 FROM public.organization_members them WHERE them.user_id = other AND them.status = 'active');
+  RETURN EXISTS (SELECT 1 FROM public.organization_members them WHERE them.user_id = other);
 END
 $$;
 
