@@ -211,9 +211,10 @@ async function scaling(sizes: readonly [number, number]) {
     await admin.query('vacuum analyze')
     const { rows } = await admin.query(`select organization_id, user_id from organization_members`)
     await admin.end()
-    const config = parseConfig({ ...process.env, DATABASE_URL: database.url })
+    // This size's own database: main() pointed APP_DATABASE_URL at the first benchmark's.
+    const url = appDatabaseUrl({ ...parseConfig(process.env), APP_DATABASE_URL: undefined, DATABASE_URL: database.url })
     const appPool = await getPool()
-    const pool = await createPool(appDatabaseUrl(config), { ...appPool.configuration, connectionUri: appDatabaseUrl(config) })
+    const pool = await createPool(url, { ...appPool.configuration, connectionUri: url })
     sides.push({ organizations, database, pool, owners: rows as { organization_id: string; user_id: string }[], samples: [] as number[] })
   }
   const listing = LISTINGS[0]!
