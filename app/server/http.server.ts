@@ -22,6 +22,7 @@ import { offeredDemoAccounts, type DemoAccounts } from './demo-accounts.server'
 import { observeRequests } from './metrics.server'
 import { limitRequests } from './rate-limit.server'
 import { sendRefusal } from './refusals.server'
+import { routeByRegion } from './regions.server'
 import { remixHandler } from './remix.server'
 import { securityMonitor } from './security-monitor.server'
 import type { Services } from './services.server'
@@ -183,6 +184,8 @@ export function createHttpApp(options: {
   app.set('trust proxy', options.config.TRUST_PROXY)
   app.use(observeRequests(services.metrics))
   app.use(requestContext(options.logger, services, offeredDemoAccounts(options.config, options.demoAccounts)))
+  // Before anything that reads a body, counts or records: a write in a replica region is replayed untouched.
+  app.use(routeByRegion(options.config))
   app.use(statementLog(options.logger))
   app.use(securityHeaders(options.config))
   app.use(publicFiles('public'))
@@ -191,7 +194,7 @@ export function createHttpApp(options: {
   app.use(rejectCrossOrigin)
   app.use(limitBodySize(1024 * 1024))
   app.use(securityMonitor(options.config, services.securityCounters, services.rateLimits?.securityBlock ?? null, services.securityAlerts))
-  app.all('*', remixHandler(options.build, options.config.NODE_ENV))
+  app.all('*', remixHandler(options.build, options.config))
   app.use(unexpectedErrors)
   return app
 }
