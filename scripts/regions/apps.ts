@@ -45,28 +45,27 @@ async function ready(origin: string, child: ChildProcess, output: () => string) 
   throw new Error(`the app did not answer at ${origin} within 60 s:\n${output()}`)
 }
 
-async function startApp(region: string, cluster: Cluster, env: Record<string, string>, echo: boolean) {
+export interface AppProcess {
+  origin: string
+  child: ChildProcess
+  output(): string
+}
+
+/**
+ * One app process as `npm start` runs it, on a free loopback port, with
+ * `env` on top of this process's environment; ready once /healthz answers.
+ * `echo` prints its output with `label` in front.
+ */
+export async function startAppProcess(label: string, env: Record<string, string>, echo = false): Promise<AppProcess> {
   const port = await freePort()
   let output = ''
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_URL: cluster.primaryUrl,
-      APP_DATABASE_PASSWORD: CLUSTER_APP_PASSWORD,
-      PRIMARY_REGION,
-      FLY_REGION: region,
-      DATABASE_REPLICA_URL: cluster.appUrl('standby'),
-      SEED_DEMO: 'false',
-      ...env,
-    },
+    env: { ...process.env, NODE_ENV: 'development', SEED_DEMO: 'false', ...env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const collect = (chunk: Buffer) => {
     output += chunk.toString()
-    if (echo) process.stdout.write(chunk.toString().replace(/^(?=.)/gm, `[${region}] `))
+    if (echo) process.stdout.write(chunk.toString().replace(/^(?=.)/gm, `[${label}] `))
   }
   child.stdout!.on('data', collect)
   child.stderr!.on('data', collect)
@@ -75,7 +74,23 @@ async function startApp(region: string, cluster: Cluster, env: Record<string, st
   return { origin, child, output: () => output }
 }
 
-function stopProcess(child: ChildProcess): Promise<void> {
+/** The app in `region` over the cluster: on the primary, reading from the standby outside the primary region. */
+function startApp(region: string, cluster: Cluster, env: Record<string, string>, echo: boolean) {
+  return startAppProcess(
+    region,
+    {
+      DATABASE_URL: cluster.primaryUrl,
+      APP_DATABASE_PASSWORD: CLUSTER_APP_PASSWORD,
+      PRIMARY_REGION,
+      FLY_REGION: region,
+      DATABASE_REPLICA_URL: cluster.appUrl('standby'),
+      ...env,
+    },
+    echo,
+  )
+}
+
+export function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
@@ -90,11 +105,12 @@ function stopProcess(child: ChildProcess): Promise<void> {
 /**
  * Starts both apps and their proxies. `env` is added to both apps'
  * environment (and `primaryEnv` to the primary's); `echo` prints their
- * output with the region in front.
+ * output with the region in front; the replica region's proxy listens on
+ * `replicaProxyPort` when given (a browser test's fixed base URL).
  */
 export async function startRegions(
   cluster: Cluster,
-  options: { env?: Record<string, string>; primaryEnv?: Record<string, string>; echo?: boolean } = {},
+  options: { env?: Record<string, string>; primaryEnv?: Record<string, string>; echo?: boolean; replicaProxyPort?: number } = {},
 ): Promise<Regions> {
   const echo = options.echo ?? false
   const [primary, replica] = await Promise.all([
@@ -104,7 +120,7 @@ export async function startRegions(
   const apps = { [PRIMARY_REGION]: primary.origin, [REPLICA_REGION]: replica.origin }
   const [primaryProxy, replicaProxy] = await Promise.all([
     startReplayProxy({ entry: PRIMARY_REGION, apps }),
-    startReplayProxy({ entry: REPLICA_REGION, apps }),
+    startReplayProxy({ entry: REPLICA_REGION, apps, port: options.replicaProxyPort }),
   ])
   const app = (region: string, started: typeof primary, proxy: ReplayProxy): RegionApp => ({
     region,

@@ -42,8 +42,8 @@ export function replayRegion(header: string | string[] | undefined): string | nu
   return value?.match(/(?:^|[;,\s])region=([a-z0-9]+)/)?.[1] ?? null
 }
 
-/** A proxy on a free loopback port whose requests enter `entry`; `apps` maps each region to its app's origin. */
-export function startReplayProxy(options: { entry: string; apps: Record<string, string> }): Promise<ReplayProxy> {
+/** A proxy on a loopback port (`port`, else a free one) whose requests enter `entry`; `apps` maps each region to its app's origin. */
+export function startReplayProxy(options: { entry: string; apps: Record<string, string>; port?: number }): Promise<ReplayProxy> {
   const replays = new Map<string, number>()
   const server = http.createServer(async (req, res) => {
     try {
@@ -67,7 +67,7 @@ export function startReplayProxy(options: { entry: string; apps: Record<string, 
     }
   })
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
+    server.listen(options.port ?? 0, '127.0.0.1', () =>
       resolve({
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         replays,
