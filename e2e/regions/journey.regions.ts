@@ -10,7 +10,7 @@ import { createOrganization, signUp } from '../fixtures'
 test('a person signs up, creates an organization and a workspace in a replica region, and sees them at once', async ({ page }) => {
   await signUp(page, 'Regina Region')
   const slug = await createOrganization(page, 'Far Away Inc')
-  await expect(page.getByRole('heading', { name: /Far Away Inc/ })).toBeVisible()
+  await expect(page.getByText('Far Away Inc', { exact: true }).first()).toBeVisible()
 
   await page.getByRole('link', { name: 'New workspace' }).click()
   await page.getByLabel('Name', { exact: true }).fill('Seen At Once')

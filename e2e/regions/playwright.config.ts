@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from '@playwright/test'
 import base from '../../playwright.config'
 
@@ -10,6 +11,7 @@ import base from '../../playwright.config'
 const PORT = Number(process.env.E2E_REGIONS_PORT ?? 3200)
 const BASE_URL = `http://127.0.0.1:${PORT}`
 const SERVE = 'node --import tsx e2e/regions/serve.ts'
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 export default defineConfig({
   ...base,
@@ -23,7 +25,8 @@ export default defineConfig({
     { name: 'chromium-nojs', use: { javaScriptEnabled: false } },
   ],
   webServer: {
-    command: existsSync('build/index.js') ? SERVE : `npm run build && ${SERVE}`,
+    cwd: ROOT,
+    command: existsSync(`${ROOT}/build/index.js`) ? SERVE : `npm run build && ${SERVE}`,
     url: `${BASE_URL}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,
