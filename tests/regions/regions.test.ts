@@ -199,18 +199,45 @@ describe.runIf(binaries || IN_CI)('regions: a primary, a streaming standby, and 
     }
   }, 60_000)
 
-  it('sends the writes a read makes to the primary: an ended session, a security finding', async () => {
-    const eventsBefore = await primary.query('select coalesce(sum(count), 0)::int as n from security_events')
+  it('sends the writes a read makes to the primary: an ended session, a security finding, a session touch, a denial', async () => {
+    const count = async (query: string, values: unknown[] = []) => (await primary.query(query, values)).rows[0].n as number
+    const events = 'select coalesce(sum(count), 0)::int as n from security_events'
+    const eventsBefore = await count(events)
     const bogus = await fetch(`${regions.replica.proxy.url}/orgs`, { headers: { cookie: `nextsaas_session=${'a'.repeat(43)}` }, redirect: 'manual' })
     expect(servedBy(bogus)).toMatch(/^region=iad; db=replica/)
     const probe = await fetch(`${regions.replica.proxy.url}/orgs?q=${encodeURIComponent("' union select password from users --")}`, {
       redirect: 'manual',
     })
     expect(servedBy(probe)).toMatch(/^region=iad/)
-    await expect
-      .poll(async () => (await primary.query('select coalesce(sum(count), 0)::int as n from security_events')).rows[0].n, { timeout: 10_000 })
-      .toBeGreaterThan(eventsBefore.rows[0].n)
-  })
+    await expect.poll(() => count(events), { timeout: 10_000 }).toBeGreaterThan(eventsBefore)
+
+    // A session last seen two minutes ago is touched after a read in the replica region: on the primary.
+    const person = new Browser(regions.replica.proxy.url)
+    expect((await person.post('/signup', { name: 'Touched Person', email: uniqueEmail('touch'), password: PASSWORD })).status).toBe(302)
+    const org = await person.post('/orgs/new', { name: 'Suspended Soon' })
+    const orgPath = org.headers.get('location')!
+    const slug = orgPath.split('/').pop()!
+    await primary.query(
+      `update auth.sessions set last_seen_at = now() - interval '2 minutes' where user_id = (select id from auth.users where name = 'Touched Person')`,
+    )
+    // Suspended: asking for the new-workspace form is a denial, audited.
+    await primary.query(`update organizations set status = 'suspended' where slug = $1`, [slug])
+    await sleep(500)
+    person.cookies.delete('nextsaas_wal')
+    const page = await person.request(orgPath)
+    expect(page.status).toBe(200)
+    expect(servedBy(page)).toMatch(/^region=iad; db=replica/)
+    const touched = `select count(*)::int as n from auth.sessions s join auth.users u on u.id = s.user_id
+                     where u.name = 'Touched Person' and s.last_seen_at > now() - interval '1 minute'`
+    await expect.poll(() => count(touched), { timeout: 10_000 }).toBe(1)
+
+    const denied = await person.request(`${orgPath}/workspaces/new`)
+    expect(denied.status).toBe(403)
+    expect(servedBy(denied)).toMatch(/^region=iad; db=replica/)
+    const audited = `select count(*)::int as n from audit_logs a join organizations o on o.id = a.organization_id
+                     where o.slug = $1 and a.action = 'permission.denied' and a.result = 'failure'`
+    expect(await count(audited, [slug])).toBe(1)
+  }, 60_000)
 
   it('never tries to write on the standby', async () => {
     // Everything above ran through the replica region; the standby refuses a write with "read-only transaction".
