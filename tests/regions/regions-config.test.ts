@@ -6,29 +6,27 @@ import { writes } from '~/server/regions.server'
 import { replayRegion } from '../../scripts/regions/replay-proxy'
 
 const base = { DATABASE_URL: 'postgres://owner:secret@db.internal:5432/nextsaas' }
+const config = (vars: Record<string, string> = {}) => parseConfig({ NODE_ENV: 'test', ...base, ...vars })
 
 describe('regions configuration', () => {
   it('is one region, unchanged, without PRIMARY_REGION', () => {
-    const config = parseConfig({ ...base, FLY_REGION: 'iad' })
-    expect(regionsOf(config)).toBeNull()
-    expect(inReplicaRegion(config)).toBe(false)
+    const single = config({ FLY_REGION: 'iad' })
+    expect(regionsOf(single)).toBeNull()
+    expect(inReplicaRegion(single)).toBe(false)
   })
 
   it('reads from a replica only where FLY_REGION differs from PRIMARY_REGION', () => {
-    expect(inReplicaRegion(parseConfig({ ...base, PRIMARY_REGION: 'ams', FLY_REGION: 'ams' }))).toBe(false)
-    expect(inReplicaRegion(parseConfig({ ...base, PRIMARY_REGION: 'ams' }))).toBe(false)
-    const far = parseConfig({ ...base, PRIMARY_REGION: 'AMS', FLY_REGION: 'iad' })
+    expect(inReplicaRegion(config({ PRIMARY_REGION: 'ams', FLY_REGION: 'ams' }))).toBe(false)
+    expect(inReplicaRegion(config({ PRIMARY_REGION: 'ams' }))).toBe(false)
+    const far = config({ PRIMARY_REGION: 'AMS', FLY_REGION: 'iad' })
     expect(regionsOf(far)).toEqual({ here: 'iad', primary: 'ams' })
     expect(inReplicaRegion(far)).toBe(true)
   })
 
   it("derives the replica's URL as Fly Postgres serves it (the app login, port 5433), unless DATABASE_REPLICA_URL names one", () => {
-    const derived = new URL(
-      replicaDatabaseUrl(parseConfig({ ...base, PRIMARY_REGION: 'ams', FLY_REGION: 'iad', APP_DATABASE_PASSWORD: 'app-password-long' })),
-    )
+    const derived = new URL(replicaDatabaseUrl(config({ PRIMARY_REGION: 'ams', FLY_REGION: 'iad', APP_DATABASE_PASSWORD: 'app-password-long' })))
     expect([derived.username, derived.password, derived.hostname, derived.port]).toEqual(['nextsaas_app', 'app-password-long', 'db.internal', '5433'])
-    const named = parseConfig({
-      ...base,
+    const named = config({
       PRIMARY_REGION: 'ams',
       FLY_REGION: 'iad',
       DATABASE_REPLICA_URL: 'postgres://reader:x@replica.local:6432/nextsaas',
@@ -37,10 +35,10 @@ describe('regions configuration', () => {
   })
 
   it('refuses a malformed region, a bad replica URL and a read-your-writes wait out of bounds', () => {
-    expect(() => parseConfig({ ...base, PRIMARY_REGION: 'ams!' })).toThrow(/PRIMARY_REGION/)
-    expect(() => parseConfig({ ...base, DATABASE_REPLICA_URL: 'replica' })).toThrow(/DATABASE_REPLICA_URL/)
-    expect(() => parseConfig({ ...base, READ_YOUR_WRITES_WAIT_MS: '-1' })).toThrow(/READ_YOUR_WRITES_WAIT_MS/)
-    expect(parseConfig(base).READ_YOUR_WRITES_WAIT_MS).toBe(300)
+    expect(() => config({ PRIMARY_REGION: 'ams!' })).toThrow(/PRIMARY_REGION/)
+    expect(() => config({ DATABASE_REPLICA_URL: 'replica' })).toThrow(/DATABASE_REPLICA_URL/)
+    expect(() => config({ READ_YOUR_WRITES_WAIT_MS: '-1' })).toThrow(/READ_YOUR_WRITES_WAIT_MS/)
+    expect(config().READ_YOUR_WRITES_WAIT_MS).toBe(300)
   })
 })
 
