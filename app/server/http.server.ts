@@ -184,11 +184,11 @@ export function createHttpApp(options: {
   app.set('trust proxy', options.config.TRUST_PROXY)
   app.use(observeRequests(services.metrics))
   app.use(requestContext(options.logger, services, offeredDemoAccounts(options.config, options.demoAccounts)))
-  // Before anything that reads a body, counts or records: a write in a replica region is replayed untouched.
-  app.use(routeByRegion(options.config))
   app.use(statementLog(options.logger))
   app.use(securityHeaders(options.config))
   app.use(publicFiles('public'))
+  // Before anything that counts, reads a body or records: a write in a replica region is replayed untouched.
+  app.use(routeByRegion(options.config))
   // Global and per-IP limits: after static files (cheap, cacheable), before any route runs.
   app.use(limitRequests(services.rateLimits))
   app.use(rejectCrossOrigin)

@@ -75,10 +75,10 @@ function replicaUnavailable(req: Request, res: Response) {
 }
 
 /**
- * The request's route through the regions, early in the pipeline: before
- * body parsing, rate limits and the security monitor, so that a replayed
- * write leaves nothing behind in the replica region. Without PRIMARY_REGION
- * it does nothing.
+ * The request's route through the regions, early in the pipeline (after
+ * static files, which need no database): before rate limits, body parsing
+ * and the security monitor, so that a replayed write leaves nothing behind
+ * in the replica region. Without PRIMARY_REGION it does nothing.
  */
 export function routeByRegion(config: Config) {
   const regions = regionsOf(config)
