@@ -96,8 +96,15 @@ const poolOptions = (cfg: Config) => ({
   resetConnection: async () => {},
 })
 
-/** Where a request's reads go: `replica` only for requests in a replica region (see readFromReplica). */
-type ReadTarget = 'replica' | 'primary'
+/**
+ * Where a piece of work reads: `replica` only for requests in a replica
+ * region (see readFromReplica); `refusedWrite` notes that the replica
+ * refused a write of that request.
+ */
+interface ReadTarget {
+  target: 'replica' | 'primary'
+  refusedWrite: boolean
+}
 
 // One pool of each kind per process, and one read target, on globalThis: the
 // HTTP layer (recording security events) and the Remix build each carry
@@ -116,6 +123,20 @@ function primaryPool(): Promise<DatabasePool> {
   return globalForPool.__nextsaasPool
 }
 
+/** SQLSTATE read_only_sql_transaction: what a standby answers to a write. */
+const READ_ONLY = '25006'
+
+/** A write the replica refused is noted on the request, which then replays to the primary (server/regions.server.ts). */
+const noteRefusedWrite: Interceptor = {
+  name: 'noteRefusedWrite',
+  queryExecutionError: (_context, _query, error) => {
+    const code = (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code
+    const work = readTarget.getStore()
+    if (code === READ_ONLY && work) work.refusedWrite = true
+    return null
+  },
+}
+
 /**
  * The replica's pool, in a replica region: the same app login on the
  * region's read-only standby, named `nextsaas-replica` in pg_stat_activity.
@@ -125,7 +146,12 @@ function replicaPool(): Promise<DatabasePool> {
   if (!globalForPool.__nextsaasReplicaPool) {
     const url = new URL(replicaDatabaseUrl(getConfig()))
     url.searchParams.set('application_name', 'nextsaas-replica')
-    globalForPool.__nextsaasReplicaPool = createPool(url.toString(), { ...poolOptions(getConfig()), connectionTimeout: 2000 })
+    const options = poolOptions(getConfig())
+    globalForPool.__nextsaasReplicaPool = createPool(url.toString(), {
+      ...options,
+      interceptors: [...options.interceptors, noteRefusedWrite],
+      connectionTimeout: 2000,
+    })
   }
   return globalForPool.__nextsaasReplicaPool
 }
@@ -136,7 +162,7 @@ function replicaPool(): Promise<DatabasePool> {
  * requests, and writes a read sends on (onPrimary).
  */
 export function getPool(): Promise<DatabasePool> {
-  return readTarget.getStore() === 'replica' ? replicaPool() : primaryPool()
+  return readsFromReplica() ? replicaPool() : primaryPool()
 }
 
 /**
@@ -144,17 +170,26 @@ export function getPool(): Promise<DatabasePool> {
  * Outside a replica region it only calls `next`: one region reads the primary.
  */
 export function readFromReplica<T>(next: () => T): T {
-  return inReplicaRegion(getConfig()) ? readTarget.run('replica', next) : next()
+  return inReplicaRegion(getConfig()) ? readTarget.run({ target: 'replica', refusedWrite: false }, next) : next()
 }
 
 /** Whether work here reads from a replica (it must then write nothing there). */
 export function readsFromReplica(): boolean {
-  return readTarget.getStore() === 'replica'
+  return readTarget.getStore()?.target === 'replica'
+}
+
+/**
+ * Whether the replica refused a write of this request: a GET that writes
+ * without being known to (server/regions.server.ts replays those before any
+ * work). The request is then replayed to the primary, and the log says so.
+ */
+export function replicaRefusedWrite(): boolean {
+  return readTarget.getStore()?.refusedWrite === true
 }
 
 /** Runs `fn` against the primary: the few writes that a read in a replica region sends there (docs/decisions/017-regions.md). */
 export function onPrimary<T>(fn: () => T): T {
-  return readTarget.run('primary', fn)
+  return readTarget.run({ target: 'primary', refusedWrite: false }, fn)
 }
 
 /** The pool reads use outside requests too (replica lag, readiness): the replica's in a replica region. */

@@ -14,7 +14,7 @@
 import type { NextFunction, Request, Response } from 'express'
 import { inReplicaRegion, regionsOf, type Config, type Regions } from '~/lib/config.server'
 import { SECRET_LINKS } from '~/lib/paths'
-import { readFromReplica, readsFromReplica } from '~/models/db.server'
+import { readFromReplica, readsFromReplica, replicaRefusedWrite } from '~/models/db.server'
 import { checkDatabase } from '~/models/health.server'
 import { isWalPosition, primaryWalPosition, replayedPast } from '~/models/wal-position.server'
 import { sendRefusal } from './refusals.server'
@@ -125,12 +125,19 @@ export async function leaveWritePosition(req: Request, res: Response, config: Co
 }
 
 /**
- * A failure while reading from a replica: when the replica does not answer,
- * the request gets a clear 503 instead of whatever the failure rendered.
- * Resolves to whether it answered.
+ * A failure while reading from a replica, answered instead of whatever the
+ * failure rendered: a write the replica refused (a GET that writes, unknown
+ * to WRITING_GETS) is replayed to the primary and logged as an error to fix;
+ * a replica that does not answer is a clear 503. Resolves to whether it
+ * answered.
  */
-export async function answerIfReplicaDown(req: Request, res: Response): Promise<boolean> {
+export async function answerReplicaFailure(req: Request, res: Response, config: Config): Promise<boolean> {
   if (!readsFromReplica() || res.headersSent) return false
+  if (replicaRefusedWrite()) {
+    req.log.error({ path: req.path }, 'a read tried to write on the replica: add its path to the GETs that write')
+    replay(req, res, regionsOf(config)!, 'tried to write')
+    return true
+  }
   if ((await checkDatabase()).status === 'ok') return false
   replicaUnavailable(req, res)
   return true

@@ -18,7 +18,7 @@ import type { NextFunction, Request, Response } from 'express'
 import type { Config } from '~/lib/config.server'
 import { isApiPath } from '~/lib/paths'
 import { identify } from '~/lib/request-context'
-import { answerIfReplicaDown, leaveWritePosition } from './regions.server'
+import { answerReplicaFailure, leaveWritePosition } from './regions.server'
 
 interface CompiledRoute {
   id: string
@@ -131,12 +131,12 @@ export function remixHandler(build: ServerBuild, config: Config) {
       if (!api) identify(context, { routeId: pageRouteId(pages, req) })
       const response = (api && (await answerApi(request, req.path, context))) || (await handleRequest(request, context))
       await context.database.finish()
-      if (response.status >= 500 && (await answerIfReplicaDown(req, res))) return
+      if (response.status >= 500 && (await answerReplicaFailure(req, res, config))) return
       await leaveWritePosition(req, res, config)
       await sendRemixResponse(res, response)
     } catch (error) {
       await context.database.abort()
-      if (await answerIfReplicaDown(req, res)) return
+      if (await answerReplicaFailure(req, res, config)) return
       next(error)
     }
   }

@@ -1,12 +1,12 @@
 /**
- * Readiness in a replica region (checkReplicaLag, checkDatabase): the models
- * of this test process read from a real streaming standby, as a replica
- * region's machine does.
+ * The models in a replica region's process, against a real streaming
+ * standby: readiness (checkReplicaLag, checkDatabase), and a write that
+ * slipped into a read noted for replay instead of failing the page.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { closePool } from '~/models/db.server'
+import { closePool, getPool, readFromReplica, replicaRefusedWrite, sql, withAuthService } from '~/models/db.server'
 import { checkDatabase, checkReplicaLag } from '~/models/health.server'
 import { postgresBinaries, startCluster, type Cluster } from '../../scripts/regions/cluster'
 import { IN_CI } from '../utils/ci'
@@ -50,6 +50,20 @@ describe.runIf(postgresBinaries() || IN_CI)('readiness of a replica region', () 
     } finally {
       await cluster.resumeReplay()
     }
+  })
+
+  it('notes a write that the replica refused, so that the request is replayed to the primary', async () => {
+    const seen = await readFromReplica(async () => {
+      await (await getPool()).query(sql.unsafe`select 1`)
+      const afterRead = replicaRefusedWrite()
+      await expect(withAuthService((tx) => tx.query(sql.unsafe`update auth.sessions set last_seen_at = now() where false`))).rejects.toThrow(
+        /read-only transaction/,
+      )
+      return { afterRead, afterWrite: replicaRefusedWrite() }
+    })
+    expect(seen).toEqual({ afterRead: false, afterWrite: true })
+    // Another request starts clean.
+    expect(await readFromReplica(async () => replicaRefusedWrite())).toBe(false)
   })
 
   it('is not ready, and says so, while the standby is down', async () => {
