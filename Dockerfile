@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Build: npm ci with dev dependencies, remix build. Run: production deps only.
+# Build: npm ci with dev dependencies, remix vite:build. Run: production deps only.
 FROM node:20-bookworm-slim AS base
 ENV NODE_ENV=production
 WORKDIR /app
@@ -8,12 +8,11 @@ FROM base AS build
 COPY package.json package-lock.json ./
 RUN npm ci --include=dev
 COPY . .
-RUN npx remix build && npm prune --omit=dev
+RUN npx remix vite:build && npm prune --omit=dev
 
 FROM base
 COPY --from=build /app/node_modules /app/node_modules
 COPY --from=build /app/build /app/build
-COPY --from=build /app/public /app/public
 COPY --from=build /app/package.json /app/tsconfig.json /app/
 COPY --from=build /app/app /app/app
 COPY --from=build /app/db /app/db

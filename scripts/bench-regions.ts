@@ -50,7 +50,7 @@ const options = {
   organizations: number('organizations', 1),
 }
 const log = values.json ? () => {} : (line = '') => console.log(line)
-if (!existsSync('build/index.js')) throw new Error('no build: run `npm run build` first')
+if (!existsSync('build/server/index.js')) throw new Error('no build: run `npm run build` first')
 
 /** The latency proxy in front of `target` (host:port); resolves to its port. */
 function latencyProxy(target: string, delayMs: number): Promise<{ child: ChildProcess; port: number }> {

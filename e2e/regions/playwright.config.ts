@@ -26,7 +26,7 @@ export default defineConfig({
   ],
   webServer: {
     cwd: ROOT,
-    command: existsSync(`${ROOT}/build/index.js`) ? SERVE : `npm run build && ${SERVE}`,
+    command: existsSync(`${ROOT}/build/server/index.js`) ? SERVE : `npm run build && ${SERVE}`,
     url: `${BASE_URL}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,
