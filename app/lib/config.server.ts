@@ -124,6 +124,33 @@ const SecurityEnv = {
     .describe('how long a blocked IP is refused'),
 }
 
+/** A Fly.io region code, such as `ams` or `iad`. */
+const region = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9]{2,8}$/, 'use a region code such as ams or iad')
+
+/** Regions (docs/decisions/017-regions.md): Fly sets both; unset or equal = one region, everything on the primary. */
+const RegionEnv = {
+  PRIMARY_REGION: region
+    .optional()
+    .describe("the region of the primary database: writes are replayed there (Fly sets it from fly.toml's primary_region)"),
+  FLY_REGION: region.optional().describe('the region this machine runs in (Fly sets it)'),
+  DATABASE_REPLICA_URL: z
+    .string()
+    .url('DATABASE_REPLICA_URL must be a postgres:// URL')
+    .optional()
+    .describe("the app login's URL on this region's read replica; unset = the app URL with port 5433 (Fly Postgres)"),
+  READ_YOUR_WRITES_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(5000)
+    .default(300)
+    .describe("how long a replica-region request waits for the replica to replay its client's last write, before it is replayed to the primary"),
+}
+
 const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -174,6 +201,7 @@ const ConfigSchema = z
       .describe('largest JSON body the API reads'),
     ...RateLimitEnv,
     ...SecurityEnv,
+    ...RegionEnv,
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.APP_DATABASE_PASSWORD && !env.APP_DATABASE_URL) {
@@ -194,6 +222,20 @@ const ConfigSchema = z
     }
     if (env.RATE_LIMIT_STORE === 'redis' && !env.REDIS_URL) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'required when RATE_LIMIT_STORE=redis' })
+    }
+    if (
+      env.FLY_REGION &&
+      env.PRIMARY_REGION &&
+      env.FLY_REGION !== env.PRIMARY_REGION &&
+      !env.DATABASE_REPLICA_URL &&
+      !env.DATABASE_URL &&
+      !env.APP_DATABASE_URL
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_REPLICA_URL'],
+        message: 'required in a replica region without a database URL to derive it from',
+      })
     }
     if (env.RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS < env.RATE_LIMIT_SIGNIN_LOCK_SECONDS) {
       ctx.addIssue({ code: 'custom', path: ['RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS'], message: 'must be at least RATE_LIMIT_SIGNIN_LOCK_SECONDS' })
@@ -246,6 +288,37 @@ export function appDatabaseUrl(cfg: Config): string {
   const url = new URL(cfg.DATABASE_URL)
   url.username = APP_DB_ROLE
   url.password = appDatabasePassword(cfg)
+  return url.toString()
+}
+
+export interface Regions {
+  /** This machine's region (PRIMARY_REGION when FLY_REGION is unset). */
+  here: string
+  primary: string
+}
+
+/**
+ * The regions the app knows of: null when PRIMARY_REGION is unset (one
+ * region, nothing about regions in requests or responses). With it set, the
+ * primary region's machines leave read-your-writes positions on writes, and a
+ * machine in another region reads from its replica and replays writes.
+ */
+export function regionsOf(cfg: Config): Regions | null {
+  if (!cfg.PRIMARY_REGION) return null
+  return { here: cfg.FLY_REGION ?? cfg.PRIMARY_REGION, primary: cfg.PRIMARY_REGION }
+}
+
+/** Whether this machine runs outside the primary region: reads from a replica, writes replayed. */
+export function inReplicaRegion(cfg: Config): boolean {
+  const regions = regionsOf(cfg)
+  return regions !== null && regions.here !== regions.primary
+}
+
+/** The replica the app reads from in a replica region: DATABASE_REPLICA_URL, or the app URL on port 5433 as Fly Postgres serves it. */
+export function replicaDatabaseUrl(cfg: Config): string {
+  if (cfg.DATABASE_REPLICA_URL) return cfg.DATABASE_REPLICA_URL
+  const url = new URL(appDatabaseUrl(cfg))
+  url.port = '5433'
   return url.toString()
 }
 

@@ -23,6 +23,7 @@ import { offeredDemoAccounts, type DemoAccounts } from './demo-accounts.server'
 import { observeRequests } from './metrics.server'
 import { limitRequests } from './rate-limit.server'
 import { sendRefusal } from './refusals.server'
+import { routeByRegion } from './regions.server'
 import { remixHandler } from './remix.server'
 import { securityMonitor } from './security-monitor.server'
 import type { Services } from './services.server'
@@ -187,12 +188,14 @@ export function createHttpApp(options: {
   app.use(statementLog(options.logger))
   app.use(securityHeaders(options.config))
   app.use(publicFiles(CLIENT_BUILD_DIR))
+  // Before anything that counts, reads a body or records: a write in a replica region is replayed untouched.
+  app.use(routeByRegion(options.config))
   // Global and per-IP limits: after static files (cheap, cacheable), before any route runs.
   app.use(limitRequests(services.rateLimits))
   app.use(rejectCrossOrigin)
   app.use(limitBodySize(1024 * 1024))
   app.use(securityMonitor(options.config, services.securityCounters, services.rateLimits?.securityBlock ?? null, services.securityAlerts))
-  app.all('*', remixHandler(options.build, options.config.NODE_ENV))
+  app.all('*', remixHandler(options.build, options.config))
   app.use(unexpectedErrors)
   return app
 }

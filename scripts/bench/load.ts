@@ -53,7 +53,7 @@ export function loadOptions() {
 export type LoadOptions = ReturnType<typeof loadOptions>
 
 /** The client every request names, the one the sessions were signed in with. */
-const USER_AGENT = 'nextsaas-bench/1.0'
+export const USER_AGENT = 'nextsaas-bench/1.0'
 
 export interface Target {
   path: string
@@ -98,7 +98,8 @@ export interface Tenant {
   token: string
 }
 
-async function signIn(admin: pg.Client, options: LoadOptions): Promise<Tenant[]> {
+/** Sessions for `options.tenants` of the seeded owners (scripts/bench/seed.ts). */
+export async function signIn(admin: pg.Client, options: Pick<LoadOptions, 'tenants' | 'organizations'>): Promise<Tenant[]> {
   const picked = new Set<number>()
   while (picked.size < options.tenants) picked.add(1 + Math.floor(Math.random() * options.organizations))
   const owners = [...picked].map((o) => ({ o, token: randomBytes(32).toString('base64url') }))
