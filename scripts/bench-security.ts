@@ -112,7 +112,7 @@ process.env.LOG_LEVEL = 'silent'
 process.env.RATE_LIMIT_ENABLED = 'false'
 const database = await openThrowawayDatabase('nextsaas_bench_security')
 process.env.DATABASE_URL = database.url
-const config: Config = { ...parseConfig(process.env), TRUST_PROXY: true }
+const config: Config = { ...parseConfig(process.env), TRUST_PROXY: 1 }
 const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
 
 async function listen(overrides: Partial<Config>) {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 
 /**
@@ -65,6 +66,55 @@ const RateLimitEnv = {
   RATE_LIMIT_INVITATION_FAILURES: z.coerce.number().int().min(1).max(100).default(10).describe('per IP, then a lock as for sign-in'),
   RATE_LIMIT_INVITATION_IP_PER_DAY: requests.default(100),
 }
+
+/**
+ * Who may tell the app a client's address (server/client-ip.server.ts):
+ * `false` = the connection's own address; `fly` = the Fly-Client-IP header
+ * Fly's proxy sets; a number = that many proxies in front, each appending to
+ * X-Forwarded-For; a list = the addresses (IP, CIDR, or Express's names
+ * loopback, linklocal, uniquelocal) of the proxies to believe.
+ */
+export type TrustProxy = false | 'fly' | number | string[]
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+function isProxyAddress(entry: string) {
+  if (PROXY_NAMES.has(entry)) return true
+  const [address = '', prefix, ...rest] = entry.split('/')
+  const family = isIP(address)
+  if (!family || rest.length) return false
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))
+}
+
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): TrustProxy => {
+    if (value === 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'true would believe every X-Forwarded-For entry, so any client could pick its own address: use fly on Fly.io, ' +
+          'the number of proxies in front of the app (1), or their addresses (10.0.0.0/8,loopback)',
+      })
+      return z.NEVER
+    }
+    if (value === 'false' || value === '0' || value === '') return false
+    if (value === 'fly') return 'fly'
+    if (/^\d+$/.test(value)) {
+      const hops = Number(value)
+      if (hops <= 10) return hops
+      ctx.addIssue({ code: 'custom', message: 'a number of proxies is at most 10' })
+      return z.NEVER
+    }
+    const entries = value.split(',').map((entry) => entry.trim())
+    const invalid = entries.filter((entry) => !isProxyAddress(entry))
+    if (invalid.length === 0) return entries
+    ctx.addIssue({
+      code: 'custom',
+      message: `not a proxy address: ${invalid.join(', ')} (use fly, a number of proxies, or IPs/CIDRs/loopback separated by commas)`,
+    })
+    return z.NEVER
+  })
 
 /** A comma-separated list, trimmed and lowercased. */
 const lowercaseList = z.string().transform((v) =>
@@ -153,7 +203,15 @@ const ConfigSchema = z
     MAIL_API_URL: z.string().url().optional().describe('HTTP mail provider endpoint (Resend-style JSON POST); unset = dev mailbox'),
     MAIL_API_KEY: z.string().min(1).optional(),
     MAIL_FROM: z.string().min(3).default('NextSaaS <no-reply@nextsaas.dev>'),
-    TRUST_PROXY: booleanish.default('false'),
+    TRUST_PROXY: trustProxy.optional().describe('unset = fly on Fly.io (FLY_APP_NAME set), else false'),
+    FLY_APP_NAME: z.string().min(1).optional().describe('set by Fly.io on its machines'),
+    SHUTDOWN_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(300_000)
+      .default(20_000)
+      .describe('how long a stopping process lets requests in flight finish; keep it below fly.toml kill_timeout'),
     SENTRY_DSN: z
       .string()
       .regex(
@@ -198,7 +256,16 @@ const ConfigSchema = z
     if (env.RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS < env.RATE_LIMIT_SIGNIN_LOCK_SECONDS) {
       ctx.addIssue({ code: 'custom', path: ['RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS'], message: 'must be at least RATE_LIMIT_SIGNIN_LOCK_SECONDS' })
     }
+    if (env.TRUST_PROXY === 'fly' && !env.FLY_APP_NAME) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TRUST_PROXY'],
+        message: 'fly only on Fly.io (FLY_APP_NAME unset): anywhere else a client could send Fly-Client-IP itself',
+      })
+    }
   })
+  // On Fly.io every request comes through Fly's proxy, which sets Fly-Client-IP.
+  .transform((env) => ({ ...env, TRUST_PROXY: env.TRUST_PROXY ?? (env.FLY_APP_NAME ? ('fly' as const) : false) }))
 
 export type Config = z.infer<typeof ConfigSchema>
 

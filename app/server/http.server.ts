@@ -18,6 +18,7 @@ import { redactUrl } from '~/lib/paths'
 import '~/lib/request-context'
 import { SQL_CHANNEL, type StatementEvent } from '~/models/db.server'
 import { RequestTransaction } from '~/models/request-transaction.server'
+import { clientIpResolver, expressTrustProxy } from './client-ip.server'
 import { offeredDemoAccounts, type DemoAccounts } from './demo-accounts.server'
 import { observeRequests } from './metrics.server'
 import { limitRequests } from './rate-limit.server'
@@ -35,7 +36,7 @@ declare module 'express-serve-static-core' {
   }
 }
 
-function requestContext(logger: Logger, services: Services, demoAccounts: DemoAccounts | null) {
+function requestContext(logger: Logger, services: Services, demoAccounts: DemoAccounts | null, clientIp: (req: Request) => string) {
   const http = pinoHttp({
     logger,
     genReqId: (req, res) => {
@@ -44,7 +45,7 @@ function requestContext(logger: Logger, services: Services, demoAccounts: DemoAc
       res.setHeader('x-request-id', traceId)
       return traceId
     },
-    customProps: (req) => ({ traceId: req.id, ip: (req as Request).ip }),
+    customProps: (req) => ({ traceId: req.id, ip: clientIp(req as Request) }),
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     // Mailed links carry secrets in their path (and in a redirectTo): the log shows them redacted.
     serializers: { req: (req) => ({ method: req.method, url: redactUrl(req.url) }), res: (res) => ({ statusCode: res.statusCode }) },
@@ -55,7 +56,7 @@ function requestContext(logger: Logger, services: Services, demoAccounts: DemoAc
     const identity = {}
     res.locals.context = {
       traceId,
-      ip: req.ip ?? req.socket.remoteAddress ?? '',
+      ip: clientIp(req),
       logger: req.log,
       cspNonce: randomBytes(16).toString('base64'),
       appendSetCookie: (value) => res.append('Set-Cookie', value),
@@ -180,9 +181,10 @@ export function createHttpApp(options: {
   const { services } = options
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', options.config.TRUST_PROXY)
+  app.set('trust proxy', expressTrustProxy(options.config.TRUST_PROXY))
   app.use(observeRequests(services.metrics))
-  app.use(requestContext(options.logger, services, offeredDemoAccounts(options.config, options.demoAccounts)))
+  const clientIp = clientIpResolver(options.config.TRUST_PROXY)
+  app.use(requestContext(options.logger, services, offeredDemoAccounts(options.config, options.demoAccounts), clientIp))
   app.use(statementLog(options.logger))
   app.use(securityHeaders(options.config))
   app.use(publicFiles('public'))

@@ -15,7 +15,7 @@ vi.stubEnv('RATE_LIMIT_KEY_PREFIX', uniquePrefix('metrics'))
 vi.stubEnv('RATE_LIMIT_IP_MAX_REQUESTS', '3')
 vi.stubEnv('RATE_LIMIT_INVITATION_FAILURES', '2')
 
-const ctx = setupApp({ TRUST_PROXY: true })
+const ctx = setupApp({ TRUST_PROXY: 1 })
 let metrics: { origin: string; close: () => Promise<void> }
 beforeAll(async () => {
   const server = createMetricsApp(ctx.app.services.metrics).listen(0, '127.0.0.1')
