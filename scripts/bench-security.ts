@@ -283,10 +283,10 @@ try {
   }
   const ordinary: CorpusRequest[] = [
     { method: 'GET', target: '/login?redirectTo=%2Forgs%2Facme-corp%2Fworkspaces%2Fgeneral', headers: browser },
-    // A resource route without an action (405): the form is read and scanned, no password is hashed.
+    // A resource without a POST (405): the form is read and scanned, no password is hashed.
     {
       method: 'POST',
-      target: '/healthz',
+      target: '/api/openapi.json',
       headers: { ...browser, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
         name: "Ana O'Brien",

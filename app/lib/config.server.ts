@@ -177,7 +177,7 @@ const SecurityEnv = {
 const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('0 = any free port (npm start prints it)'),
     HOST: z.string().min(1).default('0.0.0.0'),
     METRICS_PORT: z.coerce
       .number()
@@ -234,7 +234,13 @@ const ConfigSchema = z
     ...SecurityEnv,
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.APP_DATABASE_PASSWORD && !env.APP_DATABASE_URL) {
+    if (env.NODE_ENV === 'production' && !env.DATABASE_URL && !env.APP_DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['APP_DATABASE_URL'],
+        message: "required in production: the app's own login (postgres://nextsaas_app:…@host/db); the embedded PostgreSQL is for development only",
+      })
+    } else if (env.NODE_ENV === 'production' && !env.APP_DATABASE_PASSWORD && !env.APP_DATABASE_URL) {
       ctx.addIssue({
         code: 'custom',
         path: ['APP_DATABASE_PASSWORD'],
@@ -243,6 +249,9 @@ const ConfigSchema = z
     }
     if (env.NODE_ENV === 'production' && env.SEED_DEMO) {
       ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: 'never in production: the demo accounts have a published password' })
+    }
+    if (env.SEED_DEMO && env.APP_DATABASE_URL && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: "needs DATABASE_URL: the app's own login cannot seed" })
     }
     if (env.MAIL_API_URL && !env.MAIL_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['MAIL_API_KEY'], message: 'required when MAIL_API_URL is set' })

@@ -20,6 +20,7 @@ import { SQL_CHANNEL, type StatementEvent } from '~/models/db.server'
 import { RequestTransaction } from '~/models/request-transaction.server'
 import { clientIpResolver, expressTrustProxy } from './client-ip.server'
 import { offeredDemoAccounts, type DemoAccounts } from './demo-accounts.server'
+import type { Lifecycle } from './lifecycle.server'
 import { observeRequests } from './metrics.server'
 import { limitRequests } from './rate-limit.server'
 import { sendRefusal } from './refusals.server'
@@ -169,6 +170,31 @@ function publicFiles(dir: string) {
   }
 }
 
+/**
+ * `/healthz` is liveness: the process answers, nothing else is asked (a
+ * database outage must not get every machine restarted). `/readyz` is
+ * readiness: every registered check (the database, Redis when configured,
+ * what other modules add), 503 naming the failing ones.
+ */
+function probes(lifecycle: Lifecycle) {
+  const router = express.Router()
+  router.get('/healthz', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store')
+    res.json({ status: 'alive', timestamp: new Date().toISOString() })
+  })
+  router.get('/readyz', (_req, res, next) => {
+    lifecycle
+      .readiness()
+      .then(({ ready, checks }) => {
+        const failing = Object.keys(checks).filter((name) => checks[name]!.status !== 'ok')
+        res.setHeader('Cache-Control', 'no-store')
+        res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', failing, checks, timestamp: new Date().toISOString() })
+      })
+      .catch(next)
+  })
+  return router
+}
+
 export function createHttpApp(options: {
   build: ServerBuild
   config: Config
@@ -183,6 +209,8 @@ export function createHttpApp(options: {
   app.disable('x-powered-by')
   app.set('trust proxy', expressTrustProxy(options.config.TRUST_PROXY))
   app.use(observeRequests(services.metrics))
+  // Before the request log, the limits and the security monitor: probes are neither logged, limited nor scanned.
+  app.use(probes(services.lifecycle))
   const clientIp = clientIpResolver(options.config.TRUST_PROXY)
   app.use(requestContext(options.logger, services, offeredDemoAccounts(options.config, options.demoAccounts), clientIp))
   app.use(statementLog(options.logger))

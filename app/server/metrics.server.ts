@@ -33,7 +33,7 @@ function routeKind(path: string): RouteKind {
   if (isApiPath(path)) return 'api'
   // Remix's client-side navigations and fetchers ask for the routes' data alone (single fetch).
   if (path.endsWith('.data')) return 'data'
-  if (path === '/healthz') return 'health'
+  if (path === '/healthz' || path === '/readyz') return 'health'
   // Built bundles and the files of public/: anything named like a file.
   if (path.startsWith('/build/') || /\.[a-z0-9]+$/i.test(path)) return 'asset'
   return 'page'

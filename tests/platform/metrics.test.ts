@@ -57,7 +57,7 @@ test('a scrape is the Prometheus text format, with process metrics, request timi
 })
 
 test('route labels are kinds, never paths', async () => {
-  for (const path of ['/orgs/some-org/workspaces/x', '/favicon.svg', '/healthz', `/invitations/${'x'.repeat(40)}`, '/login.data']) {
+  for (const path of ['/orgs/some-org/workspaces/x', '/favicon.svg', '/healthz', '/readyz', `/invitations/${'x'.repeat(40)}`, '/login.data']) {
     await new Client(ctx.origin).get(path, { headers: { 'x-forwarded-for': '203.0.113.41' } })
   }
   const { text } = await scrape()
