@@ -174,6 +174,14 @@ const SecurityEnv = {
     .describe('how long a blocked IP is refused'),
 }
 
+const passwordIn = (url: string | undefined) => {
+  try {
+    return Boolean(url && new URL(url).password)
+  } catch {
+    return false
+  }
+}
+
 const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -191,7 +199,7 @@ const ConfigSchema = z
       .string()
       .url('DATABASE_URL must be a postgres:// URL')
       .optional()
-      .describe('privileged URL used by migrations; unset = embedded PostgreSQL'),
+      .describe('privileged URL used by migrations (the release command); unset with APP_DATABASE_URL unset = embedded PostgreSQL'),
     APP_DATABASE_URL: z.string().url().optional(),
     APP_DATABASE_PASSWORD: z.string().min(12, 'APP_DATABASE_PASSWORD must be at least 12 characters').optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
@@ -240,11 +248,11 @@ const ConfigSchema = z
         path: ['APP_DATABASE_URL'],
         message: "required in production: the app's own login (postgres://nextsaas_app:…@host/db); the embedded PostgreSQL is for development only",
       })
-    } else if (env.NODE_ENV === 'production' && !env.APP_DATABASE_PASSWORD && !env.APP_DATABASE_URL) {
+    } else if (env.NODE_ENV === 'production' && !env.APP_DATABASE_PASSWORD && !passwordIn(env.APP_DATABASE_URL)) {
       ctx.addIssue({
         code: 'custom',
         path: ['APP_DATABASE_PASSWORD'],
-        message: 'required in production (the password of the app database login)',
+        message: 'required in production unless APP_DATABASE_URL carries it (the password of the app database login)',
       })
     }
     if (env.NODE_ENV === 'production' && env.SEED_DEMO) {
@@ -308,8 +316,14 @@ export function rateLimitStore(cfg: Config): 'memory' | 'redis' | 'postgres' {
   return cfg.REDIS_URL ? 'redis' : 'postgres'
 }
 
+/**
+ * The app login's password, which migrations set on the role: APP_DATABASE_PASSWORD, else
+ * the one APP_DATABASE_URL carries (so a release command holding both URLs keeps the app's
+ * login working), else the development one (refused in production by the schema).
+ */
 export function appDatabasePassword(cfg: Config) {
-  return cfg.APP_DATABASE_PASSWORD ?? DEV_APP_PASSWORD
+  const inAppUrl = cfg.APP_DATABASE_URL ? decodeURIComponent(new URL(cfg.APP_DATABASE_URL).password) : ''
+  return cfg.APP_DATABASE_PASSWORD ?? (inAppUrl || DEV_APP_PASSWORD)
 }
 
 /**

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, expect, inject, test } from 'vitest'
-import { appDatabaseUrl, parseConfig } from '~/lib/config.server'
+import { appDatabasePassword, appDatabaseUrl, parseConfig } from '~/lib/config.server'
 
 interface Started {
   child: ChildProcess
@@ -141,4 +141,19 @@ test('SIGTERM: a request that never finishes is cut at SHUTDOWN_TIMEOUT_MS, and 
   await expect(slow.response).rejects.toMatchObject({ code: 'ECONNRESET' })
   expect(await app.exited).toBe(0)
   expect(app.output()).toContain('requests still in flight at SHUTDOWN_TIMEOUT_MS')
+})
+
+test('the release command: migrations refuse to run without the privileged URL, and keep the password APP_DATABASE_URL carries', async () => {
+  const production = { NODE_ENV: 'production' as const, APP_DATABASE_URL: 'postgres://nextsaas_app:the-app-login-password@db.internal/nextsaas' }
+  expect(appDatabasePassword(parseConfig({ ...production, DATABASE_URL: 'postgres://postgres:admin@db.internal/nextsaas' }))).toBe(
+    'the-app-login-password',
+  )
+  expect(() => parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://postgres:admin@db.internal/nextsaas' })).toThrow(
+    /APP_DATABASE_PASSWORD: required in production unless APP_DATABASE_URL carries it/,
+  )
+  const migrate = spawn(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts', 'up'], { env: { PATH: process.env.PATH!, ...production } })
+  let stderr = ''
+  migrate.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
+  expect(await new Promise((resolve) => migrate.once('exit', resolve))).toBe(1)
+  expect(stderr).toContain('DATABASE_URL is required: migrations run as the privileged login')
 })
