@@ -21,6 +21,7 @@ async function appBehind(trust: Partial<Config>) {
     RATE_LIMIT_STORE: 'memory',
     RATE_LIMIT_KEY_PREFIX: uniquePrefix('ip'),
     RATE_LIMIT_IP_MAX_REQUESTS: 6,
+    RATE_LIMIT_SIGNIN_FAILURES: 2,
     SECURITY_BLOCK_THRESHOLD: 3,
     SECURITY_BLOCK_SECONDS: 60,
   })
@@ -108,6 +109,25 @@ describe.each([
       expect((await fetch(`${app.origin}/login`, { headers: via(`${net}.20`) })).status, 'the attacker is blocked').toBe(403)
       expect((await fetch(`${app.origin}/login`, { headers: via(`${net}.21`) })).status, 'the address it named is not').toBe(200)
       expect(await securityEventAddresses([`${net}.20`, `${net}.21`, ...Object.values(FORGED)])).toEqual([`${net}.20`])
+    } finally {
+      await app.close()
+    }
+  })
+
+  test('cannot dodge the sign-in lockout: the (email, address) pair is its real address', async () => {
+    const app = await appBehind(trust)
+    try {
+      const email = uniqueEmail('locked')
+      expect((await new Client(app.origin, via(`${net}.41`)).post('/signup', { name: 'Locked', email, password: PASSWORD })).status).toBe(302)
+      const attempt = (forged: string, password: string) => new Client(app.origin, via(`${net}.40`, forged)).post('/login', { email, password })
+      expect((await attempt('6.6.6.1', 'wrong password one')).status).toBe(401)
+      expect((await attempt('6.6.6.2', 'wrong password two')).status, 'the failure that locks').toBe(429)
+      expect((await attempt('6.6.6.3', PASSWORD)).status, 'locked, even with the right password').toBe(429)
+      const { rows } = await db.admin.query(
+        `select host(a.ip_address) as ip from audit_logs a join auth.users u on u.id = a.user_id where u.email = $1 and a.action = 'user.sign_in_blocked'`,
+        [email],
+      )
+      expect(rows).toEqual([{ ip: `${net}.40` }])
     } finally {
       await app.close()
     }
