@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Build: npm ci with dev dependencies, remix build, then prune to the runtime set.
+# Build: npm ci with dev dependencies, remix vite:build, then prune to the runtime set.
 # Run: production dependencies only — no compiler, no embedded PostgreSQL (a dev
 # dependency: npm start refuses to run one in production).
 FROM node:24-bookworm-slim AS base
@@ -15,7 +15,6 @@ FROM base
 ENV NODE_ENV=production
 COPY --from=build /app/node_modules /app/node_modules
 COPY --from=build /app/build /app/build
-COPY --from=build /app/public /app/public
 COPY --from=build /app/package.json /app/tsconfig.json /app/
 COPY --from=build /app/app /app/app
 COPY --from=build /app/db /app/db

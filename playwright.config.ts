@@ -35,7 +35,7 @@ export default defineConfig({
     { name: 'chromium-nojs', use: { javaScriptEnabled: false }, testIgnore: /csp\.spec\.ts/ },
   ],
   webServer: {
-    command: existsSync('build/index.js') ? SERVE : `npm run build && ${SERVE}`,
+    command: existsSync('build/server/index.js') ? SERVE : `npm run build && ${SERVE}`,
     url: `${BASE_URL}/readyz`,
     reuseExistingServer: false,
     timeout: 120_000,

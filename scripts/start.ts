@@ -10,10 +10,9 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
-import type { ServerBuild } from '@remix-run/node'
 import { pino } from 'pino'
 import { appDatabasePassword, parseConfig, type Config } from '~/lib/config.server'
+import { loadServerBuild, SERVER_BUILD_FILE } from '~/server/build-output.server'
 import type { DemoAccounts } from '~/server/demo-accounts.server'
 import { watchProcess } from '~/server/error-reports.server'
 import { createHttpApp } from '~/server/http.server'
@@ -60,13 +59,12 @@ if (config.SEED_DEMO ?? (Boolean(embedded) && config.NODE_ENV !== 'production'))
   demo = { accounts: DEMO_ACCOUNTS, ...(await seedDemo(config.DATABASE_URL!)) }
 }
 
-const buildFile = path.resolve('build/index.js')
-if (!existsSync(buildFile)) {
-  logger.info('no build found: running remix build')
-  const result = spawnSync(process.execPath, [path.resolve('node_modules/@remix-run/dev/dist/cli.js'), 'build'], { stdio: 'inherit' })
+if (!existsSync(SERVER_BUILD_FILE)) {
+  logger.info('no build found: running remix vite:build')
+  const result = spawnSync(process.execPath, [path.resolve('node_modules/@remix-run/dev/dist/cli.js'), 'vite:build'], { stdio: 'inherit' })
   if (result.status !== 0) process.exit(result.status ?? 1)
 }
-const build = (await import(pathToFileURL(buildFile).href)) as ServerBuild
+const build = await loadServerBuild()
 
 const services = createServices(config, logger)
 watchProcess(logger, services.errors)

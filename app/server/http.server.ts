@@ -18,6 +18,7 @@ import { redactUrl } from '~/lib/paths'
 import '~/lib/request-context'
 import { SQL_CHANNEL, type StatementEvent } from '~/models/db.server'
 import { RequestTransaction } from '~/models/request-transaction.server'
+import { CLIENT_BUILD_DIR } from './build-output.server'
 import { clientIpResolver, expressTrustProxy } from './client-ip.server'
 import { offeredDemoAccounts, type DemoAccounts } from './demo-accounts.server'
 import type { Lifecycle } from './lifecycle.server'
@@ -157,12 +158,12 @@ function limitBodySize(maxBytes: number) {
 /**
  * Files under `dir`, looked up only for paths under its own top-level entries
  * (read at start-up), so that pages and API calls skip the file-system
- * lookup. The compiler's fingerprinted assets in build/ are cached for good.
+ * lookup. The build's fingerprinted assets (assets/) are cached for good.
  */
 function publicFiles(dir: string) {
   const entries = new Set(existsSync(dir) ? readdirSync(dir) : [])
   const files = express.Router()
-  files.use('/build', express.static(path.join(dir, 'build'), { immutable: true, maxAge: '1y' }))
+  files.use('/assets', express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '1y' }))
   files.use(express.static(dir, { maxAge: '1h' }))
   return (req: Request, res: Response, next: NextFunction) => {
     if (entries.has(req.path.split('/', 2)[1] ?? '')) return files(req, res, next)
@@ -215,7 +216,7 @@ export function createHttpApp(options: {
   app.use(requestContext(options.logger, services, offeredDemoAccounts(options.config, options.demoAccounts), clientIp))
   app.use(statementLog(options.logger))
   app.use(securityHeaders(options.config))
-  app.use(publicFiles('public'))
+  app.use(publicFiles(CLIENT_BUILD_DIR))
   // Global and per-IP limits: after static files (cheap, cacheable), before any route runs.
   app.use(limitRequests(services.rateLimits))
   app.use(rejectCrossOrigin)

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import pg from 'pg'
 import { appDatabaseUrl, parseConfig } from '~/lib/config.server'
+import { SERVER_BUILD_FILE } from '~/server/build-output.server'
 import { openThrowawayDatabase } from '../../db/throwaway'
 import { seedTenants } from './seed'
 import { median } from './stats'
@@ -145,7 +146,7 @@ const through = (url: string, port: number) => Object.assign(new URL(url), { hos
  * gets their ports and the signed-in tenants. Everything is removed after.
  */
 export async function withServers<T>(options: LoadOptions, run: (servers: Servers) => Promise<T>): Promise<T> {
-  if (!existsSync('build/index.js')) throw new Error('no build: run `npm run build` first')
+  if (!existsSync(SERVER_BUILD_FILE)) throw new Error('no build: run `npm run build` first')
   const database = await openThrowawayDatabase('nextsaas_bench')
   const children: ChildProcess[] = []
   database.onDispose(() => Promise.all(children.map(stop)))
