@@ -1,18 +1,6 @@
 import { z } from 'zod'
 import { getPool, sql } from './db.server'
 
-/** Liveness of the database, as the app's own login sees it. */
-export async function checkDatabase(): Promise<{ status: 'ok' | 'error'; latencyMs: number }> {
-  const started = performance.now()
-  try {
-    const pool = await getPool()
-    await pool.query(sql.unsafe`select 1`)
-    return { status: 'ok', latencyMs: Math.round(performance.now() - started) }
-  } catch {
-    return { status: 'error', latencyMs: Math.round(performance.now() - started) }
-  }
-}
-
 /**
  * How far the database the app reads from is behind its primary, in seconds:
  * 0 on a primary, and on a standby that has replayed all it received.
