@@ -32,15 +32,20 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
 }
 
+/** How long each shutdown hook may take when the caller names no budget (tests, closeServices). */
+const DEFAULT_HOOK_TIMEOUT_MS = 5_000
+
 export class Lifecycle {
-  #stopping = false
+  #stopping: Promise<void> | undefined
   readonly #checks = new Map<string, ReadinessCheck>()
   readonly #shutdownHooks: { name: string; run: () => unknown }[] = []
 
   /** True once the process has begun to stop: readiness fails, so no new traffic is routed here. */
   get stopping() {
-    return this.#stopping
+    return this.#stopping !== undefined
   }
+
+  constructor(private readonly logger: Logger) {}
 
   addReadinessCheck(name: string, check: ReadinessCheck) {
     if (this.#checks.has(name)) throw new Error(`readiness check ${name} is already registered`)
@@ -67,19 +72,25 @@ export class Lifecycle {
       }),
     )
     const checks = Object.fromEntries(entries)
-    if (this.#stopping) checks.shutdown = { status: 'failing', latencyMs: 0, error: 'the process is stopping' }
+    if (this.stopping) checks.shutdown = { status: 'failing', latencyMs: 0, error: 'the process is stopping' }
     return { ready: Object.values(checks).every((check) => check.status === 'ok'), checks }
   }
 
-  /** Marks the process stopping and runs the shutdown hooks, each bounded by `timeoutMs`; a failing hook is logged, never thrown. */
-  async beginShutdown(logger: Logger, timeoutMs: number) {
-    this.#stopping = true
-    for (const hook of this.#shutdownHooks) {
-      try {
-        await withTimeout(Promise.resolve().then(hook.run), timeoutMs, `shutdown hook ${hook.name}`)
-      } catch (error) {
-        logger.warn({ err: error, hook: hook.name }, 'shutdown hook failed')
+  /**
+   * Marks the process stopping and runs the shutdown hooks, each bounded by
+   * `timeoutMs`; a failing hook is logged, never thrown. Once: a later call
+   * (closeServices after the start script's shutdown) waits for the same run.
+   */
+  beginShutdown(timeoutMs = DEFAULT_HOOK_TIMEOUT_MS): Promise<void> {
+    this.#stopping ??= (async () => {
+      for (const hook of this.#shutdownHooks) {
+        try {
+          await withTimeout(Promise.resolve().then(hook.run), timeoutMs, `shutdown hook ${hook.name}`)
+        } catch (error) {
+          this.logger.warn({ err: error, hook: hook.name }, 'shutdown hook failed')
+        }
       }
-    }
+    })()
+    return this.#stopping
   }
 }

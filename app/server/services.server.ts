@@ -40,7 +40,7 @@ export function createServices(config: Config, logger: Logger, options: { rateLi
         : null
   const securityCounters = createSecurityCounters()
   const pools = { app: appPoolProbe(), sessions: sessionPoolProbe(), ...(rateLimits?.pool ? { rate_limit: rateLimits.pool } : {}) }
-  const lifecycle = new Lifecycle()
+  const lifecycle = new Lifecycle(logger.child({ module: 'lifecycle' }))
   lifecycle.addReadinessCheck('database', pools.app.ping)
   if (rateLimits?.ping) lifecycle.addReadinessCheck('redis', rateLimits.ping)
   return {
@@ -53,8 +53,13 @@ export function createServices(config: Config, logger: Logger, options: { rateLi
   }
 }
 
-/** Closes what createServices opened: the limiters' store (its pool or Redis), the alert mailer, the error reports. */
+/**
+ * Closes what createServices opened: the shutdown hooks run first (if the
+ * process's shutdown has not run them), then the alert mailer, the limiters'
+ * store (its pool or Redis) and the error reports.
+ */
 export async function closeServices(services: Services) {
+  await services.lifecycle.beginShutdown()
   // Queued alerts go out while the mail limit can still be asked.
   await services.securityAlerts?.close()
   await Promise.all([services.rateLimits?.close(), services.errors?.close()])

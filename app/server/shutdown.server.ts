@@ -31,7 +31,7 @@ export async function shutdownGracefully(options: {
   const { server, services, logger, timeoutMs } = options
   const deadline = Date.now() + timeoutMs
   const drained = closed(server)
-  await services.lifecycle.beginShutdown(logger, timeoutMs)
+  await services.lifecycle.beginShutdown(timeoutMs)
 
   const idleSweep = setInterval(() => server.closeIdleConnections(), 100)
   let timer: NodeJS.Timeout | undefined
