@@ -36,7 +36,7 @@ export default defineConfig({
   ],
   webServer: {
     command: existsSync('build/server/index.js') ? SERVE : `npm run build && ${SERVE}`,
-    url: `${BASE_URL}/healthz`,
+    url: `${BASE_URL}/readyz`,
     reuseExistingServer: false,
     timeout: 120_000,
     env: {

@@ -110,7 +110,7 @@ process.env.LOG_LEVEL = 'silent'
 process.env.RATE_LIMIT_ENABLED = 'false'
 const database = await openThrowawayDatabase('nextsaas_bench_security')
 process.env.DATABASE_URL = database.url
-const config: Config = { ...parseConfig(process.env), TRUST_PROXY: true }
+const config: Config = { ...parseConfig(process.env), TRUST_PROXY: 1 }
 const build = await loadServerBuild()
 
 async function listen(overrides: Partial<Config>) {
@@ -281,10 +281,10 @@ try {
   }
   const ordinary: CorpusRequest[] = [
     { method: 'GET', target: '/login?redirectTo=%2Forgs%2Facme-corp%2Fworkspaces%2Fgeneral', headers: browser },
-    // A resource route without an action (405): the form is read and scanned, no password is hashed.
+    // A resource without a POST (405): the form is read and scanned, no password is hashed.
     {
       method: 'POST',
-      target: '/healthz',
+      target: '/api/openapi.json',
       headers: { ...browser, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
         name: "Ana O'Brien",

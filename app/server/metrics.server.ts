@@ -34,7 +34,7 @@ function routeKind(path: string): RouteKind {
   // Remix's client-side navigations and fetchers ask for the routes' data alone (single fetch).
   // …and, with lazy route discovery, for the routes of the links on a page (/__manifest).
   if (path.endsWith('.data') || path === '/__manifest') return 'data'
-  if (path === '/healthz') return 'health'
+  if (path === '/healthz' || path === '/readyz') return 'health'
   // Built bundles and the files of public/: anything named like a file.
   if (path.startsWith('/assets/') || /\.[a-z0-9]+$/i.test(path)) return 'asset'
   return 'page'

@@ -14,8 +14,7 @@
 import type { NextFunction, Request, Response } from 'express'
 import { inReplicaRegion, regionsOf, type Config, type Regions } from '~/lib/config.server'
 import { SECRET_LINKS } from '~/lib/paths'
-import { readFromReplica, readsFromReplica, replicaRefusedWrite } from '~/models/db.server'
-import { checkDatabase } from '~/models/health.server'
+import { appPoolProbe, readFromReplica, readsFromReplica, replicaRefusedWrite } from '~/models/db.server'
 import { isWalPosition, primaryWalPosition, replayedPast } from '~/models/wal-position.server'
 import { sendRefusal } from './refusals.server'
 
@@ -138,7 +137,15 @@ export async function answerReplicaFailure(req: Request, res: Response, config: 
     replay(req, res, regionsOf(config)!, 'tried to write')
     return true
   }
-  if ((await checkDatabase()).status === 'ok') return false
+  if (
+    await appPoolProbe()
+      .ping()
+      .then(
+        () => true,
+        () => false,
+      )
+  )
+    return false
   replicaUnavailable(req, res)
   return true
 }

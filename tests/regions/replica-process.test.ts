@@ -1,13 +1,13 @@
 /**
  * The models in a replica region's process, against a real streaming
- * standby: readiness (checkReplicaLag, checkDatabase), and a write that
+ * standby: readiness (replicaCaughtUp, the pool's ping), and a write that
  * slipped into a read noted for replay instead of failing the page.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { closePool, getPool, readFromReplica, replicaRefusedWrite, sql, withAuthService } from '~/models/db.server'
-import { checkDatabase, checkReplicaLag } from '~/models/health.server'
+import { appPoolProbe, closePool, getPool, readFromReplica, replicaRefusedWrite, sql, withAuthService } from '~/models/db.server'
+import { replicaCaughtUp, replicaLagSeconds } from '~/models/health.server'
 import { postgresBinaries, startCluster, type Cluster } from '../../scripts/regions/cluster'
 import { IN_CI } from '../utils/ci'
 
@@ -38,15 +38,15 @@ describe.runIf(postgresBinaries() || IN_CI)('readiness of a replica region', () 
     // A transaction the standby has replayed: the lag is counted from its commit.
     await primary.query(`create table lag_probe (id int)`)
     await sleep(500)
-    expect(await checkReplicaLag(5)).toEqual({ status: 'ok', lagSeconds: 0 })
+    expect(await replicaLagSeconds()).toBe(0)
+    await expect(replicaCaughtUp(5)).resolves.toBeUndefined()
     await cluster.pauseReplay()
     try {
       await primary.query(`insert into lag_probe values (1)`)
       await sleep(1500)
-      const lagging = await checkReplicaLag(1)
-      expect(lagging.status).toBe('error')
-      expect(lagging.lagSeconds).toBeGreaterThan(1)
-      expect((await checkReplicaLag(60)).status).toBe('ok')
+      await expect(replicaCaughtUp(1)).rejects.toThrow(/s behind the primary \(the bound is 1 s\)/)
+      expect(await replicaLagSeconds()).toBeGreaterThan(1)
+      await expect(replicaCaughtUp(60)).resolves.toBeUndefined()
     } finally {
       await cluster.resumeReplay()
     }
@@ -69,8 +69,8 @@ describe.runIf(postgresBinaries() || IN_CI)('readiness of a replica region', () 
   it('is not ready, and says so, while the standby is down', async () => {
     await cluster.stopStandby()
     try {
-      expect(await checkReplicaLag(5)).toEqual({ status: 'error', lagSeconds: null })
-      expect((await checkDatabase()).status).toBe('error')
+      await expect(replicaCaughtUp(5)).rejects.toThrow()
+      await expect(appPoolProbe().ping()).rejects.toThrow()
     } finally {
       await cluster.startStandby()
     }

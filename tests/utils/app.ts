@@ -48,6 +48,8 @@ export async function startApp(
     origin,
     services,
     async close() {
+      // As a stopping process does: long-lived streams end before the server waits for its connections.
+      await services.lifecycle.beginShutdown()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       if (options.rateLimits === undefined) await closeServices(services)
     },
