@@ -259,6 +259,10 @@ describe.runIf(binaries || IN_CI)('regions: a primary, a streaming standby, and 
       const listed = await api.call('GET', `/api/organizations/${organizationId}/workspaces`)
       expect(listed.status).toBe(503)
       expect(listed.body.error.code).toBe('UNAVAILABLE')
+      // Fly's proxy stops routing to the machine: its readiness names the replica.
+      const readiness = await fetch(`${regions.replica.origin}/readyz`)
+      expect(readiness.status).toBe(503)
+      expect(((await readiness.json()) as { failing: string[] }).failing).toEqual(expect.arrayContaining(['database', 'replica_lag']))
       // The primary region still serves.
       const elsewhere = await api.call('GET', `/api/organizations/${organizationId}/workspaces`, undefined, regions.primary.proxy.url)
       expect(elsewhere.status).toBe(200)
