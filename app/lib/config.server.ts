@@ -289,6 +289,13 @@ const ConfigSchema = z
         message: 'required in production unless APP_DATABASE_URL carries it (the password of the app database login)',
       })
     }
+    if (env.NODE_ENV === 'production' && !env.APP_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['APP_URL'],
+        message: 'required in production: the public URL that mailed links point at, such as https://app.example.com',
+      })
+    }
     if (env.NODE_ENV === 'production' && env.SEED_DEMO) {
       ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: 'never in production: the demo accounts have a published password' })
     }

@@ -188,6 +188,7 @@ export async function withServers<T>(options: LoadOptions, run: (servers: Server
         ...process.env,
         ...limits,
         NODE_ENV: 'production',
+        APP_URL: 'https://bench.example.test',
         DATABASE_URL: database.url,
         APP_DATABASE_URL: appUrl,
         BENCH_SUPERUSER_URL: superuserUrl,

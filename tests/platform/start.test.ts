@@ -54,7 +54,7 @@ async function start(env: Record<string, string>): Promise<Started> {
 const appLogin = () => appDatabaseUrl(parseConfig({ ...process.env, APP_DATABASE_URL: undefined }))
 
 test('production starts with APP_DATABASE_URL alone and serves pages; the login is not privileged', async () => {
-  const app = await start({ NODE_ENV: 'production', APP_DATABASE_URL: appLogin(), RATE_LIMIT_STORE: 'memory' })
+  const app = await start({ NODE_ENV: 'production', APP_URL: 'https://app.example.test', APP_DATABASE_URL: appLogin(), RATE_LIMIT_STORE: 'memory' })
   const page = await fetch(`${app.origin}/login`)
   expect(page.status).toBe(200)
   expect(await page.text()).toContain('Sign in')
@@ -67,7 +67,7 @@ test('production starts with APP_DATABASE_URL alone and serves pages; the login 
 
 test('production without a database URL stops with a clear message and starts no PostgreSQL', async () => {
   const dir = path.join(tmpdir(), `nextsaas-no-db-${process.pid}`)
-  const app = spawnStart({ NODE_ENV: 'production', APP_DATABASE_PASSWORD: 'long-enough-password', EMBEDDED_PG_DIR: dir })
+  const app = spawnStart({ NODE_ENV: 'production', APP_URL: 'https://app.example.test', APP_DATABASE_PASSWORD: 'long-enough-password', EMBEDDED_PG_DIR: dir })
   expect(await app.exited).toBe(1)
   expect(app.output()).toContain("APP_DATABASE_URL: required in production: the app's own login")
   expect(app.output()).not.toMatch(/\n\s+at /) // a message, not a stack trace
@@ -77,7 +77,7 @@ test('production without a database URL stops with a clear message and starts no
 test('a database that does not answer: /healthz is alive, /readyz is a 503 naming the database', async () => {
   const unreachable = new URL(appLogin())
   unreachable.port = '1'
-  const app = await start({ NODE_ENV: 'production', APP_DATABASE_URL: unreachable.toString(), RATE_LIMIT_STORE: 'memory' })
+  const app = await start({ NODE_ENV: 'production', APP_URL: 'https://app.example.test', APP_DATABASE_URL: unreachable.toString(), RATE_LIMIT_STORE: 'memory' })
   expect((await fetch(`${app.origin}/healthz`)).status).toBe(200)
   const ready = await fetch(`${app.origin}/readyz`)
   expect(ready.status).toBe(503)
@@ -144,11 +144,11 @@ test('SIGTERM: a request that never finishes is cut at SHUTDOWN_TIMEOUT_MS, and 
 })
 
 test('the release command: migrations refuse to run without the privileged URL, and keep the password APP_DATABASE_URL carries', async () => {
-  const production = { NODE_ENV: 'production' as const, APP_DATABASE_URL: 'postgres://nextsaas_app:the-app-login-password@db.internal/nextsaas' }
+  const production = { NODE_ENV: 'production' as const, APP_URL: 'https://app.example.test', APP_DATABASE_URL: 'postgres://nextsaas_app:the-app-login-password@db.internal/nextsaas' }
   expect(appDatabasePassword(parseConfig({ ...production, DATABASE_URL: 'postgres://postgres:admin@db.internal/nextsaas' }))).toBe(
     'the-app-login-password',
   )
-  expect(() => parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://postgres:admin@db.internal/nextsaas' })).toThrow(
+  expect(() => parseConfig({ ...production, APP_DATABASE_URL: undefined, DATABASE_URL: 'postgres://postgres:admin@db.internal/nextsaas' })).toThrow(
     /APP_DATABASE_PASSWORD: required in production unless APP_DATABASE_URL carries it/,
   )
   const migrate = spawn(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts', 'up'], { env: { PATH: process.env.PATH!, ...production } })
