@@ -33,7 +33,8 @@ test('a failing check added by another module makes /readyz a 503 that names it;
 })
 
 test('a check that hangs fails within the probe’s time', async () => {
-  const app = await startApp()
+  // The in-process store: with REDIS_URL set, a Redis still connecting would be a second failing check.
+  const app = await startApp({ RATE_LIMIT_STORE: 'memory' })
   try {
     app.services.lifecycle.addReadinessCheck('stuck', () => new Promise(() => {}))
     const response = await fetch(`${app.origin}/readyz`)
