@@ -1,0 +1,65 @@
+-- Up Migration
+
+-- Live updates: after each row change on the tables a page shows, a NOTIFY on
+-- channel `nextsaas_changes` with ids only — the organization, the table, the
+-- operation, the row, its workspace and project where it has them, the acting
+-- user, and an event id from a sequence. No names, no tenant data: the app
+-- re-reads the row as each subscriber, under RLS, before sending anything.
+-- NOTIFY is transactional: only committed changes are announced, in commit order.
+CREATE SCHEMA realtime;
+REVOKE ALL ON SCHEMA realtime FROM PUBLIC;
+
+CREATE SEQUENCE realtime.event_ids AS bigint;
+
+-- Definer, so that every writer (the app's roles, definer helpers) may draw an
+-- event id without a grant on the sequence. TG_ARGV[0] names the table in the
+-- payload; TG_ARGV[1] and [2] name the row's workspace and project columns.
+CREATE FUNCTION realtime.announce() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+  changed jsonb := to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END);
+  claims jsonb := nullif(current_setting('request.jwt.claims', true), '')::jsonb;
+BEGIN
+  IF changed ->> 'organization_id' IS NULL THEN RETURN NULL; END IF;
+  PERFORM pg_notify('nextsaas_changes', jsonb_strip_nulls(jsonb_build_object(
+    'id', nextval('realtime.event_ids'),
+    'org', changed ->> 'organization_id',
+    'table', TG_ARGV[0],
+    'op', lower(TG_OP),
+    'row', changed ->> 'id',
+    'ws', CASE WHEN TG_NARGS > 1 THEN changed ->> TG_ARGV[1] END,
+    'project', CASE WHEN TG_NARGS > 2 THEN changed ->> TG_ARGV[2] END,
+    'actor', claims ->> 'sub'
+  ))::text);
+  RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION realtime.announce() FROM PUBLIC;
+
+CREATE TRIGGER workspaces_announce AFTER INSERT OR UPDATE OR DELETE ON public.workspaces
+  FOR EACH ROW EXECUTE FUNCTION realtime.announce('workspaces', 'id');
+CREATE TRIGGER projects_announce AFTER INSERT OR UPDATE OR DELETE ON public.projects
+  FOR EACH ROW EXECUTE FUNCTION realtime.announce('projects', 'workspace_id', 'id');
+CREATE TRIGGER organization_members_announce AFTER INSERT OR UPDATE OR DELETE ON public.organization_members
+  FOR EACH ROW EXECUTE FUNCTION realtime.announce('members');
+CREATE TRIGGER roles_announce AFTER INSERT OR UPDATE OR DELETE ON public.roles
+  FOR EACH ROW EXECUTE FUNCTION realtime.announce('roles');
+CREATE TRIGGER invitations_announce AFTER INSERT OR UPDATE OR DELETE ON public.invitations
+  FOR EACH ROW EXECUTE FUNCTION realtime.announce('invitations');
+CREATE TRIGGER audit_logs_announce AFTER INSERT OR UPDATE OR DELETE ON public.audit_logs
+  FOR EACH ROW EXECUTE FUNCTION realtime.announce('audit_logs');
+CREATE TRIGGER security_events_announce AFTER INSERT OR UPDATE OR DELETE ON public.security_events
+  FOR EACH ROW EXECUTE FUNCTION realtime.announce('security_events');
+
+-- Down Migration
+
+DROP TRIGGER security_events_announce ON public.security_events;
+DROP TRIGGER audit_logs_announce ON public.audit_logs;
+DROP TRIGGER invitations_announce ON public.invitations;
+DROP TRIGGER roles_announce ON public.roles;
+DROP TRIGGER organization_members_announce ON public.organization_members;
+DROP TRIGGER projects_announce ON public.projects;
+DROP TRIGGER workspaces_announce ON public.workspaces;
+DROP SCHEMA realtime CASCADE;
