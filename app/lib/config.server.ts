@@ -124,6 +124,35 @@ const SecurityEnv = {
     .describe('how long a blocked IP is refused'),
 }
 
+/** Live updates (server/live-updates.server.ts): server-sent events per organization. */
+const LiveUpdatesEnv = {
+  REALTIME_ENABLED: booleanish.default('true').describe('false = no change listener; the event endpoints answer 503'),
+  REALTIME_HEARTBEAT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(300)
+    .default(25)
+    .describe('a comment on every idle stream this often (proxies close idle connections)'),
+  REALTIME_RECHECK_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(60)
+    .default(4)
+    .describe("each stream's credential and membership are checked again this often (a revoked one is closed within it)"),
+  REALTIME_REPLAY_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3600)
+    .default(300)
+    .describe('how far back Last-Event-ID can resume; older = the client is told to reload'),
+  REALTIME_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1000).default(10),
+  REALTIME_MAX_STREAMS_PER_ORG: z.coerce.number().int().min(1).max(100_000).default(500),
+  REALTIME_MAX_STREAMS: z.coerce.number().int().min(1).max(1_000_000).default(5000).describe('per app process'),
+}
+
 const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -174,6 +203,7 @@ const ConfigSchema = z
       .describe('largest JSON body the API reads'),
     ...RateLimitEnv,
     ...SecurityEnv,
+    ...LiveUpdatesEnv,
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.APP_DATABASE_PASSWORD && !env.APP_DATABASE_URL) {

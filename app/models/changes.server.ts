@@ -68,11 +68,26 @@ const ROWS: Record<ChangeTable, (ids: readonly string[], org: string) => ReturnT
     from security_events e where e.organization_id = ${org} and e.id = any(${sql.array(ids, 'uuid')})`,
 }
 
+/**
+ * Who could have seen a deleted row (it is gone, so RLS cannot say): the
+ * permission its table's read policy asks for, where the row was.
+ */
+const DELETION_PERMISSION: Record<ChangeTable, string> = {
+  workspaces: 'workspace:view',
+  projects: 'project:view',
+  members: 'member:view',
+  roles: 'role:view',
+  invitations: 'member:invite',
+  audit_logs: 'audit:view',
+  security_events: 'security:view',
+}
+
 const Seen = z.object({ table: z.string(), id: z.string(), row: z.record(z.unknown()) })
 
-/** The rows as one reader sees them, by `table:id`, and the names of the users who made the changes. */
+/** The rows as one reader sees them, by `table:id`; the deletions they could see; the names of the users who made the changes. */
 export interface ChangedRows {
   rows: Map<string, Record<string, unknown>>
+  deletions: Set<string>
   actors: Map<string, string>
 }
 
@@ -80,34 +95,57 @@ export const rowKey = (table: string, id: string) => `${table}:${id}`
 
 /**
  * The changed rows as `actor` may see them: one transaction, one statement for
- * every table in the batch (what RLS hides is simply not there). Deleted rows
- * are gone and come back as nothing.
+ * every table in the batch (what RLS hides is simply not there). A deleted
+ * row is gone: whether the reader could have seen it is asked of the same
+ * permission function the read policies call, in the same statement.
  */
 export async function readChangedRows(actor: Actor & { organizationId: string }, changes: readonly Change[]): Promise<ChangedRows> {
   const byTable = new Map<ChangeTable, Set<string>>()
   const actorIds = new Set<string>()
+  const deletions = changes.filter((change) => change.op === 'delete')
   for (const change of changes) {
     if (change.op !== 'delete') byTable.set(change.table, (byTable.get(change.table) ?? new Set()).add(change.row))
     if (change.actor) actorIds.add(change.actor)
   }
   const parts = [...byTable].map(
     ([table, ids]) =>
-      sql.fragment`select ${table} as table, x.id::text as id, to_jsonb(x) as row from (${ROWS[table]([...ids], actor.organizationId)}) x`,
+      sql.fragment`select ${table}::text as table, x.id::text as id, to_jsonb(x) as row from (${ROWS[table]([...ids], actor.organizationId)}) x`,
   )
   if (actorIds.size) {
     parts.push(sql.fragment`
       select 'users' as table, u.id::text as id, jsonb_build_object('name', u.name) as row
       from auth.users u where u.id = any(${sql.array([...actorIds], 'uuid')})`)
   }
-  if (!parts.length) return { rows: new Map(), actors: new Map() }
+  if (deletions.length) {
+    const column = <T>(pick: (change: Change) => T) => deletions.map(pick)
+    const workspaceOf = (change: Change) => (change.table === 'workspaces' ? change.row : (change.ws ?? null))
+    parts.push(sql.fragment`
+      select 'deleted' as table, d.key as id, jsonb_build_object('visible', auth.has_permission(${actor.organizationId}, d.permission, d.ws, d.project)) as row
+      from unnest(${sql.array(
+        column((change) => rowKey(change.table, change.row)),
+        'text',
+      )}, ${sql.array(
+        column((change) => DELETION_PERMISSION[change.table]),
+        'text',
+      )},
+                  ${sql.array(column(workspaceOf), 'uuid')}, ${sql.array(
+                    column((change) => change.project ?? null),
+                    'uuid',
+                  )})
+             as d(key, permission, ws, project)`)
+  }
+  if (!parts.length) return { rows: new Map(), deletions: new Set(), actors: new Map() }
   const found = await withTenant(actor, (tx) => tx.any(sql.type(Seen)`${sql.join(parts, sql.fragment` union all `)}`))
   const rows = new Map<string, Record<string, unknown>>()
+  const visibleDeletions = new Set<string>()
   const actors = new Map<string, string>()
   for (const { table, id, row } of found) {
     if (table === 'users') actors.set(id, String(row.name))
-    else rows.set(rowKey(table, id), row)
+    else if (table === 'deleted') {
+      if (row.visible === true) visibleDeletions.add(id)
+    } else rows.set(rowKey(table, id), row)
   }
-  return { rows, actors }
+  return { rows, deletions: visibleDeletions, actors }
 }
 
 export type ListenerState = 'connecting' | 'listening' | 'closed'

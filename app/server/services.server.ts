@@ -13,6 +13,7 @@ import { appPoolProbe } from '~/models/db.server'
 import { createRateLimits, type RateLimits } from '~/rate-limit/limits.server'
 import { createSecurityCounters, type SecurityCounters } from '~/security/metrics.server'
 import { createErrorReports, type ErrorReports } from './error-reports.server'
+import { createLiveUpdates, type LiveUpdates } from './live-updates.server'
 import { createMetrics, type Metrics } from './metrics.server'
 
 export interface Services {
@@ -25,6 +26,8 @@ export interface Services {
   errors: ErrorReports | null
   /** Mails operators about HIGH and CRITICAL security events and lockouts; null without SECURITY_ALERT_EMAILS. */
   securityAlerts: SecurityAlertMailer | null
+  /** Server-sent events per organization over one change listener; null when REALTIME_ENABLED=false. Its ready() belongs in /readyz. */
+  liveUpdates: LiveUpdates | null
 }
 
 /** `rateLimits` given: limiters of the caller's own (a test playing a second process); null = none. */
@@ -37,16 +40,20 @@ export function createServices(config: Config, logger: Logger, options: { rateLi
         : null
   const securityCounters = createSecurityCounters()
   const pools = { app: appPoolProbe(), sessions: sessionPoolProbe(), ...(rateLimits?.pool ? { rate_limit: rateLimits.pool } : {}) }
+  const metrics = createMetrics(rateLimits, securityCounters, pools)
   return {
     rateLimits,
     securityCounters,
-    metrics: createMetrics(rateLimits, securityCounters, pools),
+    metrics,
+    liveUpdates: config.REALTIME_ENABLED ? createLiveUpdates(config, logger.child({ module: 'live-updates' }), metrics.registry) : null,
     errors: createErrorReports(config),
     securityAlerts: createSecurityAlerts(config, rateLimits, logger.child({ module: 'security-alerts' })),
   }
 }
 
 export async function closeServices(services: Services) {
+  // Open streams end first, with a last event telling clients to reconnect elsewhere.
+  await services.liveUpdates?.close()
   // Queued alerts go out while the mail limit can still be asked.
   await services.securityAlerts?.close()
   await Promise.all([services.rateLimits?.close(), services.errors?.close()])
