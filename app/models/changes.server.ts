@@ -7,7 +7,7 @@
 import pg from 'pg'
 import type { Logger } from 'pino'
 import { z } from 'zod'
-import { sql, withTenant, type Actor } from './db.server'
+import { claimsOf, sql, withTenant, type Actor } from './db.server'
 import { PROJECT_COLUMNS } from './project.server'
 import { WORKSPACE_COLUMNS } from './workspace.server'
 
@@ -40,32 +40,33 @@ export function parseChange(payload: string | undefined): Change | null {
   }
 }
 
+/** A literal (never a parameter: realtime.read_as() runs the query as text) array of validated ids. */
+const idList = (ids: readonly string[]) => sql.fragment`${sql.literalValue(`{${ids.join(',')}}`)}::uuid[]`
+
 /**
  * What each table's row looks like in an event: what its page shows, never a
  * secret (an invitation's token hash) nor what only its own page details (IP
  * addresses, samples of attacks).
  */
-const ROWS: Record<ChangeTable, (ids: readonly string[], org: string) => ReturnType<typeof sql.fragment>> = {
-  workspaces: (ids, org) =>
-    sql.fragment`select ${WORKSPACE_COLUMNS} from workspaces w where w.organization_id = ${org} and w.id = any(${sql.array(ids, 'uuid')})`,
-  projects: (ids, org) =>
-    sql.fragment`select ${PROJECT_COLUMNS} from projects p where p.organization_id = ${org} and p.id = any(${sql.array(ids, 'uuid')})`,
+const ROWS: Record<ChangeTable, (ids: ReturnType<typeof idList>, org: ReturnType<typeof sql.literalValue>) => ReturnType<typeof sql.fragment>> = {
+  workspaces: (ids, org) => sql.fragment`select ${WORKSPACE_COLUMNS} from workspaces w where w.organization_id = ${org} and w.id = any(${ids})`,
+  projects: (ids, org) => sql.fragment`select ${PROJECT_COLUMNS} from projects p where p.organization_id = ${org} and p.id = any(${ids})`,
   members: (ids, org) => sql.fragment`
     select m.id, m.user_id, m.role, m.status, m.joined_at, u.name, u.email
     from organization_members m join auth.users u on u.id = m.user_id
-    where m.organization_id = ${org} and m.id = any(${sql.array(ids, 'uuid')})`,
+    where m.organization_id = ${org} and m.id = any(${ids})`,
   roles: (ids, org) => sql.fragment`
     select r.id, r.key, r.name, r.description, r.permissions, r.is_builtin
-    from roles r where r.organization_id = ${org} and r.id = any(${sql.array(ids, 'uuid')})`,
+    from roles r where r.organization_id = ${org} and r.id = any(${ids})`,
   invitations: (ids, org) => sql.fragment`
     select i.id, i.email, i.role, i.expires_at, i.accepted_at, i.revoked_at, i.created_at
-    from invitations i where i.organization_id = ${org} and i.id = any(${sql.array(ids, 'uuid')})`,
+    from invitations i where i.organization_id = ${org} and i.id = any(${ids})`,
   audit_logs: (ids, org) => sql.fragment`
     select a.id, a.user_id, a.action, a.resource_type, a.resource_id, a.result, a.created_at
-    from audit_logs a where a.organization_id = ${org} and a.id = any(${sql.array(ids, 'uuid')})`,
+    from audit_logs a where a.organization_id = ${org} and a.id = any(${ids})`,
   security_events: (ids, org) => sql.fragment`
     select e.id, e.type, e.severity, e.rule_id, e.count, e.blocked, e.last_seen_at
-    from security_events e where e.organization_id = ${org} and e.id = any(${sql.array(ids, 'uuid')})`,
+    from security_events e where e.organization_id = ${org} and e.id = any(${ids})`,
 }
 
 /**
@@ -82,7 +83,7 @@ const DELETION_PERMISSION: Record<ChangeTable, string> = {
   security_events: 'security:view',
 }
 
-const Seen = z.object({ table: z.string(), id: z.string(), row: z.record(z.unknown()) })
+const Seen = z.object({ reader: z.number(), table: z.string(), id: z.string(), row: z.record(z.unknown()) })
 
 /** The rows as one reader sees them, by `table:id`; the deletions they could see; the names of the users who made the changes. */
 export interface ChangedRows {
@@ -93,13 +94,9 @@ export interface ChangedRows {
 
 export const rowKey = (table: string, id: string) => `${table}:${id}`
 
-/**
- * The changed rows as `actor` may see them: one transaction, one statement for
- * every table in the batch (what RLS hides is simply not there). A deleted
- * row is gone: whether the reader could have seen it is asked of the same
- * permission function the read policies call, in the same statement.
- */
-export async function readChangedRows(actor: Actor & { organizationId: string }, changes: readonly Change[]): Promise<ChangedRows> {
+/** The batch's re-read, as one query of literals returning (table, id, row). */
+function batchQuery(organizationId: string, changes: readonly Change[]) {
+  const org = sql.literalValue(organizationId)
   const byTable = new Map<ChangeTable, Set<string>>()
   const actorIds = new Set<string>()
   const deletions = changes.filter((change) => change.op === 'delete')
@@ -109,43 +106,49 @@ export async function readChangedRows(actor: Actor & { organizationId: string },
   }
   const parts = [...byTable].map(
     ([table, ids]) =>
-      sql.fragment`select ${table}::text as table, x.id::text as id, to_jsonb(x) as row from (${ROWS[table]([...ids], actor.organizationId)}) x`,
+      sql.fragment`select ${sql.literalValue(table)}::text as table, x.id::text as id, to_jsonb(x) as row from (${ROWS[table](idList([...ids]), org)}) x`,
   )
   if (actorIds.size) {
     parts.push(sql.fragment`
       select 'users' as table, u.id::text as id, jsonb_build_object('name', u.name) as row
-      from auth.users u where u.id = any(${sql.array([...actorIds], 'uuid')})`)
+      from auth.users u where u.id = any(${idList([...actorIds])})`)
   }
-  if (deletions.length) {
-    const column = <T>(pick: (change: Change) => T) => deletions.map(pick)
-    const workspaceOf = (change: Change) => (change.table === 'workspaces' ? change.row : (change.ws ?? null))
+  for (const change of deletions) {
+    const key = sql.literalValue(rowKey(change.table, change.row))
+    const permission = sql.literalValue(DELETION_PERMISSION[change.table])
+    const ws = change.table === 'workspaces' ? change.row : change.ws
+    const place = (id: string | undefined) => (id ? sql.fragment`${sql.literalValue(id)}::uuid` : sql.fragment`null::uuid`)
     parts.push(sql.fragment`
-      select 'deleted' as table, d.key as id, jsonb_build_object('visible', auth.has_permission(${actor.organizationId}, d.permission, d.ws, d.project)) as row
-      from unnest(${sql.array(
-        column((change) => rowKey(change.table, change.row)),
-        'text',
-      )}, ${sql.array(
-        column((change) => DELETION_PERMISSION[change.table]),
-        'text',
-      )},
-                  ${sql.array(column(workspaceOf), 'uuid')}, ${sql.array(
-                    column((change) => change.project ?? null),
-                    'uuid',
-                  )})
-             as d(key, permission, ws, project)`)
+      select 'deleted', ${key}, jsonb_build_object('visible', auth.has_permission(${org}::uuid, ${permission}, ${place(ws)}, ${place(change.project)}))`)
   }
-  if (!parts.length) return { rows: new Map(), deletions: new Set(), actors: new Map() }
-  const found = await withTenant(actor, (tx) => tx.any(sql.type(Seen)`${sql.join(parts, sql.fragment` union all `)}`))
-  const rows = new Map<string, Record<string, unknown>>()
-  const visibleDeletions = new Set<string>()
-  const actors = new Map<string, string>()
-  for (const { table, id, row } of found) {
-    if (table === 'users') actors.set(id, String(row.name))
+  return parts.length ? sql.fragment`${sql.join(parts, sql.fragment` union all `)}` : null
+}
+
+/**
+ * The changed rows as each reader may see them, in one statement for the
+ * whole batch and every reader: realtime.read_as() runs the batch's query
+ * once per reader's claims, as `authenticated`, so what RLS hides is simply
+ * not there. A deleted row is gone: whether the reader could have seen it is
+ * asked of the permission function the read policies call. Ids come from
+ * the validated payloads and go in as literals.
+ */
+export async function readChangedRows(readers: readonly (Actor & { organizationId: string })[], changes: readonly Change[]): Promise<ChangedRows[]> {
+  const results = readers.map((): ChangedRows => ({ rows: new Map(), deletions: new Set(), actors: new Map() }))
+  const query = readers.length ? batchQuery(readers[0]!.organizationId, changes) : null
+  if (!query) return results
+  if (query.values.length) throw new Error('the re-read must be made of literals')
+  const claims = JSON.stringify(readers.map(claimsOf))
+  const found = await withTenant(readers[0]!, (tx) =>
+    tx.any(sql.type(Seen)`select reader, "table" as table, id, "row" as row from realtime.read_as(${claims}::jsonb, ${query.sql})`),
+  )
+  for (const { reader, table, id, row } of found) {
+    const result = results[reader]!
+    if (table === 'users') result.actors.set(id, String(row.name))
     else if (table === 'deleted') {
-      if (row.visible === true) visibleDeletions.add(id)
-    } else rows.set(rowKey(table, id), row)
+      if (row.visible === true) result.deletions.add(id)
+    } else result.rows.set(rowKey(table, id), row)
   }
-  return { rows, deletions: visibleDeletions, actors }
+  return results
 }
 
 export type ListenerState = 'connecting' | 'listening' | 'closed'

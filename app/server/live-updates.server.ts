@@ -4,9 +4,9 @@
  *
  *   database triggers ─NOTIFY (ids only)→ one listening connection per process
  *     → per organization, the changes of one tick (TICK_MS) form a batch
- *     → for each distinct reader (same claims: user and token scope) one
- *       withTenant() re-read of the batch's rows (models/changes.server.ts):
- *       what RLS hides is not sent
+ *     → one statement re-reads the batch's rows as each distinct reader
+ *       (same claims: user and token scope) in turn, under RLS
+ *       (models/changes.server.ts, realtime.read_as()): what RLS hides is not sent
  *     → each stream of that reader gets the rows as it may see them.
  *
  * A deletion has no row left to re-read: the same statement asks
@@ -166,18 +166,22 @@ export function createLiveUpdates(config: Config, logger: Logger, registry?: Reg
       })
   }
 
-  /** One batch to the organization's streams: one re-read per distinct reader. */
+  /** One batch to the organization's streams: one statement re-reads it for every distinct reader. */
   function send(org: Organization, batch: readonly Change[]) {
     const readers = new Map<string, Stream[]>()
     for (const stream of org.streams) readers.set(stream.readerKey, [...(readers.get(stream.readerKey) ?? []), stream])
-    for (const streams of readers.values()) {
-      const read = readChangedRows(streams[0]!.viewer.actor, batch)
+    const groups = [...readers.values()]
+    const read = readChangedRows(
+      groups.map((streams) => streams[0]!.viewer.actor),
+      batch,
+    )
+    groups.forEach((streams, i) => {
       for (const stream of streams)
         deliver(
           stream,
-          read.then((rows) => render(batch, rows, stream.viewer)),
+          read.then((rows) => render(batch, rows[i]!, stream.viewer)),
         )
-    }
+    })
   }
 
   function prune(org: Organization, now: number) {
@@ -339,7 +343,7 @@ export function createLiveUpdates(config: Config, logger: Logger, registry?: Reg
         else if (missed.length)
           deliver(
             stream,
-            readChangedRows(viewer.actor, missed).then((rows) => render(missed, rows, stream.viewer)),
+            readChangedRows([viewer.actor], missed).then(([rows]) => render(missed, rows!, stream.viewer)),
           )
       }
       return new Response(body, {

@@ -53,6 +53,27 @@ CREATE TRIGGER audit_logs_announce AFTER INSERT OR UPDATE OR DELETE ON public.au
 CREATE TRIGGER security_events_announce AFTER INSERT OR UPDATE OR DELETE ON public.security_events
   FOR EACH ROW EXECUTE FUNCTION realtime.announce('security_events');
 
+-- The re-read of one organization's batch of changes for several readers
+-- in one statement: for each reader's claims in turn, `query` (the app's
+-- own, literals only, returning table, id and row) runs as the caller —
+-- `authenticated`, so RLS filters each run for that reader. It grants
+-- nothing new: setting the claims is what every transaction does first.
+CREATE FUNCTION realtime.read_as(readers jsonb, query text)
+RETURNS TABLE (reader integer, "table" text, id text, "row" jsonb)
+LANGUAGE plpgsql SECURITY INVOKER
+SET search_path = public
+AS $$
+BEGIN
+  FOR i IN 0 .. jsonb_array_length(readers) - 1 LOOP
+    PERFORM set_config('request.jwt.claims', (readers -> i)::text, true);
+    RETURN QUERY EXECUTE format('select %s::integer, q.* from (%s) q', i, query);
+  END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION realtime.read_as(jsonb, text) FROM PUBLIC;
+GRANT USAGE ON SCHEMA realtime TO authenticated;
+GRANT EXECUTE ON FUNCTION realtime.read_as(jsonb, text) TO authenticated;
+
 -- Down Migration
 
 DROP TRIGGER security_events_announce ON public.security_events;
