@@ -7,8 +7,10 @@
 import pg from 'pg'
 import type { Logger } from 'pino'
 import { z } from 'zod'
-import { claimsOf, sql, withTenant, type Actor } from './db.server'
+import { hashSecret } from '~/lib/secrets.server'
+import { claimsOf, sql, withAuthService, withTenant, type Actor } from './db.server'
 import { PROJECT_COLUMNS } from './project.server'
+import type { Credential } from './request-transaction.server'
 import { WORKSPACE_COLUMNS } from './workspace.server'
 
 export const CHANGES_CHANNEL = 'nextsaas_changes'
@@ -149,6 +151,32 @@ export async function readChangedRows(readers: readonly (Actor & { organizationI
     } else result.rows.set(rowKey(table, id), row)
   }
   return results
+}
+
+/** A stream's credential as the periodic check needs it: its hash, and a session's absolute lifetime. */
+export interface OpenStream {
+  organizationId: string
+  credential: Credential
+}
+
+/**
+ * Which of `streams` (by index) still open: one statement for all of them
+ * (realtime.open_streams(), as the auth service). A stream not returned has
+ * lost its session, its token or its membership.
+ */
+export async function stillOpen(streams: readonly OpenStream[]): Promise<Set<number>> {
+  if (!streams.length) return new Set()
+  const described = streams.map(({ organizationId, credential }, i) => ({
+    i,
+    kind: credential.kind,
+    hash: hashSecret(credential.secret),
+    org: organizationId,
+    ...(credential.kind === 'session' ? { lifetime: credential.lifetimeMs / 1000 } : {}),
+  }))
+  const open = await withAuthService((tx) =>
+    tx.anyFirst(sql.type(z.object({ i: z.number() }))`select realtime.open_streams(${JSON.stringify(described)}::jsonb) as i`),
+  )
+  return new Set(open)
 }
 
 export type ListenerState = 'connecting' | 'listening' | 'closed'

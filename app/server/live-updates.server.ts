@@ -11,9 +11,13 @@
  *
  * A deletion has no row left to re-read: the same statement asks
  * auth.has_permission() whether the reader could see such a row there (or
- * the reader held a grant on that very row, which went with it). Each stream's credential and membership are checked again on
- * that clock, and at once for an organization whose members or roles
- * changed; a stream that no longer opens is ended. The last
+ * the reader held a grant on that very row, which went with it).
+ *
+ * Every REALTIME_RECHECK_SECONDS one statement checks every stream's
+ * credential and membership (realtime.open_streams()); a stream that no
+ * longer opens gets an `end` event and is closed. When an organization's
+ * members or roles change, its streams are re-opened at once, one by one,
+ * which also refreshes the permissions deletions are judged by. The last
  * REALTIME_REPLAY_SECONDS of each organization's changes are kept (ids only)
  * for Last-Event-ID; older than that, the client is told to reload.
  *
@@ -29,6 +33,7 @@ import { refusal } from '~/lib/errors'
 import {
   listenForChanges,
   readChangedRows,
+  stillOpen,
   rowKey,
   type Change,
   type ChangedRows,
@@ -247,9 +252,24 @@ export function createLiveUpdates(config: Config, logger: Logger, registry?: Reg
   const heartbeat = setInterval(() => {
     for (const stream of allStreams()) stream.write(': heartbeat\n\n')
   }, config.REALTIME_HEARTBEAT_SECONDS * 1000)
-  const rechecks = setInterval(() => {
-    for (const stream of allStreams()) void recheck(stream)
-  }, config.REALTIME_RECHECK_SECONDS * 1000)
+  /** Every stream's credential and membership, in one statement; those that no longer open are ended. */
+  let checking = false
+  async function checkAll() {
+    if (checking) return
+    checking = true
+    try {
+      const streams = [...allStreams()]
+      const open = await stillOpen(streams)
+      streams.forEach((stream, i) => {
+        if (!open.has(i)) stream.end(sse('end', { reason: 'access ended' }))
+      })
+    } catch (error) {
+      logger.warn({ err: error }, 'live update streams could not be checked')
+    } finally {
+      checking = false
+    }
+  }
+  const rechecks = setInterval(() => void checkAll(), config.REALTIME_RECHECK_SECONDS * 1000)
   heartbeat.unref()
   rechecks.unref()
 

@@ -74,6 +74,37 @@ REVOKE ALL ON FUNCTION realtime.read_as(jsonb, text) FROM PUBLIC;
 GRANT USAGE ON SCHEMA realtime TO authenticated;
 GRANT EXECUTE ON FUNCTION realtime.read_as(jsonb, text) TO authenticated;
 
+-- The streams' periodic check, for all of a process's streams at once: which
+-- of them (by index) still open — a session not ended, within both clocks, a
+-- token not revoked or expired and scoped to that organization, each of an
+-- active member. Definer, because the membership is a tenant row the auth
+-- service cannot read; for the auth service alone, which already reads the
+-- credentials (the caller must hold the hashes).
+CREATE FUNCTION realtime.open_streams(p_streams jsonb) RETURNS SETOF integer
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = ''
+AS $$
+  SELECT (s ->> 'i')::integer
+  FROM jsonb_array_elements(p_streams) AS s
+  WHERE CASE s ->> 'kind'
+    WHEN 'session' THEN EXISTS (
+      SELECT 1 FROM auth.sessions x
+      JOIN public.organization_members m
+        ON m.user_id = x.user_id AND m.organization_id = (s ->> 'org')::uuid AND m.status = 'active'
+      WHERE x.id = s ->> 'hash' AND x.expires_at > now()
+        AND x.created_at > now() - make_interval(secs => (s ->> 'lifetime')::float8))
+    ELSE EXISTS (
+      SELECT 1 FROM auth.api_tokens t
+      JOIN public.organization_members m
+        ON m.user_id = t.user_id AND m.organization_id = (s ->> 'org')::uuid AND m.status = 'active'
+      WHERE t.token_hash = s ->> 'hash' AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+        AND (t.scope_organization_id IS NULL OR t.scope_organization_id = m.organization_id))
+  END
+$$;
+REVOKE ALL ON FUNCTION realtime.open_streams(jsonb) FROM PUBLIC;
+GRANT USAGE ON SCHEMA realtime TO nextsaas_auth;
+GRANT EXECUTE ON FUNCTION realtime.open_streams(jsonb) TO nextsaas_auth;
+
 -- Down Migration
 
 DROP TRIGGER security_events_announce ON public.security_events;

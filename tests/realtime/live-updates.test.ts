@@ -203,12 +203,14 @@ describe('a reader who loses access mid-stream', () => {
     for (const { stream } of [removed, suspended]) expect(stream.events.some((e) => e.data?.id === after)).toBe(false)
   })
 
-  test('signed out elsewhere (the session revoked): the stream ends within 5 seconds', async () => {
+  test('signed out elsewhere or the session expired: the stream ends within 5 seconds', async () => {
     // No member row changes: only the periodic re-check can notice.
-    const { who, stream } = await memberOfA('Sid Signedout')
+    const signedOut = await memberOfA('Sid Signedout')
+    const expired = await memberOfA('Eve Expired')
     const lostAt = Date.now()
-    await ctx.admin.query(`delete from auth.sessions where user_id = $1`, [who.id])
-    await endsWithin5s(stream, lostAt)
+    await ctx.admin.query(`delete from auth.sessions where user_id = $1`, [signedOut.who.id])
+    await ctx.admin.query(`update auth.sessions set expires_at = now() where user_id = $1`, [expired.who.id])
+    await Promise.all([endsWithin5s(signedOut.stream, lostAt), endsWithin5s(expired.stream, lostAt)])
   })
 
   test('a role that loses project:view stops receiving project events at once', async () => {
