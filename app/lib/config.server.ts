@@ -250,10 +250,10 @@ export const APP_DB_ROLE = 'nextsaas_app'
 export const SESSION_POOL_SIZE = 4
 export const RATE_LIMIT_POOL_SIZE = 5
 
-/** The most connections one app process opens: the Slonik pool, the session pool and the PostgreSQL store's, if used. */
+/** The most connections one app process opens: the Slonik pool, the session pool, the PostgreSQL store's, if used, and the live updates' listener. */
 export function connectionsPerProcess(cfg: Config): number {
   const postgresStore = cfg.RATE_LIMIT_ENABLED && rateLimitStore(cfg) === 'postgres'
-  return cfg.DATABASE_POOL_SIZE + SESSION_POOL_SIZE + (postgresStore ? RATE_LIMIT_POOL_SIZE : 0)
+  return cfg.DATABASE_POOL_SIZE + SESSION_POOL_SIZE + (postgresStore ? RATE_LIMIT_POOL_SIZE : 0) + (cfg.REALTIME_ENABLED ? 1 : 0)
 }
 
 /** Where the rate-limit counters live: `auto` is Redis when REDIS_URL is set, else PostgreSQL. */
