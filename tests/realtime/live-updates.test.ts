@@ -328,6 +328,33 @@ describe('limits and connections', () => {
   })
 })
 
+describe('the change listener', () => {
+  test('it reconnects after losing its connection; streams are told to reload, the metric follows', async () => {
+    const app = await startApp()
+    try {
+      const live = app.services.liveUpdates!
+      const gauge = async () => (await app.services.metrics.registry.getSingleMetric('realtime_listener_up')!.get()).values[0]!.value
+      for (let waited = 0; !live.ready() && waited < 5000; waited += 20) await setTimeout(20)
+      expect(await gauge()).toBe(1)
+      const stream = await opened(pageStream(ana, slugA, {}, app.origin))
+      const before = (await ctx.admin.query(`select pid from pg_stat_activity where application_name = 'nextsaas-changes'`)).rows.map((r) => r.pid)
+      await ctx.admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where pid = any($1)`, [before])
+      await stream.next((e) => e.event === 'reload', 10_000)
+      expect(live.ready()).toBe(true)
+      expect(await gauge()).toBe(1)
+      // Listening again: a new stream receives changes.
+      const again = await opened(pageStream(ana, slugA, {}, app.origin))
+      const project = await insertReturningId(
+        `insert into projects (organization_id, workspace_id, name, slug) values ($1, $2, 'Back', 'back') returning id`,
+        [orgA, generalA],
+      )
+      await again.next(changeOf('projects', project))
+    } finally {
+      await app.close()
+    }
+  })
+})
+
 describe('the API door', () => {
   async function createToken(who: Client) {
     const body = new URLSearchParams({ intent: 'create', expiresIn: '30', name: 'Live' })

@@ -50,6 +50,8 @@ export async function startApp(
     origin,
     services,
     async close() {
+      // Event streams never end by themselves: they are ended first, or the server would wait for them.
+      await services.liveUpdates?.close()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       if (options.rateLimits === undefined) await closeServices(services)
     },
