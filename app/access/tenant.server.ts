@@ -9,7 +9,6 @@
  *   requireWorkspaceList / requireProjectList / requireVisibleWorkspace   the view rules (lib/permissions)
  */
 import type { AppLoadContext } from '@remix-run/node'
-import type { Logger } from 'pino'
 import { openedRequest, type RouteParams } from '~/auth/opening.server'
 import { requireUser } from '~/auth/session.server'
 import { notFound, refusal } from '~/lib/errors'
@@ -31,7 +30,6 @@ import type { TokenScope } from '~/models/api-token.server'
 import { recordDenial, recordError } from '~/models/audit.server'
 import type { Actor } from '~/models/db.server'
 import { listMyOrganizations } from '~/models/organization.server'
-import { RequestTransaction, type Credential } from '~/models/request-transaction.server'
 import { findMembership, type Membership, type OrganizationRef, type Tenant } from '~/models/tenant.server'
 import type { SessionUser } from '~/models/user.server'
 import { enforceTenantLimits } from '~/rate-limit/guards.server'
@@ -131,42 +129,18 @@ export async function resolveTenant(principal: Principal, ref: OrganizationRef, 
 
 /**
  * Who reads a live-update stream: the claims its re-reads run with (no
- * request transaction: the stream outlives its request), and what the member
- * may see, for deletions, whose rows are gone.
+ * request transaction: the stream outlives its request), and the grants the
+ * member held when it opened (a deletion of a row seen through a grant on it
+ * alone is theirs to hear, though the grant went with the row).
  */
 export interface Viewer {
   actor: Actor & { organizationId: string }
-  permissions: readonly string[]
   grants: Tenant['grants']
 }
 
 export function viewerOf(tenant: Tenant): Viewer {
   const { userId, organizationId, token } = tenant.actor
-  return { actor: { userId, organizationId, ...(token ? { token } : {}) }, permissions: tenant.permissions, grants: tenant.grants }
-}
-
-/**
- * A stream's periodic check: the credential still opens (a session not ended
- * or revoked, a token not revoked) and the membership is still active and in
- * the token's scope. The same opening round trip as a request's, in a
- * transaction of its own; null when any of it no longer holds.
- */
-export async function recheckViewer(credential: Credential, organizationId: string, logger: Logger): Promise<Viewer | null> {
-  const transaction = new RequestTransaction(logger)
-  try {
-    const opening = await transaction.open(credential, { organization: { id: organizationId } })
-    const m = opening.membership
-    const scope = opening.token && { organizationId: opening.token.organizationId, permissions: opening.token.permissions }
-    if (!opening.user || !m || (scope?.organizationId && scope.organizationId !== m.organizationId)) return null
-    const suspended = m.organizationStatus === 'suspended'
-    return {
-      actor: { userId: opening.user.id, organizationId: m.organizationId, ...(scope ? { token: scope } : {}) },
-      permissions: narrow(m.permissions, scope?.permissions, suspended),
-      grants: m.grants.map((grant) => ({ ...grant, permissions: narrow(grant.permissions, scope?.permissions, suspended) })),
-    }
-  } finally {
-    await transaction.finish()
-  }
+  return { actor: { userId, organizationId, ...(token ? { token } : {}) }, grants: tenant.grants }
 }
 
 /** Where the request keeps the tenant it resolved last (for recordRequestError). */

@@ -13,11 +13,11 @@
  * auth.has_permission() whether the reader could see such a row there (or
  * the reader held a grant on that very row, which went with it).
  *
- * Every REALTIME_RECHECK_SECONDS one statement checks every stream's
- * credential and membership (realtime.open_streams()); a stream that no
- * longer opens gets an `end` event and is closed. When an organization's
- * members or roles change, its streams are re-opened at once, one by one,
- * which also refreshes the permissions deletions are judged by. The last
+ * Every REALTIME_RECHECK_SECONDS, and at once when an organization's
+ * members change, one statement checks every stream's credential and
+ * membership (realtime.open_streams()); a stream that no longer opens gets
+ * an `end` event and is closed. A role's lost permission needs no check: the
+ * next re-read runs with the role as it is. The last
  * REALTIME_REPLAY_SECONDS of each organization's changes are kept (ids only)
  * for Last-Event-ID; older than that, the client is told to reload.
  *
@@ -27,7 +27,7 @@
 import type { AppLoadContext } from '@remix-run/node'
 import type { Logger } from 'pino'
 import { Gauge, type Registry } from 'prom-client'
-import { recheckViewer, viewerOf, type Viewer } from '~/access/tenant.server'
+import { viewerOf, type Viewer } from '~/access/tenant.server'
 import { appDatabaseUrl, type Config } from '~/lib/config.server'
 import { refusal } from '~/lib/errors'
 import {
@@ -203,7 +203,8 @@ export function createLiveUpdates(config: Config, logger: Logger, registry?: Reg
       if (batch.length) {
         org.recent.push(...batch.map((change) => ({ change, at: now })))
         if (org.streams.size) send(org, batch)
-        if (batch.some((change) => change.table === 'members' || change.table === 'roles')) for (const stream of org.streams) void recheck(stream)
+        // A member removed or suspended: their streams end now, not at the next period.
+        if (org.streams.size && batch.some((change) => change.table === 'members')) void checkAll()
       }
       prune(org, now)
       if (!org.streams.size && !org.recent.length) organizations.delete(id)
@@ -230,22 +231,6 @@ export function createLiveUpdates(config: Config, logger: Logger, registry?: Reg
     onGap,
   })
 
-  /** Still entitled? Ends the stream when not; otherwise takes the permissions as they are now. */
-  const rechecking = new WeakSet<Stream>()
-  async function recheck(stream: Stream) {
-    if (stream.closed || rechecking.has(stream)) return
-    rechecking.add(stream)
-    try {
-      const viewer = await recheckViewer(stream.credential, stream.organizationId, logger)
-      if (!viewer) stream.end(sse('end', { reason: 'access ended' }))
-      else stream.viewer = viewer
-    } catch (error) {
-      logger.warn({ err: error }, 'live update stream could not be re-checked')
-    } finally {
-      rechecking.delete(stream)
-    }
-  }
-
   const allStreams = function* () {
     for (const org of organizations.values()) yield* org.streams
   }
@@ -253,10 +238,22 @@ export function createLiveUpdates(config: Config, logger: Logger, registry?: Reg
     for (const stream of allStreams()) stream.write(': heartbeat\n\n')
   }, config.REALTIME_HEARTBEAT_SECONDS * 1000)
   /** Every stream's credential and membership, in one statement; those that no longer open are ended. */
-  let checking = false
-  async function checkAll() {
-    if (checking) return
-    checking = true
+  let checking: Promise<void> | null = null
+  let checkAgain = false
+  async function checkAll(): Promise<void> {
+    if (checking) {
+      checkAgain = true
+      return checking
+    }
+    checking = checkStreams()
+    await checking
+    checking = null
+    if (checkAgain) {
+      checkAgain = false
+      await checkAll()
+    }
+  }
+  async function checkStreams() {
     try {
       const streams = [...allStreams()]
       const open = await stillOpen(streams)
@@ -265,8 +262,6 @@ export function createLiveUpdates(config: Config, logger: Logger, registry?: Reg
       })
     } catch (error) {
       logger.warn({ err: error }, 'live update streams could not be checked')
-    } finally {
-      checking = false
     }
   }
   const rechecks = setInterval(() => void checkAll(), config.REALTIME_RECHECK_SECONDS * 1000)
