@@ -295,6 +295,40 @@ describe('limits and connections', () => {
     expect(again.status).toBe(200)
   })
 
+  test('past the per-organization and per-process limits a stream is refused with 429', async () => {
+    const perOrg = await startApp({ REALTIME_MAX_STREAMS_PER_ORG: 1 })
+    const perProcess = await startApp({ REALTIME_MAX_STREAMS: 1 })
+    try {
+      const first = await opened(pageStream(ana, slugA, {}, perOrg.origin))
+      const refusedInOrg = await fetch(`${perOrg.origin}/orgs/${slugA}/events`, { headers: { cookie: (await person('Olga Other')).cookie } })
+      // Olga is no member of A: a 404 before any limit; a member of A is refused by the limit.
+      expect(refusedInOrg.status).toBe(404)
+      const colleague = await person('Carla Colleague')
+      await addMember(ctx.admin, orgA, colleague.id, 'member')
+      const limited = await fetch(`${perOrg.origin}/orgs/${slugA}/events`, { headers: { cookie: colleague.cookie } })
+      expect(limited.status).toBe(429)
+      await limited.body?.cancel()
+      const otherOrg = await opened(pageStream(bob, slugB, {}, perOrg.origin))
+      expect(otherOrg.status).toBe(200)
+      first.close()
+      otherOrg.close()
+
+      const only = await opened(pageStream(ana, slugA, {}, perProcess.origin))
+      const beyond = await fetch(`${perProcess.origin}/orgs/${slugB}/events`, { headers: { cookie: bob.cookie } })
+      expect(beyond.status).toBe(429)
+      await beyond.body?.cancel()
+      only.close()
+    } finally {
+      await Promise.all([perOrg.close(), perProcess.close()])
+    }
+  })
+
+  test('the security monitor inspects a stream’s request like any other', async () => {
+    const response = await ana.get(`/orgs/${slugA}/events?q=${encodeURIComponent('<script>alert(1)</script>')}`)
+    expect(response.status).toBe(403)
+    expect(response.headers.get('content-type')).not.toMatch(/event-stream/)
+  })
+
   test('heartbeat comments keep an idle stream open', async () => {
     const app = await startApp({ REALTIME_HEARTBEAT_SECONDS: 1 })
     try {
