@@ -72,7 +72,7 @@ export interface LiveEvent {
 interface Stream {
   userId: string
   organizationId: string
-  /** Readers with the same claims share one re-read per batch. */
+  /** Streams with the same claims (user and token scope) are one reader of a batch's re-read. */
   readerKey: string
   viewer: Viewer
   credential: Credential
