@@ -148,6 +148,7 @@ async function listenMinimal(mode: Config['SECURITY_MODE']) {
       securityAlerts: null,
       database: new RequestTransaction(logger),
       demoAccounts: null,
+      liveUpdates: null,
     }
     next()
   })

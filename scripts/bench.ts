@@ -47,6 +47,7 @@ const apiFar = await run('scripts/bench-api.ts', [...http, '--db-latency', '20']
 const pages = await run('scripts/bench-pages.ts', http)
 const pagesFar = await run('scripts/bench-pages.ts', [...http, '--db-latency', '20'])
 const regions = await run('scripts/bench-regions.ts', quick ? ['--requests', '60', '--rounds', '1'] : [])
+const realtime = await run('scripts/bench-realtime.ts', quick ? ['--organizations', '20', '--subscribers', '100', '--duration', '4'] : [])
 
 type HttpVariant = { name: string; reqPerSec: number; p50Ms: number; p99Ms: number; statementsPerRequest: number; cpuMsPerRequest: number }
 const API_NAMES: Record<string, string> = {
@@ -140,6 +141,35 @@ const sections: Record<string, string> = {
       `${s.meanMs.toFixed(3)} ms`,
     ]),
   ),
+  realtime: [
+    table(
+      [`${realtime.subscribers} streams, ${realtime.organizations} organizations, ${realtime.rate} changes/s`, 'value'],
+      [
+        ['commit → delivery p50 / p99', `${ms(realtime.steady.p50Ms)} / **${ms(realtime.steady.p99Ms)}**`],
+        ['events delivered per second', fixed(realtime.steady.eventsPerSecond, 0)],
+        [
+          'server memory per idle stream (heap / resident)',
+          `**${fixed(realtime.memory.heapKbPerStream)} KB** / ${fixed(realtime.memory.rssKbPerStream)} KB`,
+        ],
+        ['SQL round trips per delivered event', fixed(realtime.steady.roundTripsPerEvent, 2)],
+        ['re-check round trips per second, all streams', fixed(realtime.steady.recheckRoundTripsPerSecond, 0)],
+        ['server CPU per delivered event', ms(realtime.steady.cpuMsPerEvent)],
+      ],
+    ),
+    '',
+    table(
+      ['subscribers per organization', 'round trips per delivered event', 'round trips per change', 'p50', 'p99'],
+      (
+        realtime.byGroup as {
+          subscribersPerOrganization: number
+          roundTripsPerEvent: number
+          roundTripsPerChange: number
+          p50Ms: number
+          p99Ms: number
+        }[]
+      ).map((g) => [g.subscribersPerOrganization, fixed(g.roundTripsPerEvent, 2), fixed(g.roundTripsPerChange), ms(g.p50Ms), ms(g.p99Ms)]),
+    ),
+  ].join('\n'),
 }
 
 let readme = await readFile('README.md', 'utf8')

@@ -215,6 +215,35 @@ const passwordIn = (url: string | undefined) => {
   }
 }
 
+/** Live updates (server/live-updates.server.ts): server-sent events per organization. */
+const LiveUpdatesEnv = {
+  REALTIME_ENABLED: booleanish.default('true').describe('false = no change listener; the event endpoints answer 503'),
+  REALTIME_HEARTBEAT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(300)
+    .default(25)
+    .describe('a comment on every idle stream this often (proxies close idle connections)'),
+  REALTIME_RECHECK_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(60)
+    .default(4)
+    .describe("each stream's credential and membership are checked again this often (a revoked one is closed within it)"),
+  REALTIME_REPLAY_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3600)
+    .default(300)
+    .describe('how far back Last-Event-ID can resume; older = the client is told to reload'),
+  REALTIME_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1000).default(10),
+  REALTIME_MAX_STREAMS_PER_ORG: z.coerce.number().int().min(1).max(100_000).default(500),
+  REALTIME_MAX_STREAMS: z.coerce.number().int().min(1).max(1_000_000).default(5000).describe('per app process'),
+}
+
 const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -274,6 +303,7 @@ const ConfigSchema = z
     ...RateLimitEnv,
     ...SecurityEnv,
     ...RegionEnv,
+    ...LiveUpdatesEnv,
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.DATABASE_URL && !env.APP_DATABASE_URL) {
@@ -359,10 +389,10 @@ export const APP_DB_ROLE = 'nextsaas_app'
 export const SESSION_POOL_SIZE = 4
 export const RATE_LIMIT_POOL_SIZE = 5
 
-/** The most connections one app process opens: the Slonik pool, the session pool and the PostgreSQL store's, if used. */
+/** The most connections one app process opens: the Slonik pool, the session pool, the PostgreSQL store's, if used, and the live updates' listener. */
 export function connectionsPerProcess(cfg: Config): number {
   const postgresStore = cfg.RATE_LIMIT_ENABLED && rateLimitStore(cfg) === 'postgres'
-  return cfg.DATABASE_POOL_SIZE + SESSION_POOL_SIZE + (postgresStore ? RATE_LIMIT_POOL_SIZE : 0)
+  return cfg.DATABASE_POOL_SIZE + SESSION_POOL_SIZE + (postgresStore ? RATE_LIMIT_POOL_SIZE : 0) + (cfg.REALTIME_ENABLED ? 1 : 0)
 }
 
 /** Where the rate-limit counters live: `auto` is Redis when REDIS_URL is set, else PostgreSQL. */

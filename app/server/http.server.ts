@@ -72,6 +72,7 @@ function requestContext(logger: Logger, services: Services, demoAccounts: DemoAc
       securityCounters: services.securityCounters,
       securityAlerts: services.securityAlerts,
       database: new RequestTransaction(req.log),
+      liveUpdates: services.liveUpdates,
       demoAccounts,
     }
     next()

@@ -15,6 +15,7 @@ import { createRateLimits, type RateLimits } from '~/rate-limit/limits.server'
 import { createSecurityCounters, type SecurityCounters } from '~/security/metrics.server'
 import { createErrorReports, type ErrorReports } from './error-reports.server'
 import { Lifecycle } from './lifecycle.server'
+import { createLiveUpdates, type LiveUpdates } from './live-updates.server'
 import { createMetrics, type Metrics } from './metrics.server'
 
 export interface Services {
@@ -29,6 +30,8 @@ export interface Services {
   securityAlerts: SecurityAlertMailer | null
   /** Readiness checks and shutdown hooks that modules register (server/lifecycle.server.ts). */
   lifecycle: Lifecycle
+  /** Server-sent events per organization over one change listener; null when REALTIME_ENABLED=false. */
+  liveUpdates: LiveUpdates | null
 }
 
 /** `rateLimits` given: limiters of the caller's own (a test playing a second process); null = none. */
@@ -45,11 +48,21 @@ export function createServices(config: Config, logger: Logger, options: { rateLi
   lifecycle.addReadinessCheck('database', pools.app.ping)
   if (rateLimits?.ping) lifecycle.addReadinessCheck('redis', rateLimits.ping)
   if (inReplicaRegion(config)) lifecycle.addReadinessCheck('replica_lag', () => replicaCaughtUp(config.REPLICA_MAX_LAG_SECONDS))
+  const metrics = createMetrics(rateLimits, securityCounters, pools)
+  const liveUpdates = config.REALTIME_ENABLED ? createLiveUpdates(config, logger.child({ module: 'live-updates' }), metrics.registry) : null
+  if (liveUpdates) {
+    lifecycle.addReadinessCheck('events_listener', async () => {
+      if (!liveUpdates.ready()) throw new Error('the change listener is not connected')
+    })
+    // Streams never end by themselves: told to end (a last event), they let the server's wait finish.
+    lifecycle.onShutdown('events', () => liveUpdates.close())
+  }
   return {
     lifecycle,
     rateLimits,
     securityCounters,
-    metrics: createMetrics(rateLimits, securityCounters, pools),
+    metrics,
+    liveUpdates,
     errors: createErrorReports(config),
     securityAlerts: createSecurityAlerts(config, rateLimits, logger.child({ module: 'security-alerts' })),
   }

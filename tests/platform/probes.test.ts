@@ -10,31 +10,37 @@ import { startApp } from '../utils/app'
 import { setupApp } from '../utils/fixture'
 import { uniquePrefix } from '../utils/rate-limit'
 
-const ctx = setupApp({ RATE_LIMIT_STORE: 'memory', RATE_LIMIT_KEY_PREFIX: uniquePrefix('probes'), RATE_LIMIT_IP_MAX_REQUESTS: 3 })
+// No change listener: the checks under test are the only ones that can fail.
+const ctx = setupApp({
+  REALTIME_ENABLED: false,
+  RATE_LIMIT_STORE: 'memory',
+  RATE_LIMIT_KEY_PREFIX: uniquePrefix('probes'),
+  RATE_LIMIT_IP_MAX_REQUESTS: 3,
+})
 
 test('a failing check added by another module makes /readyz a 503 that names it; /healthz stays 200', async () => {
   const { lifecycle } = ctx.app.services
-  let listening = false
-  lifecycle.addReadinessCheck('events_listener', async () => {
-    if (!listening) throw new Error('LISTEN connection lost')
+  let reachable = false
+  lifecycle.addReadinessCheck('mail_queue', async () => {
+    if (!reachable) throw new Error('queue unreachable')
   })
   const failing = await fetch(`${ctx.origin}/readyz`)
   expect(failing.status).toBe(503)
   expect(failing.headers.get('cache-control')).toBe('no-store')
   expect(await failing.json()).toMatchObject({
     status: 'not ready',
-    failing: ['events_listener'],
-    checks: { database: { status: 'ok' }, events_listener: { status: 'failing', error: 'LISTEN connection lost' } },
+    failing: ['mail_queue'],
+    checks: { database: { status: 'ok' }, mail_queue: { status: 'failing', error: 'queue unreachable' } },
   })
   expect((await fetch(`${ctx.origin}/healthz`)).status).toBe(200)
 
-  listening = true
+  reachable = true
   expect((await fetch(`${ctx.origin}/readyz`)).status).toBe(200)
 })
 
 test('a check that hangs fails within the probe’s time', async () => {
-  // The in-process store: with REDIS_URL set, a Redis still connecting would be a second failing check.
-  const app = await startApp({ RATE_LIMIT_STORE: 'memory' })
+  // The in-process store and no listener: with REDIS_URL set, a Redis still connecting would be a second failing check.
+  const app = await startApp({ RATE_LIMIT_STORE: 'memory', REALTIME_ENABLED: false })
   try {
     app.services.lifecycle.addReadinessCheck('stuck', () => new Promise(() => {}))
     const response = await fetch(`${app.origin}/readyz`)
@@ -46,7 +52,12 @@ test('a check that hangs fails within the probe’s time', async () => {
 })
 
 test('Redis, when the limits use it, is a check of its own', async () => {
-  const app = await startApp({ RATE_LIMIT_STORE: 'redis', REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_KEY_PREFIX: uniquePrefix('probes') })
+  const app = await startApp({
+    REALTIME_ENABLED: false,
+    RATE_LIMIT_STORE: 'redis',
+    REDIS_URL: 'redis://127.0.0.1:1',
+    RATE_LIMIT_KEY_PREFIX: uniquePrefix('probes'),
+  })
   try {
     const response = await fetch(`${app.origin}/readyz`)
     expect(response.status).toBe(503)

@@ -15,7 +15,7 @@ import { shutdownGracefully } from '~/server/shutdown.server'
 test('a stream registered with onShutdown ends with its last event, and nothing is cut', async () => {
   const lines: { msg: string }[] = []
   const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) })
-  const services = createServices({ ...getConfig(), RATE_LIMIT_ENABLED: false }, logger)
+  const services = createServices({ ...getConfig(), RATE_LIMIT_ENABLED: false, REALTIME_ENABLED: false }, logger)
   const streams = new Set<ServerResponse>()
   const server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' })

@@ -67,21 +67,31 @@ test('production starts with APP_DATABASE_URL alone and serves pages; the login 
 
 test('production without a database URL stops with a clear message and starts no PostgreSQL', async () => {
   const dir = path.join(tmpdir(), `nextsaas-no-db-${process.pid}`)
-  const app = spawnStart({ NODE_ENV: 'production', APP_URL: 'https://app.example.test', APP_DATABASE_PASSWORD: 'long-enough-password', EMBEDDED_PG_DIR: dir })
+  const app = spawnStart({
+    NODE_ENV: 'production',
+    APP_URL: 'https://app.example.test',
+    APP_DATABASE_PASSWORD: 'long-enough-password',
+    EMBEDDED_PG_DIR: dir,
+  })
   expect(await app.exited).toBe(1)
   expect(app.output()).toContain("APP_DATABASE_URL: required in production: the app's own login")
   expect(app.output()).not.toMatch(/\n\s+at /) // a message, not a stack trace
   expect(existsSync(dir)).toBe(false)
 })
 
-test('a database that does not answer: /healthz is alive, /readyz is a 503 naming the database', async () => {
+test('a database that does not answer: /healthz is alive, /readyz is a 503 naming the database and the change listener', async () => {
   const unreachable = new URL(appLogin())
   unreachable.port = '1'
-  const app = await start({ NODE_ENV: 'production', APP_URL: 'https://app.example.test', APP_DATABASE_URL: unreachable.toString(), RATE_LIMIT_STORE: 'memory' })
+  const app = await start({
+    NODE_ENV: 'production',
+    APP_URL: 'https://app.example.test',
+    APP_DATABASE_URL: unreachable.toString(),
+    RATE_LIMIT_STORE: 'memory',
+  })
   expect((await fetch(`${app.origin}/healthz`)).status).toBe(200)
   const ready = await fetch(`${app.origin}/readyz`)
   expect(ready.status).toBe(503)
-  expect(await ready.json()).toMatchObject({ status: 'not ready', failing: ['database'] })
+  expect(await ready.json()).toMatchObject({ status: 'not ready', failing: ['database', 'events_listener'] })
   app.child.kill('SIGTERM')
   expect(await app.exited).toBe(0)
 })
@@ -144,7 +154,11 @@ test('SIGTERM: a request that never finishes is cut at SHUTDOWN_TIMEOUT_MS, and 
 })
 
 test('the release command: migrations refuse to run without the privileged URL, and keep the password APP_DATABASE_URL carries', async () => {
-  const production = { NODE_ENV: 'production' as const, APP_URL: 'https://app.example.test', APP_DATABASE_URL: 'postgres://nextsaas_app:the-app-login-password@db.internal/nextsaas' }
+  const production = {
+    NODE_ENV: 'production' as const,
+    APP_URL: 'https://app.example.test',
+    APP_DATABASE_URL: 'postgres://nextsaas_app:the-app-login-password@db.internal/nextsaas',
+  }
   expect(appDatabasePassword(parseConfig({ ...production, DATABASE_URL: 'postgres://postgres:admin@db.internal/nextsaas' }))).toBe(
     'the-app-login-password',
   )
