@@ -154,7 +154,7 @@ async function connections(db: pg.Client, config: Config, processes: number | un
   const { max, reserved, used } = rows[0]!
   const available = max - reserved
   const each = connectionsPerProcess(config)
-  const detail = `each process opens up to ${each} (pool ${config.DATABASE_POOL_SIZE} + sessions + limiter) of ${available} (max_connections ${max} − ${reserved} reserved; ${used} in use now)`
+  const detail = `each process opens up to ${each} (pool ${config.DATABASE_POOL_SIZE} + sessions + limiter + change listener) of ${available} (max_connections ${max} − ${reserved} reserved; ${used} in use now)`
   const needed = each * (processes ?? 2)
   if (each > available || (processes !== undefined && needed > available)) {
     return result('connections', 'fail', `${detail}: ${processes ?? 1} processes need ${processes ? needed : each}`)

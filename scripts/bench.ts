@@ -46,6 +46,8 @@ const api = await run('scripts/bench-api.ts', http)
 const apiFar = await run('scripts/bench-api.ts', [...http, '--db-latency', '20'])
 const pages = await run('scripts/bench-pages.ts', http)
 const pagesFar = await run('scripts/bench-pages.ts', [...http, '--db-latency', '20'])
+const regions = await run('scripts/bench-regions.ts', quick ? ['--requests', '60', '--rounds', '1'] : [])
+const realtime = await run('scripts/bench-realtime.ts', quick ? ['--organizations', '20', '--subscribers', '100', '--duration', '4'] : [])
 
 type HttpVariant = { name: string; reqPerSec: number; p50Ms: number; p99Ms: number; statementsPerRequest: number; cpuMsPerRequest: number }
 const API_NAMES: Record<string, string> = {
@@ -116,6 +118,20 @@ const sections: Record<string, string> = {
       ? `Tenant scaling, the same RLS listing with the same rows per organization: p99 ${ms(rls.tenantScaling.small.p99)} at ${rls.tenantScaling.small.organizations.toLocaleString('en')} organizations, ${ms(rls.tenantScaling.large.p99)} at ${rls.tenantScaling.large.organizations.toLocaleString('en')} — ratio **${fixed(rls.tenantScaling.p99Ratio, 2)}** (target ≤ 1.2).`
       : '',
   ].join('\n'),
+  regions: (() => {
+    const [replica, primary] = regions.variants as { name: string; p50Ms: number; p99Ms: number }[]
+    return [
+      table(
+        [`workspace page in a replica region, primary ${regions.dbLatencyMs} ms away each way`, 'p50', 'p99'],
+        [
+          ['reads from the local streaming replica', ms(replica!.p50Ms), ms(replica!.p99Ms)],
+          ['every query to the primary (no regions configured)', ms(primary!.p50Ms), ms(primary!.p99Ms)],
+        ],
+      ),
+      '',
+      `Replica reads answer the page **${fixed(primary!.p50Ms / replica!.p50Ms)}×** faster at p50.`,
+    ].join('\n')
+  })(),
   ratelimit: table(
     ['store', 'p50', 'p99', 'mean'],
     (ratelimit.stores as { name: string; p50Ms: number; p99Ms: number; meanMs: number }[]).map((s) => [
@@ -125,6 +141,35 @@ const sections: Record<string, string> = {
       `${s.meanMs.toFixed(3)} ms`,
     ]),
   ),
+  realtime: [
+    table(
+      [`${realtime.subscribers} streams, ${realtime.organizations} organizations, ${realtime.rate} changes/s`, 'value'],
+      [
+        ['commit → delivery p50 / p99', `${ms(realtime.steady.p50Ms)} / **${ms(realtime.steady.p99Ms)}**`],
+        ['events delivered per second', fixed(realtime.steady.eventsPerSecond, 0)],
+        [
+          'server memory per idle stream (heap / resident)',
+          `**${fixed(realtime.memory.heapKbPerStream)} KB** / ${fixed(realtime.memory.rssKbPerStream)} KB`,
+        ],
+        ['SQL round trips per delivered event', fixed(realtime.steady.roundTripsPerEvent, 2)],
+        ['re-check round trips per second, all streams', fixed(realtime.steady.recheckRoundTripsPerSecond, 0)],
+        ['server CPU per delivered event', ms(realtime.steady.cpuMsPerEvent)],
+      ],
+    ),
+    '',
+    table(
+      ['subscribers per organization', 'round trips per delivered event', 'round trips per change', 'p50', 'p99'],
+      (
+        realtime.byGroup as {
+          subscribersPerOrganization: number
+          roundTripsPerEvent: number
+          roundTripsPerChange: number
+          p50Ms: number
+          p99Ms: number
+        }[]
+      ).map((g) => [g.subscribersPerOrganization, fixed(g.roundTripsPerEvent, 2), fixed(g.roundTripsPerChange), ms(g.p50Ms), ms(g.p99Ms)]),
+    ),
+  ].join('\n'),
 }
 
 let readme = await readFile('README.md', 'utf8')

@@ -127,6 +127,22 @@ export async function resolveTenant(principal: Principal, ref: OrganizationRef, 
   return resolved
 }
 
+/**
+ * Who reads a live-update stream: the claims its re-reads run with (no
+ * request transaction: the stream outlives its request), and the grants the
+ * member held when it opened (a deletion of a row seen through a grant on it
+ * alone is theirs to hear, though the grant went with the row).
+ */
+export interface Viewer {
+  actor: Actor & { organizationId: string }
+  grants: Tenant['grants']
+}
+
+export function viewerOf(tenant: Tenant): Viewer {
+  const { userId, organizationId, token } = tenant.actor
+  return { actor: { userId, organizationId, ...(token ? { token } : {}) }, grants: tenant.grants }
+}
+
 /** Where the request keeps the tenant it resolved last (for recordRequestError). */
 const RESOLVED = 'tenant:resolved'
 const isTenant = (value: unknown): value is Tenant => typeof value === 'object' && value !== null && 'permitted' in value

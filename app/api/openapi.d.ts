@@ -3659,6 +3659,84 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/organizations/{orgId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream the organization’s changes
+         * @description Server-sent events: each `change` event (its `id` resumes with a `Last-Event-ID` header) carries `{ table, op, id, workspaceId, projectId, row, actor }`, the row as the caller may read it; deletions carry no row. Only what the caller may see is sent. `reload` means changes were missed (reload the data); `end` means access ended; `shutdown` means reconnect. A comment every 25 s keeps the connection open.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Organization id */
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A text/event-stream that stays open */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description No token, or one that is invalid, expired or revoked (UNAUTHORIZED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not there, or not the caller’s: the same answer either way (NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many open streams for the caller, the organization or the server (RATE_LIMITED) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Live updates are off (UNAVAILABLE) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/organizations/{orgId}/audit-logs": {
         parameters: {
             query?: never;
@@ -3827,6 +3905,11 @@ export interface components {
             id: string;
             name: string;
             slug: string;
+            /**
+             * @description A suspended organization is read-only for its members
+             * @enum {string}
+             */
+            status: "active" | "suspended";
             /** @description The caller's role key in the organization */
             role: string;
             roleName: string;

@@ -26,7 +26,8 @@ interface Operation {
   query?: z.AnyZodObject
   /** A paginated list: page, pageSize and sort (the first is the default) query parameters, plus its filters. */
   list?: { sorts: readonly [Sort, ...Sort[]]; filters?: z.AnyZodObject }
-  response: { status: 200 | 201 | 204; schema?: z.ZodTypeAny; description: string }
+  /** `eventStream`: the answer is text/event-stream (server-sent events), not JSON. */
+  response: { status: 200 | 201 | 204; schema?: z.ZodTypeAny; description: string; eventStream?: boolean }
   /** Failures beyond those every operation of its kind may give. */
   errors?: Record<number, string>
 }
@@ -442,6 +443,16 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/api/organizations/{orgId}/events',
+    tag: 'Live updates',
+    summary: 'Stream the organization’s changes',
+    description:
+      'Server-sent events: each `change` event (its `id` resumes with a `Last-Event-ID` header) carries `{ table, op, id, workspaceId, projectId, row, actor }`, the row as the caller may read it; deletions carry no row. Only what the caller may see is sent. `reload` means changes were missed (reload the data); `end` means access ended; `shutdown` means reconnect. A comment every 25 s keeps the connection open.',
+    response: { status: 200, description: 'A text/event-stream that stays open', eventStream: true },
+    errors: { 429: 'Too many open streams for the caller, the organization or the server (RATE_LIMITED)', 503: 'Live updates are off (UNAVAILABLE)' },
+  },
+  {
+    method: 'get',
     path: '/api/organizations/{orgId}/audit-logs',
     tag: 'Audit log',
     permission: 'audit:view',
@@ -498,10 +509,12 @@ function errorsOf(op: Operation): Record<number, string> {
 }
 
 function register(registry: OpenAPIRegistry, op: Operation) {
-  const { schema, status, description } = op.response
-  const success = schema
-    ? { description, content: { 'application/json': { schema: op.list ? S.pageOf(schema) : S.dataOf(schema) } } }
-    : { description }
+  const { schema, status, description, eventStream } = op.response
+  const success = eventStream
+    ? { description, content: { 'text/event-stream': { schema: z.string() } } }
+    : schema
+      ? { description, content: { 'application/json': { schema: op.list ? S.pageOf(schema) : S.dataOf(schema) } } }
+      : { description }
   registry.registerPath({
     method: op.method,
     path: op.path,

@@ -9,11 +9,12 @@
 import { projectOf, workspaceOf } from '~/access/resources.server'
 import { resolveTenant, userActor, type Principal } from '~/access/tenant.server'
 import { openRequest } from '~/auth/opening.server'
-import { validateSessionToken } from '~/auth/session.server'
+import { sessionCredential, validateSessionToken } from '~/auth/session.server'
 import { refusal } from '~/lib/errors'
 import { memoize } from '~/lib/request-context'
 import { isApiToken, touchApiToken } from '~/models/api-token.server'
 import type { Actor } from '~/models/db.server'
+import type { Credential } from '~/models/request-transaction.server'
 import type { Tenant } from '~/models/tenant.server'
 import type { ApiArgs } from './route.server'
 
@@ -32,6 +33,13 @@ function unauthorized(message: string) {
 }
 /** One answer for unknown, expired and revoked tokens: nothing to probe. */
 const invalidToken = () => unauthorized('The token is invalid, expired or revoked')
+
+/** The bearer token as a credential, for what outlives its request (a live-update stream re-checks it). */
+export function bearerCredential(request: Request): Credential | null {
+  const token = BEARER.exec(request.headers.get('authorization') ?? '')?.[1]
+  if (!token) return null
+  return isApiToken(token) ? { kind: 'token', secret: token } : sessionCredential(token)
+}
 
 async function authenticate({ request, context, params }: ApiArgs): Promise<ApiPrincipal> {
   const header = request.headers.get('authorization')

@@ -23,6 +23,7 @@ import { clientOf, memoize } from '~/lib/request-context'
 import { hashSecret } from '~/lib/secrets.server'
 import { clientFamily } from '~/lib/user-agent'
 import type { PoolProbe } from '~/models/db.server'
+import type { Credential } from '~/models/request-transaction.server'
 import { recordSecurityEvent } from '~/models/security-event.server'
 import { deleteEndedSession, endOtherSessions, noteSessionClientChange, touchSession } from '~/models/sessions.server'
 import type { SessionUser } from '~/models/user.server'
@@ -109,6 +110,13 @@ export function sessionPoolProbe(): PoolProbe {
   }
 }
 
+/** Ends the session pool, at the end of the process; a later lookup would open a new one. */
+export async function closeSessionPool() {
+  const opened = globalForLucia.__nextsaasLucia
+  globalForLucia.__nextsaasLucia = undefined
+  await opened?.pool.end()
+}
+
 /** Over HTTPS, and always in production, the cookie has the __Host- name. */
 function securedTransport(https: boolean) {
   return getConfig().NODE_ENV === 'production' || https
@@ -174,6 +182,18 @@ export async function createSession(request: Request, userId: string, client: { 
   return sessionCookie(request, await startSession(request, userId, client))
 }
 
+/** A session token as the request's opening checks it: against both clocks. */
+export function sessionCredential(token: string): Credential {
+  const { SESSION_ABSOLUTE_TIMEOUT, SESSION_IDLE_TIMEOUT } = getConfig()
+  return { kind: 'session', secret: token, lifetimeMs: SESSION_ABSOLUTE_TIMEOUT, idleMs: SESSION_IDLE_TIMEOUT }
+}
+
+/** The cookie's session as a credential, for what outlives its request (a live-update stream re-checks it). */
+export function cookieCredential(request: Request): Credential | null {
+  const token = readToken(request)
+  return token ? sessionCredential(token) : null
+}
+
 /**
  * A session token (the cookie's or an API bearer token), checked in the
  * request's opening round trip against both clocks: its user and session id,
@@ -184,8 +204,7 @@ export async function createSession(request: Request, userId: string, client: { 
  */
 export async function validateSessionToken(token: string, request: Request, context: AppLoadContext, params: RouteParams, api: boolean) {
   const { SESSION_ABSOLUTE_TIMEOUT, SESSION_IDLE_TIMEOUT } = getConfig()
-  const credential = { kind: 'session', secret: token, lifetimeMs: SESSION_ABSOLUTE_TIMEOUT, idleMs: SESSION_IDLE_TIMEOUT } as const
-  const opening = await openRequest(context, credential, params, api)
+  const opening = await openRequest(context, sessionCredential(token), params, api)
   const sessionId = hashSecret(token)
   const { session } = opening
   if (!opening.user || !session) {

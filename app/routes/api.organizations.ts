@@ -9,7 +9,7 @@ import { toPage } from '~/lib/pagination'
 import { BUILTIN_ROLES } from '~/lib/permissions'
 import { createOrganization, listMyOrganizations } from '~/models/organization.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** The caller's organizations (only the one a scoped token is limited to), by name. */
   async GET(args) {
     const principal = await requireApiUser(args)
@@ -20,7 +20,14 @@ export const { loader, action } = apiRoute({
     const start = (query.page - 1) * query.pageSize
     const page = toPage(all.slice(start, start + query.pageSize), all.length, query)
     return apiPage(args.request, page, query, (o) =>
-      presentMembership({ organizationId: o.id, organizationName: o.name, organizationSlug: o.slug, role: o.role, roleName: o.roleName }),
+      presentMembership({
+        organizationId: o.id,
+        organizationName: o.name,
+        organizationSlug: o.slug,
+        organizationStatus: o.status,
+        role: o.role,
+        roleName: o.roleName,
+      }),
     )
   },
 
@@ -34,7 +41,15 @@ export const { loader, action } = apiRoute({
     // What was just created, not read back: on Citus the caller cannot read in this
     // transaction what create_organization() wrote as its owner (decision 005).
     const owner = BUILTIN_ROLES.find((role) => role.key === 'owner')!
-    const membership = { organizationId: id, organizationName: input.name, organizationSlug: slug, role: owner.key, roleName: owner.name }
+    const membership = {
+      organizationId: id,
+      organizationName: input.name,
+      organizationSlug: slug,
+      organizationStatus: 'active' as const,
+      role: owner.key,
+      roleName: owner.name,
+    }
     return apiCreated(presentMembership(membership), `/api/organizations/${id}`)
   },
 })
+export { loader, action }

@@ -2,11 +2,13 @@ import { type LoaderFunctionArgs } from '@remix-run/node'
 import { Link, NavLink, Outlet, useLoaderData, useRouteError } from '@remix-run/react'
 import { organizationSwitcher, requireTenant } from '~/access/tenant.server'
 import { ErrorPage } from '~/components/error-page'
+import { LiveNotice, useLiveUpdates } from '~/components/live-updates'
 import { permitsAt, seesAnyWorkspace, SUSPENDED_MESSAGE, type ScopedGrant } from '~/lib/permissions'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const tenant = await requireTenant(request, params, context)
   return {
+    userId: tenant.user.id,
     organization: tenant.organization,
     membership: tenant.membership,
     permissions: tenant.permissions,
@@ -31,7 +33,8 @@ function shows(section: (typeof SECTIONS)[number], permissions: readonly string[
 }
 
 export default function OrganizationLayout() {
-  const { organization, switcher, permissions, grants } = useLoaderData<typeof loader>()
+  const { userId, organization, switcher, permissions, grants } = useLoaderData<typeof loader>()
+  const notice = useLiveUpdates(organization.slug, userId)
   return (
     <div>
       <div className="mb-6 flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 pb-4">
@@ -80,6 +83,7 @@ export default function OrganizationLayout() {
         </p>
       ) : null}
       <Outlet />
+      <LiveNotice message={notice} />
     </div>
   )
 }
