@@ -1,0 +1,116 @@
+/**
+ * `npm run audit:verify`: recomputes each organization's audit hash chain
+ * (see db/migrations/*_audit_hash_chain.sql) and reports the first broken
+ * link. Runs on the privileged DATABASE_URL: it reads every organization's
+ * rows, and what it checks must not depend on what a role may see.
+ */
+import type pg from 'pg'
+
+/** The chain of the rows outside any organization (sign-in, sign-up). */
+export const ACCOUNT_CHAIN = '00000000-0000-0000-0000-000000000000'
+export const GENESIS = Buffer.alloc(32)
+
+/** Where a walk of a chain starts: its first row, or the last row a prune removed. */
+export interface ChainStart {
+  position: number
+  hash: Buffer
+}
+
+export interface ChainReport {
+  chain: string
+  ok: boolean
+  /** Rows checked (after the start). */
+  rows: number
+  start: ChainStart
+  /** The last row's position and hash, as recomputed. */
+  head: ChainStart
+  /** What is wrong, at the first broken link. */
+  problem?: string
+}
+
+/** The chains to check: every organization with audit rows or a chain head, or just one. */
+export async function chainsToVerify(db: pg.Client, organizationId?: string): Promise<string[]> {
+  if (organizationId) return [organizationId]
+  const { rows } = await db.query<{ chain: string }>(`
+    select organization_id::text as chain from audit_chain_heads
+    union select distinct audit_chain_key(organization_id)::text from audit_logs
+    order by 1`)
+  return rows.map((r) => r.chain)
+}
+
+const chainFilter = (chain: string) => (chain === ACCOUNT_CHAIN ? 'organization_id is null' : 'organization_id = $1::uuid')
+
+/**
+ * Walks one chain from `start` in one statement (a window over the rows in
+ * position order, so memory stays flat however long the chain): the first
+ * row whose position does not follow, whose prev_hash is not its
+ * predecessor's hash, whose hash does not match its content, or whose user
+ * is not the actor it was written with. Then the chain head must be the last
+ * row: a row removed from the end leaves the head pointing past it.
+ */
+export async function verifyChain(db: pg.Client, chain: string, start: ChainStart = { position: 0, hash: GENESIS }): Promise<ChainReport> {
+  const params = [chain, start.position, start.hash]
+  const broken = await db.query<{ chain_position: string; problem: string }>(
+    `with walk as (
+       select a.chain_position, a.hash, a.prev_hash, a.user_id, a.actor_id,
+              audit_row_hash(a.prev_hash, a) as recomputed,
+              lag(a.chain_position, 1, $2::bigint) over w as before,
+              lag(a.hash, 1, $3::bytea) over w as before_hash
+       from audit_logs a
+       where ${chainFilter(chain)} and $1::uuid is not null and a.chain_position > $2::bigint
+       window w as (order by a.chain_position))
+     select chain_position::text, case
+         when chain_position <> before + 1 then 'row ' || (before + 1) || ' is missing (the next row found is ' || chain_position || ')'
+         when prev_hash <> before_hash then 'its prev_hash is not the hash of row ' || before
+         when recomputed <> hash then 'its content does not match its hash'
+         when user_id is not null and user_id <> actor_id then 'its user is not the actor it was written with'
+       end as problem
+     from walk
+     where chain_position <> before + 1 or prev_hash <> before_hash or recomputed <> hash
+        or (user_id is not null and user_id <> actor_id)
+     order by chain_position limit 1`,
+    params,
+  )
+  const summary = await db.query<{ rows: string; position: string | null; hash: Buffer | null }>(
+    `select count(*)::text as rows, max(chain_position)::text as position,
+            (array_agg(hash order by chain_position desc))[1] as hash
+     from audit_logs where ${chainFilter(chain)} and $1::uuid is not null and chain_position > $2::bigint`,
+    [chain, start.position],
+  )
+  const { rows, position, hash } = summary.rows[0]!
+  const head = position === null ? start : { position: Number(position), hash: hash! }
+  const report = { chain, rows: Number(rows), start, head }
+  if (broken.rows[0]) return { ...report, ok: false, problem: `at position ${broken.rows[0].chain_position}: ${broken.rows[0].problem}` }
+
+  const recorded = await db.query<{ chain_position: string; hash: Buffer }>(
+    `select chain_position::text, hash from audit_chain_heads where organization_id = $1::uuid`,
+    [chain],
+  )
+  const stored = recorded.rows[0]
+  if (!stored && head.position > 0) return { ...report, ok: false, problem: 'the chain has rows but no head' }
+  if (stored && (Number(stored.chain_position) !== head.position || !stored.hash.equals(head.hash)))
+    return {
+      ...report,
+      ok: false,
+      problem: `the head is at position ${stored.chain_position} but the last row is at ${head.position} (rows removed from the end, or the head altered)`,
+    }
+  return { ...report, ok: true }
+}
+
+export function formatReport(report: ChainReport): string {
+  const name = report.chain === ACCOUNT_CHAIN ? `${report.chain} (account events)` : report.chain
+  if (!report.ok) return `BROKEN ${name} ${report.problem}`
+  const from = report.start.position > 0 ? ` from checkpoint ${report.start.position}` : ''
+  return `ok     ${name} ${report.rows} rows${from}, head ${report.head.position} ${report.head.hash.toString('hex')}`
+}
+
+/** Verifies every chain (or one organization's), printing a line for each; true when all hold. */
+export async function verifyAuditChains(db: pg.Client, organizationId: string | undefined, print: (line: string) => void): Promise<boolean> {
+  let ok = true
+  for (const chain of await chainsToVerify(db, organizationId)) {
+    const report = await verifyChain(db, chain)
+    print(formatReport(report))
+    ok &&= report.ok
+  }
+  return ok
+}
