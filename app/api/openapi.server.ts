@@ -26,7 +26,12 @@ interface Operation {
   query?: z.AnyZodObject
   /** A paginated list: page, pageSize and sort (the first is the default) query parameters, plus its filters. */
   list?: { sorts: readonly [Sort, ...Sort[]]; filters?: z.AnyZodObject }
-  response: { status: 200 | 201 | 204; schema?: z.ZodTypeAny; description: string }
+  response: {
+    status: 200 | 201 | 204
+    schema?: z.ZodTypeAny
+    description: string
+    /** A file rather than JSON: its media types. */ files?: Record<string, z.ZodTypeAny>
+  }
   /** Failures beyond those every operation of its kind may give. */
   errors?: Record<number, string>
 }
@@ -450,6 +455,30 @@ export const OPERATIONS: Operation[] = [
     list: { sorts: ['recent'], filters: S.AuditLogFilters },
     response: { status: 200, schema: S.AuditLogResource, description: 'Audit entries, newest first' },
   },
+  {
+    method: 'get',
+    path: '/api/organizations/{orgId}/audit-logs/export',
+    tag: 'Audit log',
+    permission: 'audit:view',
+    summary: 'Export the audit log',
+    description: [
+      'Every entry matching the filters (the same as the list’s), in chain order, streamed as NDJSON (one `{"type":"entry",…}`',
+      'object a line) or CSV (a header row, then one record a row). The last line is the trailer: the number of rows, the filters',
+      'and the organization’s chain head (`position`, `hash`) when the export began — in CSV a comment line, `# ` and the same JSON.',
+      'A file without its trailer was cut short. Each export is audited (`audit_log.exported`) and counts against the',
+      'organization’s hourly export limit.',
+    ].join(' '),
+    query: S.AuditExportQuery,
+    response: {
+      status: 200,
+      description: 'The export, as an attachment',
+      files: {
+        'application/x-ndjson': z.string().describe('One JSON object a line: entries, then the trailer'),
+        'text/csv': z.string().describe('A header row, the entries, then `# ` and the trailer as JSON'),
+      },
+    },
+    errors: { 400: 'A malformed format or filter (INVALID_QUERY)' },
+  },
 ]
 
 const PARAM_DESCRIPTIONS: Record<string, string> = {
@@ -499,9 +528,11 @@ function errorsOf(op: Operation): Record<number, string> {
 
 function register(registry: OpenAPIRegistry, op: Operation) {
   const { schema, status, description } = op.response
-  const success = schema
-    ? { description, content: { 'application/json': { schema: op.list ? S.pageOf(schema) : S.dataOf(schema) } } }
-    : { description }
+  const success = op.response.files
+    ? { description, content: Object.fromEntries(Object.entries(op.response.files).map(([type, file]) => [type, { schema: file }])) }
+    : schema
+      ? { description, content: { 'application/json': { schema: op.list ? S.pageOf(schema) : S.dataOf(schema) } } }
+      : { description }
   registry.registerPath({
     method: op.method,
     path: op.path,

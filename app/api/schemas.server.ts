@@ -45,6 +45,7 @@ export const RolePatchBody = RoleSchema.extend({ permissions: RoleSchema.shape.p
 export const RoleDeletionQuery = RoleDeletionSchema
 /** The audit log's filters: query parameters of its list, and the fields of its page's form. */
 export { AuditLogFilters } from '~/models/audit.server'
+export { AuditExportQuery } from '~/models/audit-export.server'
 export const ProjectPatchBody = ProjectSchema.partial()
   .extend({ status: z.enum(['active', 'archived'], { message: 'Use active or archived' }).optional() })
   .openapi('ProjectPatch')
