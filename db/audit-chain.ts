@@ -5,6 +5,7 @@
  * rows, and what it checks must not depend on what a role may see.
  */
 import type pg from 'pg'
+import { checkpointSignatureHolds, type Checkpoint, type CheckpointKey } from './audit-checkpoint'
 
 /** The chain of the rows outside any organization (sign-in, sign-up). */
 export const ACCOUNT_CHAIN = '00000000-0000-0000-0000-000000000000'
@@ -33,12 +34,15 @@ export async function chainsToVerify(db: pg.Client, organizationId?: string): Pr
   if (organizationId) return [organizationId]
   const { rows } = await db.query<{ chain: string }>(`
     select organization_id::text as chain from audit_chain_heads
+    union select organization_id::text from audit_checkpoints
     union select distinct audit_chain_key(organization_id)::text from audit_logs
     order by 1`)
   return rows.map((r) => r.chain)
 }
 
-const chainFilter = (chain: string) => (chain === ACCOUNT_CHAIN ? 'organization_id is null' : 'organization_id = $1::uuid')
+/** The rows of a chain, its key as $1 (named in both forms, so that $1 always has a type). */
+export const chainFilter = (chain: string) =>
+  chain === ACCOUNT_CHAIN ? 'organization_id is null and $1::uuid is not null' : 'organization_id = $1::uuid'
 
 /**
  * Walks one chain from `start` in one statement (a window over the rows in
@@ -57,7 +61,7 @@ export async function verifyChain(db: pg.Client, chain: string, start: ChainStar
               lag(a.chain_position, 1, $2::bigint) over w as before,
               lag(a.hash, 1, $3::bytea) over w as before_hash
        from audit_logs a
-       where ${chainFilter(chain)} and $1::uuid is not null and a.chain_position > $2::bigint
+       where ${chainFilter(chain)} and a.chain_position > $2::bigint
        window w as (order by a.chain_position))
      select chain_position::text, case
          when chain_position <> before + 1 then 'row ' || (before + 1) || ' is missing (the next row found is ' || chain_position || ')'
@@ -74,7 +78,7 @@ export async function verifyChain(db: pg.Client, chain: string, start: ChainStar
   const summary = await db.query<{ rows: string; position: string | null; hash: Buffer | null }>(
     `select count(*)::text as rows, max(chain_position)::text as position,
             (array_agg(hash order by chain_position desc))[1] as hash
-     from audit_logs where ${chainFilter(chain)} and $1::uuid is not null and chain_position > $2::bigint`,
+     from audit_logs where ${chainFilter(chain)} and chain_position > $2::bigint`,
     [chain, start.position],
   )
   const { rows, position, hash } = summary.rows[0]!
@@ -104,11 +108,39 @@ export function formatReport(report: ChainReport): string {
   return `ok     ${name} ${report.rows} rows${from}, head ${report.head.position} ${report.head.hash.toString('hex')}`
 }
 
-/** Verifies every chain (or one organization's), printing a line for each; true when all hold. */
-export async function verifyAuditChains(db: pg.Client, organizationId: string | undefined, print: (line: string) => void): Promise<boolean> {
+/** The chain's latest checkpoint (where a prune cut it), with its signature. */
+export async function latestCheckpoint(db: pg.Client, chain: string): Promise<(Checkpoint & { signature: Buffer; keyId: string }) | undefined> {
+  const { rows } = await db.query<{ position: string; hash: Buffer; created_at: Date; signature: Buffer; key_id: string }>(
+    `select chain_position::text as position, hash, created_at, signature, key_id from audit_checkpoints
+     where organization_id = $1::uuid order by chain_position desc limit 1`,
+    [chain],
+  )
+  const row = rows[0]
+  return row && { chain, position: Number(row.position), hash: row.hash, createdAt: row.created_at, signature: row.signature, keyId: row.key_id }
+}
+
+/** One chain from its latest checkpoint, whose signature must hold under `key`. */
+export async function verifyFromCheckpoint(db: pg.Client, chain: string, key: CheckpointKey | undefined): Promise<ChainReport> {
+  const checkpoint = await latestCheckpoint(db, chain)
+  if (!checkpoint) return verifyChain(db, chain)
+  const start = { position: checkpoint.position, hash: checkpoint.hash }
+  const refused = (problem: string): ChainReport => ({ chain, ok: false, rows: 0, start, head: start, problem })
+  if (!key) return refused(`the checkpoint at position ${checkpoint.position} cannot be checked: no checkpoint key (AUDIT_CHECKPOINT_KEY)`)
+  if (!checkpointSignatureHolds(key, checkpoint, checkpoint.signature))
+    return refused(`the checkpoint at position ${checkpoint.position} is not signed by key ${key.id} (it names ${checkpoint.keyId})`)
+  return verifyChain(db, chain, start)
+}
+
+/** Verifies every chain (or one organization's) from its latest checkpoint, printing a line for each; true when all hold. */
+export async function verifyAuditChains(
+  db: pg.Client,
+  key: CheckpointKey | undefined,
+  organizationId: string | undefined,
+  print: (line: string) => void,
+): Promise<boolean> {
   let ok = true
   for (const chain of await chainsToVerify(db, organizationId)) {
-    const report = await verifyChain(db, chain)
+    const report = await verifyFromCheckpoint(db, chain, key)
     print(formatReport(report))
     ok &&= report.ok
   }

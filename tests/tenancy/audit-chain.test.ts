@@ -5,13 +5,16 @@
  * caught.
  */
 import { spawnSync } from 'node:child_process'
+import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { readdir } from 'node:fs/promises'
 import pg from 'pg'
 import { describe, expect, inject, test } from 'vitest'
-import { appDatabasePassword, parseConfig } from '~/lib/config.server'
+import { appDatabasePassword, parseConfig, type Config } from '~/lib/config.server'
 import { writeAudit } from '~/models/audit.server'
 import { sql, withTenant } from '~/models/db.server'
-import { ACCOUNT_CHAIN, verifyChain } from '../../db/audit-chain'
+import { ACCOUNT_CHAIN, verifyChain, verifyFromCheckpoint } from '../../db/audit-chain'
+import { checkpointKey, type CheckpointKey } from '../../db/audit-checkpoint'
+import { pruneAuditLogs } from '../../db/audit-prune'
 import { migrate, MIGRATIONS_DIR } from '../../db/migrate'
 import { createDatabase } from '../../db/throwaway'
 import { setupDatabase } from '../utils/fixture'
@@ -193,4 +196,114 @@ test('npm run audit:verify -- --org <id> exits 1 and names the first broken link
   const bad = run()
   expect(bad.stdout).toContain(`BROKEN ${org.id} at position 1: its content does not match its hash`)
   expect(bad.status).toBe(1)
+})
+
+describe('retention: the prune cuts a chain at a signed checkpoint', () => {
+  const DAY = 86_400_000
+  const pem = () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+  const configWith = (env: Record<string, string>) => parseConfig({ ...process.env, AUDIT_RETENTION_MAX_DAYS: '30', ...env })
+
+  /** A tenant whose rows so far will be old at `now + 45 days`, then two rows still young then. */
+  async function agedTenant(label: string) {
+    const tenant = await tenantWithRows(label)
+    const old = (await positions(tenant.org.id)).length
+    await db.admin.query(
+      `insert into audit_logs (organization_id, action, resource_type, result, created_at)
+       select $1, 'later.row', 'test', 'success', now() + interval '20 days' from generate_series(1, 2)`,
+      [tenant.org.id],
+    )
+    return { ...tenant, old, later: new Date(Date.now() + 45 * DAY) }
+  }
+
+  async function pruneOne(orgId: string, config: Config, key: CheckpointKey, now: Date) {
+    const [result] = await pruneAuditLogs(db.admin, config, key, { organizationId: orgId, now })
+    return result!
+  }
+
+  test('rows past the retention go, a checkpoint records the cut, and the chain still verifies and grows', async () => {
+    const config = configWith({ AUDIT_CHECKPOINT_KEY: pem() })
+    const key = (await checkpointKey(config, { create: false }))!
+    const { org, old, later, actor } = await agedTenant('Pruned')
+    expect(await pruneOne(org.id, config, key, later)).toEqual({ chain: org.id, retentionDays: 30, pruned: old, checkpoint: old })
+    expect(await positions(org.id)).toEqual([old + 1, old + 2])
+    const { rows } = await db.admin.query(
+      `select chain_position::int as p, pruned_rows::int as n, key_id from audit_checkpoints where organization_id = $1`,
+      [org.id],
+    )
+    expect(rows).toEqual([{ p: old, n: old, key_id: key.id }])
+    expect(await verifyFromCheckpoint(db.admin, org.id, key)).toMatchObject({ ok: true, rows: 2, start: { position: old } })
+
+    await withTenant(actor, (tx) => writeAudit(tx, actor, { action: 'test.after_prune', resourceType: 'test' }))
+    expect(await verifyFromCheckpoint(db.admin, org.id, key)).toMatchObject({ ok: true, rows: 3 })
+    // Nothing more is old enough: a second run changes nothing.
+    expect(await pruneOne(org.id, config, key, later)).toMatchObject({ pruned: 0 })
+  })
+
+  test('an organization’s own retention applies, bounded by the operator’s maximum', async () => {
+    const config = configWith({ AUDIT_CHECKPOINT_KEY: pem() })
+    const key = (await checkpointKey(config, { create: false }))!
+    const shorter = await agedTenant('Short retention')
+    await db.admin.query(`update organizations set audit_retention_days = 50 where id = $1`, [shorter.org.id])
+    // 50 days is more than the maximum (30): 30 applies.
+    expect(await pruneOne(shorter.org.id, config, key, shorter.later)).toMatchObject({ retentionDays: 30, pruned: shorter.old })
+    const longer = await agedTenant('Kept longer')
+    await db.admin.query(`update organizations set audit_retention_days = 1 where id = $1`, [longer.org.id])
+    expect(await pruneOne(longer.org.id, config, key, new Date(Date.now() + 2 * DAY))).toMatchObject({ retentionDays: 1, pruned: longer.old })
+  })
+
+  test('a tampered checkpoint, or one checked with another key, fails verification', async () => {
+    const config = configWith({ AUDIT_CHECKPOINT_KEY: pem() })
+    const key = (await checkpointKey(config, { create: false }))!
+    const { org, old, later } = await agedTenant('Checkpoint tamper')
+    await pruneOne(org.id, config, key, later)
+    const otherKey = (await checkpointKey(configWith({ AUDIT_CHECKPOINT_KEY: pem() }), { create: false }))!
+    expect((await verifyFromCheckpoint(db.admin, org.id, otherKey)).problem).toBe(
+      `the checkpoint at position ${old} is not signed by key ${otherKey.id} (it names ${key.id})`,
+    )
+    expect((await verifyFromCheckpoint(db.admin, org.id, undefined)).problem).toMatch(/cannot be checked: no checkpoint key/)
+
+    // A superuser moves the checkpoint back and deletes more rows: the signature no longer holds.
+    await db.admin.query(
+      `update audit_checkpoints set chain_position = chain_position + 1, hash = (select hash from audit_logs where organization_id = $1 and chain_position = $2) where organization_id = $1`,
+      [org.id, old + 1],
+    )
+    await db.admin.query(`delete from audit_logs where organization_id = $1 and chain_position = $2`, [org.id, old + 1])
+    expect(await verifyFromCheckpoint(db.admin, org.id, key)).toMatchObject({ ok: false, problem: expect.stringMatching(/is not signed by key/) })
+
+    // Deleting the checkpoint altogether leaves the chain starting at a missing row 1.
+    await db.admin.query(`delete from audit_checkpoints where organization_id = $1`, [org.id])
+    expect((await verifyFromCheckpoint(db.admin, org.id, key)).problem).toMatch(/^at position \d+: row 1 is missing/)
+  })
+
+  test('a chain that does not verify is not pruned: deleting would hide the tampering', async () => {
+    const config = configWith({ AUDIT_CHECKPOINT_KEY: pem() })
+    const key = (await checkpointKey(config, { create: false }))!
+    const { org, later } = await agedTenant('Tampered then pruned')
+    await db.admin.query(`update audit_logs set action = 'rewritten.row' where organization_id = $1 and chain_position = 2`, [org.id])
+    const before = await positions(org.id)
+    expect((await pruneOne(org.id, config, key, later)).refused).toMatch(/^the chain does not verify \(at position 2: /)
+    expect(await positions(org.id)).toEqual(before)
+  })
+
+  test('npm run audit:prune signs with the configured key; audit:verify checks it', async () => {
+    // The log of an organization that no longer exists keeps the operator's maximum (here a day).
+    const org = randomUUID()
+    await db.admin.query(
+      `insert into audit_logs (organization_id, action, resource_type, result, created_at)
+       select $1, 'gone.row', 'test', 'success', now() - make_interval(days => 4 - n) from generate_series(1, 4) n`,
+      [org],
+    )
+    const env = { ...process.env, DATABASE_URL: inject('databaseUrl'), AUDIT_CHECKPOINT_KEY: pem(), AUDIT_RETENTION_MAX_DAYS: '1' }
+    const run = (script: string, extra: Record<string, string> = {}) =>
+      spawnSync(process.execPath, ['--import', 'tsx', script, '--org', org], { env: { ...env, ...extra }, encoding: 'utf8', timeout: 60_000 })
+    const pruned = run('scripts/audit-prune.ts')
+    expect(pruned.stdout).toContain(`pruned  ${org} 3 rows older than 1 days, checkpoint at 3`)
+    expect(pruned.status).toBe(0)
+    const verified = run('scripts/audit-verify.ts')
+    expect(verified.stdout).toMatch(new RegExp(`^ok +${org} 1 rows from checkpoint 3, head 4 [0-9a-f]{64}$`, 'm'))
+    expect(verified.status).toBe(0)
+    const otherKey = run('scripts/audit-verify.ts', { AUDIT_CHECKPOINT_KEY: pem() })
+    expect(otherKey.stdout).toContain(`BROKEN ${org} the checkpoint at position 3 is not signed by key`)
+    expect(otherKey.status).toBe(1)
+  })
 })

@@ -37,7 +37,7 @@ beforeAll(async () => {
 const TABLES = TENANT_TABLES
 type Table = TenantTable
 /** Tables no role the app can become holds any privilege on (only definer functions reach them): even reading is refused. */
-const UNGRANTED: readonly Table[] = ['audit_chain_heads']
+const UNGRANTED: readonly Table[] = ['audit_chain_heads', 'audit_checkpoints']
 const orgColumn = (t: Table) => (t === 'organizations' ? 'id' : 'organization_id')
 
 /** Everything organization B owns, as a superuser sees it. */
@@ -74,6 +74,9 @@ function insertIntoB(table: Table) {
       return sql.unsafe`insert into audit_logs (organization_id, user_id, action, resource_type, result) values (${org}, ${a.user.id}, 'forged', 'x', 'success')`
     case 'audit_chain_heads':
       return sql.unsafe`insert into audit_chain_heads (organization_id, chain_position, hash) values (${org}, 0, ${sql.binary(Buffer.alloc(32))})`
+    case 'audit_checkpoints':
+      return sql.unsafe`insert into audit_checkpoints (organization_id, chain_position, hash, pruned_rows, key_id, signature)
+        values (${org}, 1, ${sql.binary(Buffer.alloc(32))}, 1, 'forged', ${sql.binary(Buffer.alloc(64))})`
     case 'security_events':
       return sql.unsafe`insert into security_events (organization_id, type, severity) values (${org}, 'FORGED', 'LOW')`
   }

@@ -13,6 +13,7 @@ export const TENANT_TABLES = [
   'invitations',
   'audit_logs',
   'audit_chain_heads',
+  'audit_checkpoints',
   'security_events',
 ] as const
 export type TenantTable = (typeof TENANT_TABLES)[number]
