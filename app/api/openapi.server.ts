@@ -479,6 +479,25 @@ export const OPERATIONS: Operation[] = [
     },
     errors: { 400: 'A malformed format or filter (INVALID_QUERY)' },
   },
+  {
+    method: 'get',
+    path: '/api/organizations/{orgId}/audit-retention',
+    tag: 'Audit log',
+    permission: 'organization:view',
+    summary: 'Read the audit log’s retention',
+    description: '`days` is null when the organization keeps its log as long as the operator’s maximum (`maximumDays`).',
+    response: { status: 200, schema: S.AuditRetention, description: 'The retention and the maximum' },
+  },
+  {
+    method: 'put',
+    path: '/api/organizations/{orgId}/audit-retention',
+    tag: 'Audit log',
+    permission: '*',
+    summary: 'Set the audit log’s retention',
+    description: 'Entries older than this many days are deleted by the operator’s prune job, behind a signed checkpoint. Audited.',
+    body: S.AuditRetentionInput,
+    response: { status: 200, schema: S.AuditRetention, description: 'The retention and the maximum' },
+  },
 ]
 
 const PARAM_DESCRIPTIONS: Record<string, string> = {

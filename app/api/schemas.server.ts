@@ -234,3 +234,13 @@ export const ErrorEnvelope = z
 
 export const dataOf = <T extends z.ZodTypeAny>(schema: T) => z.object({ data: schema })
 export const pageOf = <T extends z.ZodTypeAny>(schema: T) => z.object({ data: z.array(schema), meta: Meta, links: Links })
+
+export const AuditRetentionInput = z
+  .object({
+    days: z.number().int().min(1).nullable().describe('Days to keep entries, at most the operator’s maximum; null = as long as the maximum'),
+  })
+  .openapi('AuditRetentionInput')
+
+export const AuditRetention = AuditRetentionInput.extend({
+  maximumDays: z.number().int().describe('The longest retention the operator allows (AUDIT_RETENTION_MAX_DAYS)'),
+}).openapi('AuditRetention')

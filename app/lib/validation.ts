@@ -130,3 +130,21 @@ export const RoleSchema = z.object({
   description: z.string().trim().max(500, 'Use at most 500 characters').regex(NO_NUL, NUL_MESSAGE).optional(),
   permissions: z.array(z.string().max(64).regex(NO_NUL, NUL_MESSAGE)).max(100).default([]),
 })
+
+/**
+ * How many days the organization keeps its audit log: a whole number up to
+ * the operator's maximum, or nothing (keep it as long as the maximum allows).
+ */
+export function auditRetentionSchema(maximumDays: number) {
+  return z.object({
+    days: z.preprocess(
+      (value) => (value === '' || value === null || value === undefined ? null : value),
+      z.coerce
+        .number({ invalid_type_error: 'Enter a whole number of days' })
+        .int('Enter a whole number of days')
+        .min(1, 'Keep it at least 1 day')
+        .max(maximumDays, `Use at most ${maximumDays} days (the system maximum)`)
+        .nullable(),
+    ),
+  })
+}

@@ -193,3 +193,57 @@ test('the hourly export limit refuses with 429, and the usage page shows the exp
   )
   expect(rows[0].n).toBe(EXPORTS_PER_HOUR)
 })
+
+describe('retention, set by owners', () => {
+  const retentionPath = () => `/api/organizations/${orgId}/audit-retention`
+  const stored = async () => (await ctx.admin.query(`select audit_retention_days as days from organizations where id = $1`, [orgId])).rows[0].days
+
+  test('the owner sets and clears it through the API, each change audited', async () => {
+    expect(expectData(await owner.client.put(retentionPath(), { days: 400 }))).toEqual({ days: 400, maximumDays: 3650 })
+    expect(await stored()).toBe(400)
+    expect(expectData(await member.client.get(retentionPath()))).toEqual({ days: 400, maximumDays: 3650 })
+    expect(expectData(await owner.client.put(retentionPath(), { days: null }))).toEqual({ days: null, maximumDays: 3650 })
+    expect(await stored()).toBeNull()
+    const { rows } = await ctx.admin.query(
+      `select details from audit_logs where organization_id = $1 and action = 'organization.audit_retention_changed' order by chain_position`,
+      [orgId],
+    )
+    expect(rows.map((r) => r.details)).toEqual([
+      { from: null, to: 400 },
+      { from: 400, to: null },
+    ])
+  })
+
+  test('above the operator’s maximum, or not a whole number, is a field error and changes nothing', async () => {
+    for (const days of [3651, 0, 1.5, 'forever']) {
+      const error = expectError(await owner.client.put(retentionPath(), { days }), 422, 'VALIDATION_FAILED')
+      expect(Object.keys(error.details)).toEqual(['days'])
+    }
+    expect(await stored()).toBeNull()
+  })
+
+  test('only owners: a custom role, a member 403; an outsider 404', async () => {
+    expectError(await auditor.client.put(retentionPath(), { days: 5 }), 403, 'FORBIDDEN')
+    expectError(await member.client.put(retentionPath(), { days: 5 }), 403, 'FORBIDDEN')
+    expectError(await outsider.client.put(retentionPath(), { days: 5 }), 404, 'NOT_FOUND')
+    expect(await stored()).toBeNull()
+  })
+
+  test('the settings page: owners save it without JavaScript; bad input keeps what was typed', async () => {
+    const client = await signedUpClient(ctx.origin, 'Settings Owner')
+    const slug = await createOrg(client, 'Retention Page Org')
+    const page = await (await client.get(`/orgs/${slug}/settings`)).text()
+    expect(page).toContain('Audit log retention')
+    expect(page).toContain('At most 3650. Leave empty to keep entries as long as that.')
+    const bad = await client.post(`/orgs/${slug}/settings`, { intent: 'retention', days: '99999' })
+    expect(bad.status).toBe(422)
+    const html = await bad.text()
+    expect(html).toContain('Use at most 3650 days (the system maximum)')
+    expect(html).toContain('value="99999"')
+    const saved = await client.post(`/orgs/${slug}/settings`, { intent: 'retention', days: '90' })
+    expect(saved.status).toBe(302)
+    const { rows } = await ctx.admin.query(`select audit_retention_days as days from organizations where slug = $1`, [slug])
+    expect(rows[0].days).toBe(90)
+    expect(await (await client.get(`/orgs/${slug}/settings`)).text()).toContain('value="90"')
+  })
+})
