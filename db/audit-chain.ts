@@ -146,3 +146,30 @@ export async function verifyAuditChains(
   }
   return ok
 }
+
+/**
+ * Recomputes a chain's hashes from `fromPosition` to its end, and its head,
+ * after rows were corrected on purpose on the privileged connection (the
+ * demo seed dates its story afterwards). Positions stay: the chain's order is
+ * the order rows were written in. Call it inside the correcting transaction.
+ */
+export async function rechainFrom(db: pg.Client, chain: string, fromPosition: number): Promise<void> {
+  const before = await db.query<{ hash: Buffer }>(
+    `select hash from audit_logs where ${chainFilter(chain)} and chain_position = $2 - 1
+     union all select hash from audit_checkpoints where organization_id = $1::uuid and chain_position = $2 - 1`,
+    [chain, fromPosition],
+  )
+  let prev = before.rows[0]?.hash ?? GENESIS
+  const { rows } = await db.query<{ id: string }>(
+    `select id from audit_logs where ${chainFilter(chain)} and chain_position >= $2 order by chain_position`,
+    [chain, fromPosition],
+  )
+  for (const { id } of rows) {
+    const updated = await db.query<{ hash: Buffer }>(
+      `update audit_logs a set prev_hash = $1, hash = audit_row_hash($1, a) where id = $2 returning hash`,
+      [prev, id],
+    )
+    prev = updated.rows[0]!.hash
+  }
+  await db.query(`update audit_chain_heads set hash = $2 where organization_id = $1::uuid`, [chain, prev])
+}
