@@ -133,12 +133,14 @@ export const RoleSchema = z.object({
 
 /**
  * How many days the organization keeps its audit log: a whole number up to
- * the operator's maximum, or nothing (keep it as long as the maximum allows).
+ * the operator's maximum, or null (keep it as long as the maximum allows).
+ * A form's empty field means null; the API says null outright, and a body
+ * without `days` is refused.
  */
-export function auditRetentionSchema(maximumDays: number) {
+export function auditRetentionSchema(maximumDays: number, { blankIsNull }: { blankIsNull: boolean }) {
   return z.object({
     days: z.preprocess(
-      (value) => (value === '' || value === null || value === undefined ? null : value),
+      (value) => (value === null || (blankIsNull && (value === '' || value === undefined)) ? null : value),
       z.coerce
         .number({ invalid_type_error: 'Enter a whole number of days' })
         .int('Enter a whole number of days')

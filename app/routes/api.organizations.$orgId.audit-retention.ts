@@ -21,7 +21,7 @@ export const { loader, action } = apiRoute({
   async PUT(args) {
     const tenant = await requireApiTenant(args)
     await requirePermission(tenant, '*')
-    const { days } = await readBody(args.request, auditRetentionSchema(getConfig().AUDIT_RETENTION_MAX_DAYS))
+    const { days } = await readBody(args.request, auditRetentionSchema(getConfig().AUDIT_RETENTION_MAX_DAYS, { blankIsNull: false }))
     await setAuditRetention(tenant.actor, days)
     return apiData(present(days))
   },

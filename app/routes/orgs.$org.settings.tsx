@@ -33,7 +33,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
   if (formData.get('intent') === 'retention') {
     await requirePermission(tenant, '*')
-    const submission = parseWithZod(formData, { schema: auditRetentionSchema(getConfig().AUDIT_RETENTION_MAX_DAYS) })
+    const submission = parseWithZod(formData, { schema: auditRetentionSchema(getConfig().AUDIT_RETENTION_MAX_DAYS, { blankIsNull: true }) })
     if (submission.status !== 'success') return invalid(submission.reply())
     await setAuditRetention(tenant.actor, submission.value.days)
     return redirect(`/orgs/${encodeURIComponent(tenant.organization.slug)}/settings`)
@@ -72,7 +72,7 @@ export default function OrganizationSettings() {
   })
   const [retentionForm, retentionFields] = useValidatedForm({
     id: 'audit-retention',
-    schema: auditRetentionSchema(maximumDays),
+    schema: auditRetentionSchema(maximumDays, { blankIsNull: true }),
     lastResult: answered.intent === 'retention' ? lastResult : null,
     defaultValue: { days: retentionDays?.toString() ?? '' },
   })
