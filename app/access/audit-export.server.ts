@@ -5,7 +5,7 @@
  */
 import { PassThrough } from 'node:stream'
 import { createReadableStreamFromReadable, type AppLoadContext } from '@remix-run/node'
-import { recordAuditExport, exportAuditLog, type ExportFormat } from '~/models/audit-export.server'
+import { ExportReaderGone, exportAuditLog, recordAuditExport, type ExportFormat } from '~/models/audit-export.server'
 import type { AuditLogFilters } from '~/models/audit.server'
 import type { Tenant } from '~/models/tenant.server'
 import { enforceEndpointLimit } from '~/rate-limit/guards.server'
@@ -30,7 +30,8 @@ export async function auditExportResponse(
   const out = new PassThrough()
   // Headers are gone by the time a row fails: the reader gets a file without its trailer, which says it is incomplete.
   exportAuditLog(tenant.actor, filters, format, out).catch((error: unknown) => {
-    context.logger.error({ err: error }, 'audit log export failed')
+    if (error instanceof ExportReaderGone || out.destroyed) context.logger.info('audit log export ended early: the reader went away')
+    else context.logger.error({ err: error }, 'audit log export failed')
     out.destroy(error as Error)
   })
   const day = new Date().toISOString().slice(0, 10)

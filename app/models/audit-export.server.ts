@@ -78,12 +78,19 @@ const FORMATTERS: Record<ExportFormat, { header: string; row(row: ExportRow): st
   },
 }
 
+/** The export stopped because its reader went away (a closed connection, a cancelled download): not a failure of the server. */
+export class ExportReaderGone extends Error {
+  constructor() {
+    super('the export’s reader went away')
+  }
+}
+
 /** Writes `chunk`, waiting while `out` is full; throws when the reader has gone (which rolls the export's transaction back). */
 async function write(out: Writable, chunk: string) {
-  if (out.destroyed || out.writableEnded) throw new Error('the export’s reader went away')
+  if (out.destroyed || out.writableEnded) throw new ExportReaderGone()
   if (out.write(chunk)) return
   await new Promise<void>((resolve, reject) => {
-    const gone = () => reject(new Error('the export’s reader went away'))
+    const gone = () => reject(new ExportReaderGone())
     out.once('drain', () => {
       out.off('close', gone)
       resolve()

@@ -154,6 +154,40 @@ describe('what is exported', () => {
   })
 })
 
+test('a reader that goes away mid-file ends the export’s transaction: no cursor stays open', async () => {
+  const bigOrg = await apiCreateOrg(owner.client, 'Big Export Org')
+  for (let batch = 0; batch < 30; batch++)
+    await ctx.admin.query(
+      `insert into audit_logs (organization_id, user_id, action, resource_type, details, result)
+       select $1, $2, 'workspace.updated', 'workspace', jsonb_build_object('padding', repeat('x', 500)), 'success' from generate_series(1, 1000)`,
+      [bigOrg, owner.user.id],
+    )
+  const aborted = new AbortController()
+  const response = await fetch(new URL(exportPath(bigOrg, '?format=ndjson'), ctx.origin), {
+    headers: { authorization: `Bearer ${owner.token}` },
+    signal: aborted.signal,
+  })
+  expect(response.status).toBe(200)
+  const reader = response.body!.getReader()
+  expect((await reader.read()).done).toBe(false)
+  aborted.abort()
+  // The export's transaction ends (rolled back) rather than idling with its cursor open.
+  const openTransactions = async () =>
+    (
+      await ctx.admin.query(
+        `select count(*)::int as n from pg_stat_activity
+         where datname = current_database() and usename = 'nextsaas_app' and state like 'idle in transaction%'`,
+      )
+    ).rows[0].n as number
+  const deadline = Date.now() + 5000
+  while ((await openTransactions()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+  expect(await openTransactions()).toBe(0)
+  expect(
+    (await ctx.admin.query(`select count(*)::int as n from audit_logs where organization_id = $1 and action = 'audit_log.exported'`, [bigOrg]))
+      .rows[0].n,
+  ).toBe(1)
+})
+
 describe('the page door', () => {
   test('the audit page links to both exports with its filters; the link streams the file without JavaScript', async () => {
     const client = await signedUpClient(ctx.origin, 'Page Owner')
