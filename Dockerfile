@@ -1,25 +1,27 @@
 # syntax=docker/dockerfile:1
-# Build: npm ci with dev dependencies, remix build. Run: production deps only.
-FROM node:20-bookworm-slim AS base
-ENV NODE_ENV=production
+# Build: npm ci with dev dependencies, remix vite:build, then prune to the runtime set.
+# Run: production dependencies only — no compiler, no embedded PostgreSQL (a dev
+# dependency: npm start refuses to run one in production).
+FROM node:24-bookworm-slim AS base
 WORKDIR /app
 
 FROM base AS build
 COPY package.json package-lock.json ./
-RUN npm ci --include=dev
+RUN npm ci --include=dev --no-audit --no-fund
 COPY . .
-RUN npx remix build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM base
+ENV NODE_ENV=production
 COPY --from=build /app/node_modules /app/node_modules
 COPY --from=build /app/build /app/build
-COPY --from=build /app/public /app/public
 COPY --from=build /app/package.json /app/tsconfig.json /app/
 COPY --from=build /app/app /app/app
 COPY --from=build /app/db /app/db
 COPY --from=build /app/scripts /app/scripts
 USER node
 EXPOSE 3000
-# DATABASE_URL and APP_DATABASE_PASSWORD come from secrets; migrations run as
-# the release command (fly.toml), not on every machine start.
+# Machines hold APP_DATABASE_URL (the app's login); the release command
+# (fly.toml) runs the migrations with the privileged DATABASE_URL.
+# node itself, not npm, receives SIGTERM: the app stops gracefully on it.
 CMD ["node", "--import", "tsx", "scripts/start.ts"]

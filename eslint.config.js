@@ -57,7 +57,6 @@ const typescriptResolver = { typescript: { project: `${root}/tsconfig.json`, alw
 export default defineConfig([
   globalIgnores([
     'build/',
-    'public/build/',
     'node_modules/',
     '.cache/',
     '.data/',

@@ -35,8 +35,8 @@ export default defineConfig({
     { name: 'chromium-nojs', use: { javaScriptEnabled: false }, testIgnore: /csp\.spec\.ts/ },
   ],
   webServer: {
-    command: existsSync('build/index.js') ? SERVE : `npm run build && ${SERVE}`,
-    url: `${BASE_URL}/healthz`,
+    command: existsSync('build/server/index.js') ? SERVE : `npm run build && ${SERVE}`,
+    url: `${BASE_URL}/readyz`,
     reuseExistingServer: false,
     timeout: 120_000,
     env: {

@@ -5,7 +5,7 @@ import { getUser } from '~/auth/session.server'
 import { ErrorPage } from '~/components/error-page'
 import { useNonce } from '~/components/nonce'
 import { useTraceId } from '~/components/trace-id'
-import tailwind from '~/tailwind.css'
+import tailwind from '~/tailwind.css?url'
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: tailwind },

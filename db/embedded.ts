@@ -12,6 +12,16 @@ import pg from 'pg'
 exitHook.unhookEvent('beforeExit')
 exitHook.unhookEvent('exit')
 
+/**
+ * For a process that stops its servers itself on SIGINT and SIGTERM (npm
+ * start, after the requests in flight have finished): without this, the hook
+ * would stop PostgreSQL and exit at the signal, under those requests.
+ */
+export function leaveSignalsToCaller() {
+  exitHook.unhookEvent('SIGINT')
+  exitHook.unhookEvent('SIGTERM')
+}
+
 /** A real PostgreSQL server run from the npm-shipped binaries; no install needed. */
 export interface EmbeddedDatabase {
   /** Privileged (superuser) URL of the database inside the cluster. */

@@ -5,12 +5,10 @@
  * with `node --import tsx e2e/serve.ts`; SIGTERM/SIGINT drop the database.
  * With SEED_DEMO=true the database holds the demo first (`npm run screenshots`).
  */
-import path from 'node:path'
-import { pathToFileURL } from 'node:url'
-import type { ServerBuild } from '@remix-run/node'
 import { destination, pino } from 'pino'
 import { parseConfig } from '~/lib/config.server'
 import { closePool } from '~/models/db.server'
+import { loadServerBuild } from '~/server/build-output.server'
 import { createHttpApp } from '~/server/http.server'
 import { closeServices, createServices } from '~/server/services.server'
 import { seedDemo } from '../db/seed-demo'
@@ -30,7 +28,7 @@ if (config.SEED_DEMO) {
   }
 }
 
-const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
+const build = await loadServerBuild()
 // stderr: Playwright shows the web server's stderr and ignores its stdout.
 const logger = pino({ level: config.LOG_LEVEL }, destination(2))
 const services = createServices(config, logger)

@@ -22,10 +22,7 @@
 import { existsSync } from 'node:fs'
 import { request as httpRequest, Agent } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
 import pg from 'pg'
 import { pino } from 'pino'
@@ -35,6 +32,7 @@ import { RequestTransaction } from '~/models/request-transaction.server'
 import { createSecurityCounters } from '~/security/metrics.server'
 import { requestParts } from '~/security/request-parts.server'
 import { createScanner } from '~/security/scanner.server'
+import { loadServerBuild, SERVER_BUILD_FILE } from '~/server/build-output.server'
 import { createHttpApp } from '~/server/http.server'
 import { securityMonitor } from '~/server/security-monitor.server'
 import { createServices } from '~/server/services.server'
@@ -57,7 +55,7 @@ if (!corpusAvailable(args.corpus)) {
   console.error(`No corpus at ${args.corpus} (attacks.jsonl, benign.jsonl, benign-realistic.jsonl); pass --corpus DIR.`)
   process.exit(2)
 }
-if (!existsSync('build/index.js')) {
+if (!existsSync(SERVER_BUILD_FILE)) {
   console.error('No build: run `npm run build` first.')
   process.exit(2)
 }
@@ -112,8 +110,8 @@ process.env.LOG_LEVEL = 'silent'
 process.env.RATE_LIMIT_ENABLED = 'false'
 const database = await openThrowawayDatabase('nextsaas_bench_security')
 process.env.DATABASE_URL = database.url
-const config: Config = { ...parseConfig(process.env), TRUST_PROXY: true }
-const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
+const config: Config = { ...parseConfig(process.env), TRUST_PROXY: 1 }
+const build = await loadServerBuild()
 
 async function listen(overrides: Partial<Config>) {
   const logger = pino({ level: 'silent' })
@@ -283,10 +281,10 @@ try {
   }
   const ordinary: CorpusRequest[] = [
     { method: 'GET', target: '/login?redirectTo=%2Forgs%2Facme-corp%2Fworkspaces%2Fgeneral', headers: browser },
-    // A resource route without an action (405): the form is read and scanned, no password is hashed.
+    // A resource without a POST (405): the form is read and scanned, no password is hashed.
     {
       method: 'POST',
-      target: '/healthz',
+      target: '/api/openapi.json',
       headers: { ...browser, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
         name: "Ana O'Brien",

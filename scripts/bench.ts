@@ -46,6 +46,7 @@ const api = await run('scripts/bench-api.ts', http)
 const apiFar = await run('scripts/bench-api.ts', [...http, '--db-latency', '20'])
 const pages = await run('scripts/bench-pages.ts', http)
 const pagesFar = await run('scripts/bench-pages.ts', [...http, '--db-latency', '20'])
+const regions = await run('scripts/bench-regions.ts', quick ? ['--requests', '60', '--rounds', '1'] : [])
 
 type HttpVariant = { name: string; reqPerSec: number; p50Ms: number; p99Ms: number; statementsPerRequest: number; cpuMsPerRequest: number }
 const API_NAMES: Record<string, string> = {
@@ -116,6 +117,20 @@ const sections: Record<string, string> = {
       ? `Tenant scaling, the same RLS listing with the same rows per organization: p99 ${ms(rls.tenantScaling.small.p99)} at ${rls.tenantScaling.small.organizations.toLocaleString('en')} organizations, ${ms(rls.tenantScaling.large.p99)} at ${rls.tenantScaling.large.organizations.toLocaleString('en')} — ratio **${fixed(rls.tenantScaling.p99Ratio, 2)}** (target ≤ 1.2).`
       : '',
   ].join('\n'),
+  regions: (() => {
+    const [replica, primary] = regions.variants as { name: string; p50Ms: number; p99Ms: number }[]
+    return [
+      table(
+        [`workspace page in a replica region, primary ${regions.dbLatencyMs} ms away each way`, 'p50', 'p99'],
+        [
+          ['reads from the local streaming replica', ms(replica!.p50Ms), ms(replica!.p99Ms)],
+          ['every query to the primary (no regions configured)', ms(primary!.p50Ms), ms(primary!.p99Ms)],
+        ],
+      ),
+      '',
+      `Replica reads answer the page **${fixed(primary!.p50Ms / replica!.p50Ms)}×** faster at p50.`,
+    ].join('\n')
+  })(),
   ratelimit: table(
     ['store', 'p50', 'p99', 'mean'],
     (ratelimit.stores as { name: string; p50Ms: number; p99Ms: number; meanMs: number }[]).map((s) => [

@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util'
 import { parseConfig } from '~/lib/config.server'
 import { formatResults, runDoctor } from '../db/doctor'
-import { startEmbeddedPostgres } from '../db/embedded'
+import type { EmbeddedDatabase } from '../db/embedded'
 
 const { values } = parseArgs({ options: { processes: { type: 'string' } } })
 const processes = values.processes === undefined ? undefined : Number(values.processes)
@@ -18,8 +18,9 @@ if (processes !== undefined && !(Number.isInteger(processes) && processes > 0)) 
 }
 
 const env = { ...process.env }
-let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined
-if (!env.DATABASE_URL) {
+let embedded: EmbeddedDatabase | undefined
+// The embedded PostgreSQL only where npm start would run one (production images leave the package out).
+if (!env.DATABASE_URL && !env.APP_DATABASE_URL && env.NODE_ENV !== 'production') {
   // Only when the configuration reads: a broken one is the first line of the report.
   const config = (() => {
     try {
@@ -29,6 +30,7 @@ if (!env.DATABASE_URL) {
     }
   })()
   if (config) {
+    const { startEmbeddedPostgres } = await import('../db/embedded')
     embedded = await startEmbeddedPostgres({ dir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT, database: 'nextsaas', persistent: true })
     env.DATABASE_URL = embedded.url
   }

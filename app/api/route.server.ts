@@ -3,6 +3,10 @@
  * every failure. Remix sends GET and HEAD to the loader and the rest to the
  * action; both dispatch here, so a method the resource lacks is a 405 with
  * Allow, never a Remix error page.
+ *
+ * A route writes `const { loader, action } = apiRoute({…})` and then
+ * `export { loader, action }`: the build drops listed server exports from the
+ * browser bundle, but not destructured ones.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { recordRequestError } from '~/access/tenant.server'

@@ -19,6 +19,7 @@ import {
   WorkspaceSchema,
 } from '~/lib/validation'
 import { AUDIT_RESULTS } from '~/models/audit.server'
+import { ORGANIZATION_STATUSES } from '~/models/tenant.server'
 import { z } from './zod.server'
 
 // ---------------------------------------------------------------- requests
@@ -79,6 +80,7 @@ export const OrganizationResource = z
     id,
     name: z.string(),
     slug: z.string(),
+    status: z.enum(ORGANIZATION_STATUSES).describe('A suspended organization is read-only for its members'),
     role: z.string().describe("The caller's role key in the organization"),
     roleName: z.string(),
   })

@@ -109,6 +109,13 @@ export function sessionPoolProbe(): PoolProbe {
   }
 }
 
+/** Ends the session pool, at the end of the process; a later lookup would open a new one. */
+export async function closeSessionPool() {
+  const opened = globalForLucia.__nextsaasLucia
+  globalForLucia.__nextsaasLucia = undefined
+  await opened?.pool.end()
+}
+
 /** Over HTTPS, and always in production, the cookie has the __Host- name. */
 function securedTransport(https: boolean) {
   return getConfig().NODE_ENV === 'production' || https

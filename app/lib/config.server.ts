@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 
 /**
@@ -66,6 +67,55 @@ const RateLimitEnv = {
   RATE_LIMIT_INVITATION_IP_PER_DAY: requests.default(100),
 }
 
+/**
+ * Who may tell the app a client's address (server/client-ip.server.ts):
+ * `false` = the connection's own address; `fly` = the Fly-Client-IP header
+ * Fly's proxy sets; a number = that many proxies in front, each appending to
+ * X-Forwarded-For; a list = the addresses (IP, CIDR, or Express's names
+ * loopback, linklocal, uniquelocal) of the proxies to believe.
+ */
+export type TrustProxy = false | 'fly' | number | string[]
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+function isProxyAddress(entry: string) {
+  if (PROXY_NAMES.has(entry)) return true
+  const [address = '', prefix, ...rest] = entry.split('/')
+  const family = isIP(address)
+  if (!family || rest.length) return false
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))
+}
+
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): TrustProxy => {
+    if (value === 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'true would believe every X-Forwarded-For entry, so any client could pick its own address: use fly on Fly.io, ' +
+          'the number of proxies in front of the app (1), or their addresses (10.0.0.0/8,loopback)',
+      })
+      return z.NEVER
+    }
+    if (value === 'false' || value === '0' || value === '') return false
+    if (value === 'fly') return 'fly'
+    if (/^\d+$/.test(value)) {
+      const hops = Number(value)
+      if (hops <= 10) return hops
+      ctx.addIssue({ code: 'custom', message: 'a number of proxies is at most 10' })
+      return z.NEVER
+    }
+    const entries = value.split(',').map((entry) => entry.trim())
+    const invalid = entries.filter((entry) => !isProxyAddress(entry))
+    if (invalid.length === 0) return entries
+    ctx.addIssue({
+      code: 'custom',
+      message: `not a proxy address: ${invalid.join(', ')} (use fly, a number of proxies, or IPs/CIDRs/loopback separated by commas)`,
+    })
+    return z.NEVER
+  })
+
 /** A comma-separated list, trimmed and lowercased. */
 const lowercaseList = z.string().transform((v) =>
   v
@@ -124,10 +174,51 @@ const SecurityEnv = {
     .describe('how long a blocked IP is refused'),
 }
 
+/** A Fly.io region code, such as `ams` or `iad`. */
+const region = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9]{2,8}$/, 'use a region code such as ams or iad')
+
+/** Regions (docs/decisions/017-regions.md): Fly sets both; unset or equal = one region, everything on the primary. */
+const RegionEnv = {
+  PRIMARY_REGION: region
+    .optional()
+    .describe("the region of the primary database: writes are replayed there (Fly sets it from fly.toml's primary_region)"),
+  FLY_REGION: region.optional().describe('the region this machine runs in (Fly sets it)'),
+  DATABASE_REPLICA_URL: z
+    .string()
+    .url('DATABASE_REPLICA_URL must be a postgres:// URL')
+    .optional()
+    .describe("the app login's URL on this region's read replica; unset = the app URL with port 5433 (Fly Postgres)"),
+  READ_YOUR_WRITES_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(5000)
+    .default(300)
+    .describe("how long a replica-region request waits for the replica to replay its client's last write, before it is replayed to the primary"),
+  REPLICA_MAX_LAG_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(30)
+    .describe('in a replica region, /readyz fails while the replica is further behind than this (the ReplicaLag alert fires at the same bound)'),
+}
+
+const passwordIn = (url: string | undefined) => {
+  try {
+    return Boolean(url && new URL(url).password)
+  } catch {
+    return false
+  }
+}
+
 const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('0 = any free port (npm start prints it)'),
     HOST: z.string().min(1).default('0.0.0.0'),
     METRICS_PORT: z.coerce
       .number()
@@ -141,7 +232,7 @@ const ConfigSchema = z
       .string()
       .url('DATABASE_URL must be a postgres:// URL')
       .optional()
-      .describe('privileged URL used by migrations; unset = embedded PostgreSQL'),
+      .describe('privileged URL used by migrations (the release command); unset with APP_DATABASE_URL unset = embedded PostgreSQL'),
     APP_DATABASE_URL: z.string().url().optional(),
     APP_DATABASE_PASSWORD: z.string().min(12, 'APP_DATABASE_PASSWORD must be at least 12 characters').optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
@@ -153,7 +244,15 @@ const ConfigSchema = z
     MAIL_API_URL: z.string().url().optional().describe('HTTP mail provider endpoint (Resend-style JSON POST); unset = dev mailbox'),
     MAIL_API_KEY: z.string().min(1).optional(),
     MAIL_FROM: z.string().min(3).default('NextSaaS <no-reply@nextsaas.dev>'),
-    TRUST_PROXY: booleanish.default('false'),
+    TRUST_PROXY: trustProxy.optional().describe('unset = fly on Fly.io (FLY_APP_NAME set), else false'),
+    FLY_APP_NAME: z.string().min(1).optional().describe('set by Fly.io on its machines'),
+    SHUTDOWN_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(300_000)
+      .default(20_000)
+      .describe('how long a stopping process lets requests in flight finish; keep it below fly.toml kill_timeout'),
     SENTRY_DSN: z
       .string()
       .regex(
@@ -188,17 +287,34 @@ const ConfigSchema = z
       ),
     ...RateLimitEnv,
     ...SecurityEnv,
+    ...RegionEnv,
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.APP_DATABASE_PASSWORD && !env.APP_DATABASE_URL) {
+    if (env.NODE_ENV === 'production' && !env.DATABASE_URL && !env.APP_DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['APP_DATABASE_URL'],
+        message: "required in production: the app's own login (postgres://nextsaas_app:…@host/db); the embedded PostgreSQL is for development only",
+      })
+    } else if (env.NODE_ENV === 'production' && !env.APP_DATABASE_PASSWORD && !passwordIn(env.APP_DATABASE_URL)) {
       ctx.addIssue({
         code: 'custom',
         path: ['APP_DATABASE_PASSWORD'],
-        message: 'required in production (the password of the app database login)',
+        message: 'required in production unless APP_DATABASE_URL carries it (the password of the app database login)',
+      })
+    }
+    if (env.NODE_ENV === 'production' && !env.APP_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['APP_URL'],
+        message: 'required in production: the public URL that mailed links point at, such as https://app.example.com',
       })
     }
     if (env.NODE_ENV === 'production' && env.SEED_DEMO) {
       ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: 'never in production: the demo accounts have a published password' })
+    }
+    if (env.SEED_DEMO && env.APP_DATABASE_URL && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: "needs DATABASE_URL: the app's own login cannot seed" })
     }
     if (env.MAIL_API_URL && !env.MAIL_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['MAIL_API_KEY'], message: 'required when MAIL_API_URL is set' })
@@ -209,10 +325,33 @@ const ConfigSchema = z
     if (env.RATE_LIMIT_STORE === 'redis' && !env.REDIS_URL) {
       ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'required when RATE_LIMIT_STORE=redis' })
     }
+    if (
+      env.FLY_REGION &&
+      env.PRIMARY_REGION &&
+      env.FLY_REGION !== env.PRIMARY_REGION &&
+      !env.DATABASE_REPLICA_URL &&
+      !env.DATABASE_URL &&
+      !env.APP_DATABASE_URL
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_REPLICA_URL'],
+        message: 'required in a replica region without a database URL to derive it from',
+      })
+    }
     if (env.RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS < env.RATE_LIMIT_SIGNIN_LOCK_SECONDS) {
       ctx.addIssue({ code: 'custom', path: ['RATE_LIMIT_SIGNIN_MAX_LOCK_SECONDS'], message: 'must be at least RATE_LIMIT_SIGNIN_LOCK_SECONDS' })
     }
+    if (env.TRUST_PROXY === 'fly' && !env.FLY_APP_NAME) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TRUST_PROXY'],
+        message: 'fly only on Fly.io (FLY_APP_NAME unset): anywhere else a client could send Fly-Client-IP itself',
+      })
+    }
   })
+  // On Fly.io every request comes through Fly's proxy, which sets Fly-Client-IP.
+  .transform((env) => ({ ...env, TRUST_PROXY: env.TRUST_PROXY ?? (env.FLY_APP_NAME ? ('fly' as const) : false) }))
 
 export type Config = z.infer<typeof ConfigSchema>
 
@@ -246,8 +385,14 @@ export function rateLimitStore(cfg: Config): 'memory' | 'redis' | 'postgres' {
   return cfg.REDIS_URL ? 'redis' : 'postgres'
 }
 
+/**
+ * The app login's password, which migrations set on the role: APP_DATABASE_PASSWORD, else
+ * the one APP_DATABASE_URL carries (so a release command holding both URLs keeps the app's
+ * login working), else the development one (refused in production by the schema).
+ */
 export function appDatabasePassword(cfg: Config) {
-  return cfg.APP_DATABASE_PASSWORD ?? DEV_APP_PASSWORD
+  const inAppUrl = cfg.APP_DATABASE_URL ? decodeURIComponent(new URL(cfg.APP_DATABASE_URL).password) : ''
+  return cfg.APP_DATABASE_PASSWORD ?? (inAppUrl || DEV_APP_PASSWORD)
 }
 
 /**
@@ -260,6 +405,37 @@ export function appDatabaseUrl(cfg: Config): string {
   const url = new URL(cfg.DATABASE_URL)
   url.username = APP_DB_ROLE
   url.password = appDatabasePassword(cfg)
+  return url.toString()
+}
+
+export interface Regions {
+  /** This machine's region (PRIMARY_REGION when FLY_REGION is unset). */
+  here: string
+  primary: string
+}
+
+/**
+ * The regions the app knows of: null when PRIMARY_REGION is unset (one
+ * region, nothing about regions in requests or responses). With it set, the
+ * primary region's machines leave read-your-writes positions on writes, and a
+ * machine in another region reads from its replica and replays writes.
+ */
+export function regionsOf(cfg: Config): Regions | null {
+  if (!cfg.PRIMARY_REGION) return null
+  return { here: cfg.FLY_REGION ?? cfg.PRIMARY_REGION, primary: cfg.PRIMARY_REGION }
+}
+
+/** Whether this machine runs outside the primary region: reads from a replica, writes replayed. */
+export function inReplicaRegion(cfg: Config): boolean {
+  const regions = regionsOf(cfg)
+  return regions !== null && regions.here !== regions.primary
+}
+
+/** The replica the app reads from in a replica region: DATABASE_REPLICA_URL, or the app URL on port 5433 as Fly Postgres serves it. */
+export function replicaDatabaseUrl(cfg: Config): string {
+  if (cfg.DATABASE_REPLICA_URL) return cfg.DATABASE_REPLICA_URL
+  const url = new URL(appDatabaseUrl(cfg))
+  url.port = '5433'
   return url.toString()
 }
 

@@ -7,7 +7,7 @@ import type { Logger } from 'pino'
  */
 export interface RequestContext {
   traceId: string
-  /** The client's address, as the trusted proxy configuration reads it. */
+  /** The client's address, as TRUST_PROXY allows it to be read (server/client-ip.server.ts): the one every limit, block, audit row and log line uses. */
   ip: string
   logger: Logger
   /** This response's Content-Security-Policy nonce, for the scripts Remix renders. */

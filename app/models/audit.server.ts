@@ -3,7 +3,7 @@ import { toPage, type ListQuery, type Page } from '~/lib/pagination'
 import { redactStrings } from '~/lib/paths'
 import type { Client } from '~/lib/request-context'
 import { CalendarDate } from '~/lib/validation'
-import { sql, withTenant, type Actor, type TenantActor, type Tx } from './db.server'
+import { onPrimary, readsFromReplica, sql, withTenant, type Actor, type TenantActor, type Tx } from './db.server'
 
 export const AUDIT_RESULTS = ['success', 'failure', 'error'] as const
 export type AuditResult = (typeof AUDIT_RESULTS)[number]
@@ -46,9 +46,15 @@ export function writeAudit(tx: Tx, actor: Actor, entry: AuditEntry, organization
   return insertAuditRow(tx, actor, { ...entry, organizationId: organizationId ?? null, userId: actor.userId })
 }
 
-/** A refused action leaves a trace too, in a transaction of its own. */
+/**
+ * A refused action leaves a trace too, in the request's transaction; a read
+ * in a replica region writes it on the primary, in a transaction of its own.
+ */
 export function recordDenial(actor: Actor, entry: Omit<AuditEntry, 'result'>) {
-  return withTenant(actor, (tx) => writeAudit(tx, actor, { ...entry, result: 'failure' }))
+  const write = (writer: Actor) => withTenant(writer, (tx) => writeAudit(tx, writer, { ...entry, result: 'failure' }))
+  if (!readsFromReplica()) return write(actor)
+  const { request: _replicaTransaction, ...own } = actor
+  return onPrimary(() => write(own))
 }
 
 /**

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { channel } from 'node:diagnostics_channel'
 import {
   createPool,
@@ -10,7 +11,7 @@ import {
   type Query,
   type QueryContext,
 } from 'slonik'
-import { appDatabaseUrl, getConfig } from '~/lib/config.server'
+import { appDatabaseUrl, getConfig, inReplicaRegion, replicaDatabaseUrl, type Config } from '~/lib/config.server'
 import type { Client } from '~/lib/request-context'
 import { createDriver } from './driver.server'
 
@@ -83,25 +84,117 @@ const typeParsers = [
   { name: 'int8', parse: (value: string) => Number.parseInt(value, 10) },
 ]
 
-// One pool per process, on globalThis: the HTTP layer (recording security
-// events) and the Remix build each carry their own copy of this module, and
-// two pools would double the connections a process holds.
-const globalForPool = globalThis as unknown as { __nextsaasPool?: Promise<DatabasePool> }
+const poolOptions = (cfg: Config) => ({
+  driverFactory: createDriver(),
+  maximumPoolSize: cfg.DATABASE_POOL_SIZE,
+  interceptors: [validateRows, logStatements],
+  typeParsers,
+  captureStackTrace: false,
+  // Role and claims are transaction-local (set_config(…, true)), so the
+  // default DISCARD ALL on release would only cost a round trip and drop
+  // cached plans. (Leaving it undefined stalls releases in Slonik 47.)
+  resetConnection: async () => {},
+})
 
-/** The one pool; it logs in as the app role, which holds nothing outside withTenant(). */
-export function getPool(): Promise<DatabasePool> {
-  globalForPool.__nextsaasPool ??= createPool(appDatabaseUrl(getConfig()), {
-    driverFactory: createDriver(),
-    maximumPoolSize: getConfig().DATABASE_POOL_SIZE,
-    interceptors: [validateRows, logStatements],
-    typeParsers,
-    captureStackTrace: false,
-    // Role and claims are transaction-local (set_config(…, true)), so the
-    // default DISCARD ALL on release would only cost a round trip and drop
-    // cached plans. (Leaving it undefined stalls releases in Slonik 47.)
-    resetConnection: async () => {},
-  })
+/**
+ * Where a piece of work reads: `replica` only for requests in a replica
+ * region (see readFromReplica); `refusedWrite` notes that the replica
+ * refused a write of that request.
+ */
+interface ReadTarget {
+  target: 'replica' | 'primary'
+  refusedWrite: boolean
+}
+
+// One pool of each kind per process, and one read target, on globalThis: the
+// HTTP layer (recording security events) and the Remix build each carry
+// their own copy of this module, and two pools would double the connections
+// a process holds.
+const globalForPool = globalThis as unknown as {
+  __nextsaasPool?: Promise<DatabasePool>
+  __nextsaasReplicaPool?: Promise<DatabasePool>
+  __nextsaasReadTarget?: AsyncLocalStorage<ReadTarget>
+}
+const readTarget = (globalForPool.__nextsaasReadTarget ??= new AsyncLocalStorage<ReadTarget>())
+
+/** The primary's pool; it logs in as the app role, which holds nothing outside withTenant(). */
+function primaryPool(): Promise<DatabasePool> {
+  globalForPool.__nextsaasPool ??= createPool(appDatabaseUrl(getConfig()), poolOptions(getConfig()))
   return globalForPool.__nextsaasPool
+}
+
+/** SQLSTATE read_only_sql_transaction: what a standby answers to a write. */
+const READ_ONLY = '25006'
+
+/** A write the replica refused is noted on the request, which then replays to the primary (server/regions.server.ts). */
+const noteRefusedWrite: Interceptor = {
+  name: 'noteRefusedWrite',
+  queryExecutionError: (_context, _query, error) => {
+    const code = (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code
+    const work = readTarget.getStore()
+    if (code === READ_ONLY && work) work.refusedWrite = true
+    return null
+  },
+}
+
+/**
+ * The replica's pool, in a replica region: the same app login on the
+ * region's read-only standby, named `nextsaas-replica` in pg_stat_activity.
+ * A replica that is down fails a request within two seconds, not five.
+ */
+function replicaPool(): Promise<DatabasePool> {
+  if (!globalForPool.__nextsaasReplicaPool) {
+    const url = new URL(replicaDatabaseUrl(getConfig()))
+    url.searchParams.set('application_name', 'nextsaas-replica')
+    const options = poolOptions(getConfig())
+    globalForPool.__nextsaasReplicaPool = createPool(url.toString(), {
+      ...options,
+      interceptors: [...options.interceptors, noteRefusedWrite],
+      connectionTimeout: 2000,
+    })
+  }
+  return globalForPool.__nextsaasReplicaPool
+}
+
+/**
+ * The pool this work uses: the replica's inside a replica-region request
+ * (readFromReplica), the primary's everywhere else — start-up, work outside
+ * requests, and writes a read sends on (onPrimary).
+ */
+export function getPool(): Promise<DatabasePool> {
+  return readsFromReplica() ? replicaPool() : primaryPool()
+}
+
+/**
+ * Runs `next` (a request in a replica region) with its reads on the replica.
+ * Outside a replica region it only calls `next`: one region reads the primary.
+ */
+export function readFromReplica<T>(next: () => T): T {
+  return inReplicaRegion(getConfig()) ? readTarget.run({ target: 'replica', refusedWrite: false }, next) : next()
+}
+
+/** Whether work here reads from a replica (it must then write nothing there). */
+export function readsFromReplica(): boolean {
+  return readTarget.getStore()?.target === 'replica'
+}
+
+/**
+ * Whether the replica refused a write of this request: a GET that writes
+ * without being known to (server/regions.server.ts replays those before any
+ * work). The request is then replayed to the primary, and the log says so.
+ */
+export function replicaRefusedWrite(): boolean {
+  return readTarget.getStore()?.refusedWrite === true
+}
+
+/** Runs `fn` against the primary: the few writes that a read in a replica region sends there (docs/decisions/017-regions.md). */
+export function onPrimary<T>(fn: () => T): T {
+  return readTarget.run({ target: 'primary', refusedWrite: false }, fn)
+}
+
+/** The pool reads use outside requests too (replica lag, readiness): the replica's in a replica region. */
+export function readPool(): Promise<DatabasePool> {
+  return inReplicaRegion(getConfig()) ? replicaPool() : primaryPool()
 }
 
 /** A connection pool as the metrics see it: its connections now, and whether its database answers. */
@@ -120,21 +213,22 @@ export interface PoolStats {
 export function appPoolProbe(): PoolProbe {
   return {
     async stats() {
-      const pool = globalForPool.__nextsaasPool
+      const pool = inReplicaRegion(getConfig()) ? globalForPool.__nextsaasReplicaPool : globalForPool.__nextsaasPool
       if (!pool) return null
       const state = (await pool).state()
       return { inUse: state.acquiredConnections, idle: state.idleConnections, waiting: state.waitingClients, max: getConfig().DATABASE_POOL_SIZE }
     },
     async ping() {
-      await (await getPool()).query(sql.unsafe`select 1`)
+      await (await readPool()).query(sql.unsafe`select 1`)
     },
   }
 }
 
 export async function closePool() {
-  const pool = globalForPool.__nextsaasPool
+  const pools = [globalForPool.__nextsaasPool, globalForPool.__nextsaasReplicaPool]
   globalForPool.__nextsaasPool = undefined
-  if (pool) await (await pool).end()
+  globalForPool.__nextsaasReplicaPool = undefined
+  await Promise.all(pools.map(async (pool) => pool && (await pool).end()))
 }
 
 /**

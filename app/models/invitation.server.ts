@@ -127,6 +127,10 @@ const ACCEPT_ERRORS: Record<string, [ErrorCode, string]> = {
     'This invitation was sent to another address. Verify your email address first, or sign in with the invited one.',
   ],
   already_member: ['ALREADY_MEMBER', 'You are already a member of this organization.'],
+  organization_suspended: [
+    'ORGANIZATION_SUSPENDED',
+    'This organization is suspended. The invitation stays valid until it expires; accept it once the organization is reactivated.',
+  ],
 }
 
 /** Joins the signed-in user to the invitation's organization; returns its slug. The function writes the audit row. */

@@ -22,7 +22,7 @@ import { z } from 'zod'
 import { hashSecret } from '~/lib/secrets.server'
 import { isSlug } from '~/lib/slug'
 import { isUuid } from '~/lib/validation'
-import { claimsOf, getPool, sql, type Actor, type RequestScope, type Tx } from './db.server'
+import { claimsOf, getPool, onPrimary, readsFromReplica, sql, type Actor, type RequestScope, type Tx } from './db.server'
 import { PROJECT_COLUMNS, Project } from './project.server'
 import { Membership, membershipQuery, organizationWhere, type OrganizationRef } from './tenant.server'
 import { WORKSPACE_COLUMNS, Workspace } from './workspace.server'
@@ -265,11 +265,19 @@ export class RequestTransaction implements RequestScope {
     this.#afterwards.push(task)
   }
 
-  /** Failures there fail nothing but themselves: the request has its answer. */
+  /**
+   * Failures there fail nothing but themselves: the request has its answer.
+   * They write on the primary; a read in a replica region does not wait for
+   * them (a round trip to another region), the response goes out first.
+   */
   async #runAfterwards() {
     const tasks = this.#afterwards.splice(0)
-    const results = await Promise.allSettled(tasks.map((task) => task()))
-    for (const result of results) if (result.status === 'rejected') this.logger.error({ err: result.reason }, 'work after the request failed')
+    if (!tasks.length) return
+    const detached = readsFromReplica()
+    const done = onPrimary(() => Promise.allSettled(tasks.map((task) => task()))).then((results) => {
+      for (const result of results) if (result.status === 'rejected') this.logger.error({ err: result.reason }, 'work after the request failed')
+    })
+    if (!detached) await done
   }
 
   /** Rolls back what the request did (the route failed without an answer). */

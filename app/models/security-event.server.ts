@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { redactPath, redactText } from '~/lib/paths'
 import { CalendarDate, isUuid } from '~/lib/validation'
 import { SEVERITIES, THREAT_TYPES, type Finding } from '~/security/types'
-import { sql, withAuthService, withTenant, type TenantActor } from './db.server'
+import { onPrimary, sql, withAuthService, withTenant, type TenantActor } from './db.server'
 
 /** The request a set of findings came from, as the monitor knows it before any route runs. */
 export interface ObservedRequest {
@@ -35,7 +35,8 @@ function redactEndpoint(endpoint: string): string {
  * Writes a request's findings through `record_security_event`, the one narrow
  * privileged path (as the auth service role, which may only execute it): one
  * row per IP × rule × minute, counting repeats. Mailed links' tokens are
- * redacted from the endpoint and the samples.
+ * redacted from the endpoint and the samples. Always on the primary: a read
+ * in a replica region records what it saw there.
  */
 export async function recordSecurityEvent(request: ObservedRequest, findings: readonly (Finding & { blocked: boolean })[]): Promise<void> {
   const rows = findings.slice(0, MAX_FINDINGS).map((f) => ({
@@ -48,12 +49,14 @@ export async function recordSecurityEvent(request: ObservedRequest, findings: re
     field: f.field === null ? null : storable(f.field, 100),
     in_name: f.inName,
   }))
-  await withAuthService((tx) =>
-    tx.query(sql.unsafe`
+  await onPrimary(() =>
+    withAuthService((tx) =>
+      tx.query(sql.unsafe`
       select public.record_security_event(
         ${isIP(request.ip) ? request.ip : null}, ${storable(redactEndpoint(request.endpoint), 200)}, ${storable(request.traceId, 128)},
         ${request.sessionId}, ${request.organization === null ? null : storable(request.organization, 64)},
         ${sql.jsonb(rows)})`),
+    ),
   )
 }
 

@@ -123,6 +123,8 @@ export function createRateLimits(config: Config, logger: Logger) {
     store: store.kind,
     /** The store's own PostgreSQL pool (the postgres store only). */
     pool: store.pool ?? null,
+    /** Asks Redis whether it answers (the Redis store only). */
+    ping: store.ping ?? null,
     refusals,
 
     /** The HTTP layer's limits: this process first (no round trip), then the client's address. */

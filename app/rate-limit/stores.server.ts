@@ -39,6 +39,8 @@ export interface Store {
   ready(): Promise<void>
   /** The PostgreSQL store's connection pool, for the metrics. */
   pool?: PoolProbe
+  /** Redis's PING (the Redis store only): rejects at once while Redis is unreachable. */
+  ping?: () => Promise<void>
   close(): Promise<void>
 }
 
@@ -98,6 +100,9 @@ function openRedis(config: Config, logger: Logger): Store {
           resolve()
         })
       }),
+    ping: async () => {
+      await client.ping()
+    },
     close: async () => {
       client.disconnect()
     },

@@ -6,4 +6,5 @@ const unknown: ApiHandler = async ({ request }) => {
   throw notFound(`No API route matches ${request.method} ${new URL(request.url).pathname}`)
 }
 
-export const { loader, action } = apiRoute(Object.fromEntries(API_METHODS.map((method) => [method, unknown])))
+const { loader, action } = apiRoute(Object.fromEntries(API_METHODS.map((method) => [method, unknown])))
+export { loader, action }

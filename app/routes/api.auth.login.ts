@@ -5,7 +5,7 @@ import { apiRoute } from '~/api/route.server'
 import { LoginBody } from '~/api/schemas.server'
 import { signIn } from '~/auth/sign-in.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** Exchanges email and password for a bearer token: a session, under the sign-in page's brute-force limits. */
   async POST({ request, context }) {
     const { email, password } = await readBody(request, LoginBody)
@@ -13,3 +13,4 @@ export const { loader, action } = apiRoute({
     return apiData({ token, user: presentUser(user) })
   },
 })
+export { loader, action }

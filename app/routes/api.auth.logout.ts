@@ -4,7 +4,7 @@ import { apiRoute } from '~/api/route.server'
 import { revokeApiToken } from '~/models/api-token.server'
 import { endSession } from '~/models/sessions.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** The token that signs this request stops working: a session ends, a personal access token is revoked. */
   async POST(args) {
     const principal = await requireApiUser(args)
@@ -15,3 +15,4 @@ export const { loader, action } = apiRoute({
     return apiNoContent()
   },
 })
+export { loader, action }

@@ -3,7 +3,7 @@ import { presentUser } from '~/api/present.server'
 import { requireApiUser } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** Who the token belongs to, and what it is limited to. */
   async GET(args) {
     const principal = await requireApiUser(args)
@@ -14,3 +14,4 @@ export const { loader, action } = apiRoute({
     })
   },
 })
+export { loader, action }

@@ -6,9 +6,9 @@
 import { renderToStaticMarkup } from 'react-dom/server'
 import { describeOperations } from '~/api/reference.server'
 import { apiRoute } from '~/api/route.server'
-import tailwind from '~/tailwind.css'
+import tailwind from '~/tailwind.css?url'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   async GET() {
     const html = `<!doctype html>${renderToStaticMarkup(<ApiReference reference={describeOperations()} />)}`
     return new Response(html, { headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'public, max-age=300' } })
@@ -169,3 +169,4 @@ function FieldTable({ caption, rows }: { caption: string; rows: { name: string; 
     </table>
   )
 }
+export { loader, action }

@@ -1,7 +1,7 @@
 import { openApiDocument } from '~/api/openapi.server'
 import { apiRoute } from '~/api/route.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** The OpenAPI 3.1 document of this API; public, like the reference page built from it. */
   async GET() {
     return new Response(JSON.stringify(openApiDocument()), {
@@ -9,3 +9,4 @@ export const { loader, action } = apiRoute({
     })
   },
 })
+export { loader, action }

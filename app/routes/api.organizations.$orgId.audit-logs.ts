@@ -5,7 +5,7 @@ import { requireApiTenant } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { AuditLogFilters, backwardRange, listAuditLogs } from '~/models/audit.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** The organization's audit log, newest first, narrowed by action, resource type, actor, result and time. */
   async GET(args) {
     const tenant = await requireApiTenant(args)
@@ -16,3 +16,4 @@ export const { loader, action } = apiRoute({
     return apiPage(args.request, await listAuditLogs(tenant.actor, query), query, presentAuditLog)
   },
 })
+export { loader, action }

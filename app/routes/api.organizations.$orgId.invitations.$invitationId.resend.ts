@@ -4,7 +4,7 @@ import { apiData } from '~/api/envelope.server'
 import { requireApiTenant } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** A new link and a new week for a pending invitation, mailed again; the old link stops working. */
   async POST(args) {
     const tenant = await requireApiTenant(args)
@@ -14,3 +14,4 @@ export const { loader, action } = apiRoute({
     return apiData({ ...invitation, mail: mailed ? 'sent' : 'failed' })
   },
 })
+export { loader, action }

@@ -4,7 +4,7 @@ import { requireApiTenant } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { revokeInvitation } from '~/models/invitation.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** Revokes a pending invitation: its link stops working. 404 once it is accepted or revoked. */
   async DELETE(args) {
     const tenant = await requireApiTenant(args)
@@ -13,3 +13,4 @@ export const { loader, action } = apiRoute({
     return apiNoContent()
   },
 })
+export { loader, action }

@@ -5,7 +5,7 @@ import { requireApiTenant } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { listPendingInvitations } from '~/models/invitation.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** Invitations not yet accepted or revoked, newest first (expired ones included, until resent or revoked). */
   async GET(args) {
     const tenant = await requireApiTenant(args)
@@ -14,3 +14,4 @@ export const { loader, action } = apiRoute({
     return apiSlice(args.request, await listPendingInvitations(tenant.actor), query, presentPendingInvitation)
   },
 })
+export { loader, action }

@@ -4,7 +4,7 @@ import { requireApiTenant } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { removeGrant } from '~/models/grant.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** Takes a grant away: only one whose role is within the caller's permissions. */
   async DELETE(args) {
     const tenant = await requireApiTenant(args)
@@ -13,3 +13,4 @@ export const { loader, action } = apiRoute({
     return apiNoContent()
   },
 })
+export { loader, action }

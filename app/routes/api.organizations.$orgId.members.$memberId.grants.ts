@@ -9,7 +9,7 @@ import { GrantBody } from '~/api/schemas.server'
 import { addGrant } from '~/models/grant.server'
 import { findMember } from '~/models/member.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** The roles the member holds on single workspaces or projects, by the resource's name. */
   async GET(args) {
     const tenant = await requireApiTenant(args)
@@ -31,3 +31,4 @@ export const { loader, action } = apiRoute({
     )
   },
 })
+export { loader, action }

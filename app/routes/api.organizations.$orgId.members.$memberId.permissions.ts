@@ -5,7 +5,7 @@ import { requireApiTenant } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { tracePermissions } from '~/lib/permissions'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** What the member may do and where each permission comes from: the tracer of the member page. */
   async GET(args) {
     const tenant = await requireApiTenant(args)
@@ -13,3 +13,4 @@ export const { loader, action } = apiRoute({
     return apiData(presentPermissionTrace(member.id, tracePermissions(member)))
   },
 })
+export { loader, action }

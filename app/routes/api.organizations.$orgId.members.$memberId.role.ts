@@ -9,7 +9,7 @@ import { notFound } from '~/lib/errors'
 import { isUuid } from '~/lib/validation'
 import { changeMemberRole, findMember } from '~/models/member.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** Gives a member another organization role: one the caller holds everything of, never to themselves. */
   async PUT(args) {
     const tenant = await requireApiTenant(args)
@@ -24,3 +24,4 @@ export const { loader, action } = apiRoute({
     return apiData(presentMember(saved))
   },
 })
+export { loader, action }

@@ -8,7 +8,7 @@ import { apiRoute } from '~/api/route.server'
 import { MemberStatusBody } from '~/api/schemas.server'
 import { findMember, removeMember, setMemberStatus } from '~/models/member.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** One member with their organization role and scoped grants. */
   async GET(args) {
     const tenant = await requireApiTenant(args)
@@ -33,3 +33,4 @@ export const { loader, action } = apiRoute({
     return apiNoContent()
   },
 })
+export { loader, action }

@@ -7,7 +7,7 @@ import { apiRoute } from '~/api/route.server'
 import { InvitationBody } from '~/api/schemas.server'
 import { enforceEndpointLimit } from '~/rate-limit/guards.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** Mails a single-use invitation to join with a role the inviter holds everything of; the link never comes back here. */
   async POST(args) {
     const tenant = await requireApiTenant(args)
@@ -19,3 +19,4 @@ export const { loader, action } = apiRoute({
     return apiCreated({ ...invitation, mail: mailed ? 'sent' : 'failed' }, `/api/organizations/${tenant.organization.id}/invitations`)
   },
 })
+export { loader, action }

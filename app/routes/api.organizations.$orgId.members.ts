@@ -5,7 +5,7 @@ import { requireApiTenant } from '~/api/principal.server'
 import { apiRoute } from '~/api/route.server'
 import { listMembers } from '~/models/member.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** The organization's members with their roles and scoped grants, by name (or sort=recent: newest first). */
   async GET(args) {
     const tenant = await requireApiTenant(args)
@@ -14,3 +14,4 @@ export const { loader, action } = apiRoute({
     return apiPage(args.request, await listMembers(tenant.actor, query), query, presentMember)
   },
 })
+export { loader, action }

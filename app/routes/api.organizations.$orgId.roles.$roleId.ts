@@ -18,7 +18,7 @@ async function roleOf(args: ApiArgs, permission: 'role:view' | 'role:manage') {
   return { tenant, role }
 }
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   async GET(args) {
     const { role } = await roleOf(args, 'role:view')
     return apiData(presentRole(role))
@@ -40,3 +40,4 @@ export const { loader, action } = apiRoute({
     return apiNoContent()
   },
 })
+export { loader, action }

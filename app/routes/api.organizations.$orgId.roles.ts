@@ -8,7 +8,7 @@ import { apiRoute } from '~/api/route.server'
 import { RoleBody } from '~/api/schemas.server'
 import { createRole, listRoles } from '~/models/role.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** Built-in roles first, then custom ones by name, each with how many hold it. */
   async GET(args) {
     const tenant = await requireApiTenant(args)
@@ -25,3 +25,4 @@ export const { loader, action } = apiRoute({
     return apiCreated(presentRole(role), `/api/organizations/${tenant.organization.id}/roles/${role.id}`)
   },
 })
+export { loader, action }

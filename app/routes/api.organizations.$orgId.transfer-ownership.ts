@@ -8,7 +8,7 @@ import { TransferOwnershipBody } from '~/api/schemas.server'
 import { notFound } from '~/lib/errors'
 import { findMember, transferOwnership } from '~/models/member.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** Hands the organization to another active member: they become owner, the caller admin. For an owner's unlimited credential only. */
   async POST(args) {
     const tenant = await requireApiTenant(args)
@@ -21,3 +21,4 @@ export const { loader, action } = apiRoute({
     return apiData(presentMember(heir))
   },
 })
+export { loader, action }

@@ -8,7 +8,7 @@ import { UpdateOrganizationBody } from '~/api/schemas.server'
 import { OrganizationSettingsSchema } from '~/lib/validation'
 import { deleteOrganization, updateOrganization } from '~/models/organization.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   async GET(args) {
     const tenant = await requireApiTenant(args)
     await requirePermission(tenant, 'organization:view')
@@ -33,3 +33,4 @@ export const { loader, action } = apiRoute({
     return apiNoContent()
   },
 })
+export { loader, action }

@@ -15,7 +15,7 @@ async function projectFor(args: ApiArgs, permission: Permission) {
   return scope
 }
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   async GET(args) {
     const { project } = await projectFor(args, 'project:view')
     return apiData(presentProject(project))
@@ -41,3 +41,4 @@ export const { loader, action } = apiRoute({
     return apiNoContent()
   },
 })
+export { loader, action }

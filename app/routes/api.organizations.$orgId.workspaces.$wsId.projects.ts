@@ -8,7 +8,7 @@ import { apiRoute } from '~/api/route.server'
 import { ProjectBody } from '~/api/schemas.server'
 import { createProject, listProjects } from '~/models/project.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** The workspace's projects, archived ones last. */
   async GET(args) {
     const { tenant, workspace } = await requireApiWorkspace(args)
@@ -24,3 +24,4 @@ export const { loader, action } = apiRoute({
     return apiCreated(presentProject(project), `/api/organizations/${tenant.organization.id}/workspaces/${workspace.id}/projects/${project.id}`)
   },
 })
+export { loader, action }

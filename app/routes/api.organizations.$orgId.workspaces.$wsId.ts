@@ -14,7 +14,7 @@ async function workspaceFor(args: ApiArgs, permission: Permission) {
   return scope
 }
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** The workspace, for whoever may see it (a grant on one of its projects shows it too). */
   async GET(args) {
     const { workspace } = await requireApiWorkspace(args)
@@ -44,3 +44,4 @@ export const { loader, action } = apiRoute({
     return apiNoContent()
   },
 })
+export { loader, action }

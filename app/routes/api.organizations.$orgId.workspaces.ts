@@ -8,7 +8,7 @@ import { apiRoute } from '~/api/route.server'
 import { WorkspaceBody } from '~/api/schemas.server'
 import { createWorkspace, listWorkspaces } from '~/models/workspace.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** The organization's workspaces, the default first (sort=name) or newest first (sort=recent). */
   async GET(args) {
     const tenant = await requireApiTenant(args)
@@ -24,3 +24,4 @@ export const { loader, action } = apiRoute({
     return apiCreated(presentWorkspace(workspace), `/api/organizations/${tenant.organization.id}/workspaces/${workspace.id}`)
   },
 })
+export { loader, action }

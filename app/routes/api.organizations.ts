@@ -9,7 +9,7 @@ import { toPage } from '~/lib/pagination'
 import { createOrganization, listMyOrganizations } from '~/models/organization.server'
 import { findMembership } from '~/models/tenant.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** The caller's organizations (only the one a scoped token is limited to), by name. */
   async GET(args) {
     const principal = await requireApiUser(args)
@@ -20,7 +20,14 @@ export const { loader, action } = apiRoute({
     const start = (query.page - 1) * query.pageSize
     const page = toPage(all.slice(start, start + query.pageSize), all.length, query)
     return apiPage(args.request, page, query, (o) =>
-      presentMembership({ organizationId: o.id, organizationName: o.name, organizationSlug: o.slug, role: o.role, roleName: o.roleName }),
+      presentMembership({
+        organizationId: o.id,
+        organizationName: o.name,
+        organizationSlug: o.slug,
+        organizationStatus: o.status,
+        role: o.role,
+        roleName: o.roleName,
+      }),
     )
   },
 
@@ -36,3 +43,4 @@ export const { loader, action } = apiRoute({
     return apiCreated(presentMembership(membership), `/api/organizations/${id}`)
   },
 })
+export { loader, action }

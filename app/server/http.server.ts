@@ -18,10 +18,14 @@ import { redactUrl } from '~/lib/paths'
 import '~/lib/request-context'
 import { SQL_CHANNEL, type StatementEvent } from '~/models/db.server'
 import { RequestTransaction } from '~/models/request-transaction.server'
+import { CLIENT_BUILD_DIR } from './build-output.server'
+import { clientIpResolver, expressTrustProxy } from './client-ip.server'
 import { offeredDemoAccounts, type DemoAccounts } from './demo-accounts.server'
+import type { Lifecycle } from './lifecycle.server'
 import { observeRequests } from './metrics.server'
 import { limitRequests } from './rate-limit.server'
 import { sendRefusal } from './refusals.server'
+import { routeByRegion } from './regions.server'
 import { remixHandler } from './remix.server'
 import { securityMonitor } from './security-monitor.server'
 import type { Services } from './services.server'
@@ -35,7 +39,7 @@ declare module 'express-serve-static-core' {
   }
 }
 
-function requestContext(logger: Logger, services: Services, demoAccounts: DemoAccounts | null) {
+function requestContext(logger: Logger, services: Services, demoAccounts: DemoAccounts | null, clientIp: (req: Request) => string) {
   const http = pinoHttp({
     logger,
     genReqId: (req, res) => {
@@ -44,7 +48,7 @@ function requestContext(logger: Logger, services: Services, demoAccounts: DemoAc
       res.setHeader('x-request-id', traceId)
       return traceId
     },
-    customProps: (req) => ({ traceId: req.id, ip: (req as Request).ip }),
+    customProps: (req) => ({ traceId: req.id, ip: clientIp(req as Request) }),
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     // Mailed links carry secrets in their path (and in a redirectTo): the log shows them redacted.
     serializers: { req: (req) => ({ method: req.method, url: redactUrl(req.url) }), res: (res) => ({ statusCode: res.statusCode }) },
@@ -55,7 +59,7 @@ function requestContext(logger: Logger, services: Services, demoAccounts: DemoAc
     const identity = {}
     res.locals.context = {
       traceId,
-      ip: req.ip ?? req.socket.remoteAddress ?? '',
+      ip: clientIp(req),
       logger: req.log,
       cspNonce: randomBytes(16).toString('base64'),
       appendSetCookie: (value) => res.append('Set-Cookie', value),
@@ -155,17 +159,42 @@ function limitBodySize(maxBytes: number) {
 /**
  * Files under `dir`, looked up only for paths under its own top-level entries
  * (read at start-up), so that pages and API calls skip the file-system
- * lookup. The compiler's fingerprinted assets in build/ are cached for good.
+ * lookup. The build's fingerprinted assets (assets/) are cached for good.
  */
 function publicFiles(dir: string) {
   const entries = new Set(existsSync(dir) ? readdirSync(dir) : [])
   const files = express.Router()
-  files.use('/build', express.static(path.join(dir, 'build'), { immutable: true, maxAge: '1y' }))
+  files.use('/assets', express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '1y' }))
   files.use(express.static(dir, { maxAge: '1h' }))
   return (req: Request, res: Response, next: NextFunction) => {
     if (entries.has(req.path.split('/', 2)[1] ?? '')) return files(req, res, next)
     next()
   }
+}
+
+/**
+ * `/healthz` is liveness: the process answers, nothing else is asked (a
+ * database outage must not get every machine restarted). `/readyz` is
+ * readiness: every registered check (the database, Redis when configured,
+ * what other modules add), 503 naming the failing ones.
+ */
+function probes(lifecycle: Lifecycle) {
+  const router = express.Router()
+  router.get('/healthz', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store')
+    res.json({ status: 'alive', timestamp: new Date().toISOString() })
+  })
+  router.get('/readyz', (_req, res, next) => {
+    lifecycle
+      .readiness()
+      .then(({ ready, checks }) => {
+        const failing = Object.keys(checks).filter((name) => checks[name]!.status !== 'ok')
+        res.setHeader('Cache-Control', 'no-store')
+        res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', failing, checks, timestamp: new Date().toISOString() })
+      })
+      .catch(next)
+  })
+  return router
 }
 
 export function createHttpApp(options: {
@@ -180,18 +209,23 @@ export function createHttpApp(options: {
   const { services } = options
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', options.config.TRUST_PROXY)
+  app.set('trust proxy', expressTrustProxy(options.config.TRUST_PROXY))
   app.use(observeRequests(services.metrics))
-  app.use(requestContext(options.logger, services, offeredDemoAccounts(options.config, options.demoAccounts)))
+  // Before the request log, the limits and the security monitor: probes are neither logged, limited nor scanned.
+  app.use(probes(services.lifecycle))
+  const clientIp = clientIpResolver(options.config.TRUST_PROXY)
+  app.use(requestContext(options.logger, services, offeredDemoAccounts(options.config, options.demoAccounts), clientIp))
   app.use(statementLog(options.logger))
   app.use(securityHeaders(options.config))
-  app.use(publicFiles('public'))
+  app.use(publicFiles(CLIENT_BUILD_DIR))
+  // Before anything that counts, reads a body or records: a write in a replica region is replayed untouched.
+  app.use(routeByRegion(options.config))
   // Global and per-IP limits: after static files (cheap, cacheable), before any route runs.
   app.use(limitRequests(services.rateLimits))
   app.use(rejectCrossOrigin)
   app.use(limitBodySize(1024 * 1024))
   app.use(securityMonitor(options.config, services.securityCounters, services.rateLimits?.securityBlock ?? null, services.securityAlerts))
-  app.all('*', remixHandler(options.build, options.config.NODE_ENV))
+  app.all('*', remixHandler(options.build, options.config))
   app.use(unexpectedErrors)
   return app
 }

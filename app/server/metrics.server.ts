@@ -32,10 +32,11 @@ type RouteKind = 'api' | 'health' | 'asset' | 'data' | 'page'
 function routeKind(path: string): RouteKind {
   if (isApiPath(path)) return 'api'
   // Remix's client-side navigations and fetchers ask for the routes' data alone (single fetch).
-  if (path.endsWith('.data')) return 'data'
-  if (path === '/healthz') return 'health'
+  // …and, with lazy route discovery, for the routes of the links on a page (/__manifest).
+  if (path.endsWith('.data') || path === '/__manifest') return 'data'
+  if (path === '/healthz' || path === '/readyz') return 'health'
   // Built bundles and the files of public/: anything named like a file.
-  if (path.startsWith('/build/') || /\.[a-z0-9]+$/i.test(path)) return 'asset'
+  if (path.startsWith('/assets/') || /\.[a-z0-9]+$/i.test(path)) return 'asset'
   return 'page'
 }
 

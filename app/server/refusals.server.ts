@@ -12,6 +12,8 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   REQUEST_BLOCKED: 'Request refused',
   CROSS_ORIGIN: 'Request refused',
   PAYLOAD_TOO_LARGE: 'Request too large',
+  WRONG_REGION: 'Served by another region',
+  UNAVAILABLE: 'Temporarily unavailable',
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)

@@ -15,8 +15,10 @@ import type { AppLoadContext, LoaderFunction, ServerBuild } from '@remix-run/nod
 import { createRequestHandler } from '@remix-run/node'
 // The adapter's own request and response conversions (exported by its server module, typed there).
 import type { NextFunction, Request, Response } from 'express'
+import type { Config } from '~/lib/config.server'
 import { isApiPath } from '~/lib/paths'
 import { identify } from '~/lib/request-context'
+import { answerReplicaFailure, leaveWritePosition } from './regions.server'
 
 interface CompiledRoute {
   id: string
@@ -141,8 +143,8 @@ function drained(res: Response) {
   })
 }
 
-export function remixHandler(build: ServerBuild, mode: string) {
-  const handleRequest = createRequestHandler(build, mode)
+export function remixHandler(build: ServerBuild, config: Config) {
+  const handleRequest = createRequestHandler(build, config.NODE_ENV)
   // The API's resource routes (modules without UI), and the pages.
   const routes = compileRoutes(build, (route, path) => isApiPath(`/${path}`) && !route.module.default)
   const pages = compileRoutes(build, (_route, path) => !isApiPath(`/${path}`))
@@ -169,9 +171,12 @@ export function remixHandler(build: ServerBuild, mode: string) {
       if (!api) identify(context, { routeId: pageRouteId(pages, req) })
       const response = (api && (await answerApi(request, req.path, context))) || (await handleRequest(request, context))
       await context.database.finish()
+      if (response.status >= 500 && (await answerReplicaFailure(req, res, config))) return
+      await leaveWritePosition(req, res, config)
       await sendResponse(res, response)
     } catch (error) {
       await context.database.abort()
+      if (await answerReplicaFailure(req, res, config)) return
       next(error)
     }
   }

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import pg from 'pg'
 import { appDatabaseUrl, parseConfig } from '~/lib/config.server'
+import { SERVER_BUILD_FILE } from '~/server/build-output.server'
 import { openThrowawayDatabase } from '../../db/throwaway'
 import { seedTenants } from './seed'
 import { median } from './stats'
@@ -52,7 +53,7 @@ export function loadOptions() {
 export type LoadOptions = ReturnType<typeof loadOptions>
 
 /** The client every request names, the one the sessions were signed in with. */
-const USER_AGENT = 'nextsaas-bench/1.0'
+export const USER_AGENT = 'nextsaas-bench/1.0'
 
 export interface Target {
   path: string
@@ -97,7 +98,8 @@ export interface Tenant {
   token: string
 }
 
-async function signIn(admin: pg.Client, options: LoadOptions): Promise<Tenant[]> {
+/** Sessions for `options.tenants` of the seeded owners (scripts/bench/seed.ts). */
+export async function signIn(admin: pg.Client, options: Pick<LoadOptions, 'tenants' | 'organizations'>): Promise<Tenant[]> {
   const picked = new Set<number>()
   while (picked.size < options.tenants) picked.add(1 + Math.floor(Math.random() * options.organizations))
   const owners = [...picked].map((o) => ({ o, token: randomBytes(32).toString('base64url') }))
@@ -145,7 +147,7 @@ const through = (url: string, port: number) => Object.assign(new URL(url), { hos
  * gets their ports and the signed-in tenants. Everything is removed after.
  */
 export async function withServers<T>(options: LoadOptions, run: (servers: Servers) => Promise<T>): Promise<T> {
-  if (!existsSync('build/index.js')) throw new Error('no build: run `npm run build` first')
+  if (!existsSync(SERVER_BUILD_FILE)) throw new Error('no build: run `npm run build` first')
   const database = await openThrowawayDatabase('nextsaas_bench')
   const children: ChildProcess[] = []
   database.onDispose(() => Promise.all(children.map(stop)))
@@ -186,6 +188,7 @@ export async function withServers<T>(options: LoadOptions, run: (servers: Server
         ...process.env,
         ...limits,
         NODE_ENV: 'production',
+        APP_URL: 'https://bench.example.test',
         DATABASE_URL: database.url,
         APP_DATABASE_URL: appUrl,
         BENCH_SUPERUSER_URL: superuserUrl,

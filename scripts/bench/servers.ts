@@ -13,14 +13,12 @@
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import path from 'node:path'
-import { pathToFileURL } from 'node:url'
-import type { ServerBuild } from '@remix-run/node'
 import pg from 'pg'
 import { pino } from 'pino'
 import { createPool, sql } from 'slonik'
 import { getConfig } from '~/lib/config.server'
 import { closePool, getPool } from '~/models/db.server'
+import { loadServerBuild } from '~/server/build-output.server'
 import { createHttpApp } from '~/server/http.server'
 import { createServices } from '~/server/services.server'
 
@@ -41,7 +39,7 @@ process.on('message', () => {
 })
 
 const config = getConfig()
-const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
+const build = await loadServerBuild()
 const logger = pino({ level: config.LOG_LEVEL })
 const app = createHttpApp({ build, config, logger, services: createServices(config, logger) })
 

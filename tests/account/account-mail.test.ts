@@ -27,7 +27,15 @@ const config = (env: Record<string, string>) => parseConfig(env as NodeJS.Proces
 test('the dev mailbox exists only without a provider and outside production', () => {
   expect(devMailboxEnabled(config({}))).toBe(true)
   expect(devMailboxEnabled(config({ MAIL_API_URL, MAIL_API_KEY }))).toBe(false)
-  expect(devMailboxEnabled(config({ NODE_ENV: 'production', APP_DATABASE_PASSWORD: 'a-production-secret' }))).toBe(false)
+  expect(
+    devMailboxEnabled(
+      config({
+        NODE_ENV: 'production',
+        APP_URL: 'https://app.example.test',
+        APP_DATABASE_URL: 'postgres://nextsaas_app:a-production-secret@db/nextsaas',
+      }),
+    ),
+  ).toBe(false)
 })
 
 test('a provider URL without its key is a configuration error', () => {

@@ -105,7 +105,7 @@ describe('no fixation', () => {
 
 describe('cookie naming', () => {
   test('in production behind a trusted proxy: __Host- prefix, Secure, HttpOnly, SameSite=Lax, Path=/, no Domain', async () => {
-    const live = await startApp({ NODE_ENV: 'production', TRUST_PROXY: true })
+    const live = await startApp({ NODE_ENV: 'production', TRUST_PROXY: 1 })
     try {
       const client = new Client(live.origin)
       const https = { 'x-forwarded-proto': 'https' }

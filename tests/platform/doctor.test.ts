@@ -53,7 +53,7 @@ test('a broken deployment fails on each thing that is wrong, and the command exi
     await admin.query(`delete from pgmigrations where name = (select max(name) from pgmigrations)`)
     await admin.query(`alter table public.projects no force row level security`)
     await admin.query(`grant select on public.workspaces to nextsaas_app`)
-    const env = { ...process.env, DATABASE_URL: database.url, NODE_ENV: 'production', APP_DATABASE_PASSWORD: appPassword, MAIL_API_URL: undefined }
+    const env = { ...process.env, DATABASE_URL: database.url, NODE_ENV: 'production', APP_URL: 'https://app.example.test', APP_DATABASE_PASSWORD: appPassword, MAIL_API_URL: undefined }
 
     const results = await runDoctor(env, { processes: 1000 })
     expect(verdicts(results)).toMatchObject({
@@ -69,7 +69,7 @@ test('a broken deployment fails on each thing that is wrong, and the command exi
     expect(text).toMatch(/row-level security\s+FAIL\s+not enabled and forced: public\.projects \(not forced\)/)
     expect(text).toMatch(/app login\s+FAIL\s+nextsaas_app: holds 1 table privileges/)
 
-    const run = npmRun('scripts/doctor.ts', { DATABASE_URL: database.url, NODE_ENV: 'production', APP_DATABASE_PASSWORD: appPassword })
+    const run = npmRun('scripts/doctor.ts', { DATABASE_URL: database.url, NODE_ENV: 'production', APP_URL: 'https://app.example.test', APP_DATABASE_PASSWORD: appPassword })
     expect(run.status, run.stderr).toBe(1)
     expect(run.stdout).toMatch(/^migrations\s+FAIL\s+1 pending/m)
   } finally {

@@ -3,12 +3,15 @@ import { setupApp } from '../utils/fixture'
 
 const ctx = setupApp()
 
-test('health check reports the database in the documented shape', async () => {
-  const response = await fetch(new URL('/healthz', ctx.origin))
-  expect(response.status).toBe(200)
-  const body = await response.json()
-  expect(body).toMatchObject({ status: 'healthy', checks: { database: { status: 'ok' } } })
+test('liveness and readiness answer in the documented shape', async () => {
+  const live = await fetch(new URL('/healthz', ctx.origin))
+  expect(live.status).toBe(200)
+  const body = await live.json()
+  expect(body).toEqual({ status: 'alive', timestamp: expect.any(String) })
   expect(new Date(body.timestamp).getTime()).not.toBeNaN()
+  const ready = await fetch(new URL('/readyz', ctx.origin))
+  expect(ready.status).toBe(200)
+  expect(await ready.json()).toMatchObject({ status: 'ready', failing: [], checks: { database: { status: 'ok' } } })
 })
 
 test('every response carries a traceId, reusing a well-formed x-request-id', async () => {

@@ -4,12 +4,10 @@
  * and the token must appear nowhere an operator reads — the request log, the
  * metrics, the audit details, the security events.
  */
-import path from 'node:path'
-import { pathToFileURL } from 'node:url'
-import type { ServerBuild } from '@remix-run/node'
 import { expect, test, vi } from 'vitest'
 import { REDACTED, SECRET_LINKS } from '~/lib/paths'
 import { devMailboxMessages } from '~/mail/mailer.server'
+import { loadServerBuild } from '~/server/build-output.server'
 import { Client, createOrg, PASSWORD, signedUpClient, uniqueEmail, type LogLine } from '../utils/app'
 import { setupApp } from '../utils/fixture'
 import { linkPath } from '../utils/mail'
@@ -32,7 +30,7 @@ function mailedLink(to: string, prefix: string): Promise<string> {
 const tokenOf = (link: string) => link.split('/').pop()!
 
 test('the secret links are every route with a $token segment', async () => {
-  const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
+  const build = await loadServerBuild()
   const withToken = Object.values(build.routes)
     .filter((route) => route.path?.includes(':token'))
     .map((route) => route.path!.split('/')[0])

@@ -15,7 +15,7 @@ vi.stubEnv('RATE_LIMIT_KEY_PREFIX', uniquePrefix('metrics'))
 vi.stubEnv('RATE_LIMIT_IP_MAX_REQUESTS', '3')
 vi.stubEnv('RATE_LIMIT_INVITATION_FAILURES', '2')
 
-const ctx = setupApp({ TRUST_PROXY: true })
+const ctx = setupApp({ TRUST_PROXY: 1 })
 let metrics: { origin: string; close: () => Promise<void> }
 beforeAll(async () => {
   const server = createMetricsApp(ctx.app.services.metrics).listen(0, '127.0.0.1')
@@ -57,7 +57,7 @@ test('a scrape is the Prometheus text format, with process metrics, request timi
 })
 
 test('route labels are kinds, never paths', async () => {
-  for (const path of ['/orgs/some-org/workspaces/x', '/favicon.svg', '/healthz', `/invitations/${'x'.repeat(40)}`, '/login.data']) {
+  for (const path of ['/orgs/some-org/workspaces/x', '/favicon.svg', '/healthz', '/readyz', `/invitations/${'x'.repeat(40)}`, '/login.data']) {
     await new Client(ctx.origin).get(path, { headers: { 'x-forwarded-for': '203.0.113.41' } })
   }
   const { text } = await scrape()

@@ -16,7 +16,7 @@ vi.stubEnv('RATE_LIMIT_IP_MAX_REQUESTS', '8')
 vi.stubEnv('RATE_LIMIT_MAX_REQUESTS', '3')
 vi.stubEnv('RATE_LIMIT_BURST', '1')
 
-const ctx = setupApp({ TRUST_PROXY: true })
+const ctx = setupApp({ TRUST_PROXY: 1 })
 afterAll(() => vi.unstubAllEnvs())
 
 /** A browser behind the trusted proxy, at one client address. */

@@ -23,7 +23,7 @@ vi.stubEnv('RATE_LIMIT_SIGNIN_LOCK_SECONDS', '30')
 const BLOCKED = 'Too many requests from your network address. Try again in 30 seconds.'
 
 // The app behind a trusted proxy (X-Forwarded-For names the client), and one reached directly.
-const ctx = setupApp({ TRUST_PROXY: true })
+const ctx = setupApp({ TRUST_PROXY: 1 })
 const behindProxy = ctx
 let direct: App
 let inviter: Awaited<ReturnType<typeof createTenant>>

@@ -15,7 +15,7 @@ vi.stubEnv('RATE_LIMIT_STORE', 'postgres')
 vi.stubEnv('RATE_LIMIT_KEY_PREFIX', uniquePrefix('mail'))
 vi.stubEnv('RATE_LIMIT_MAILS_PER_HOUR', '2')
 
-const ctx = setupApp({ TRUST_PROXY: true })
+const ctx = setupApp({ TRUST_PROXY: 1 })
 afterAll(() => vi.unstubAllEnvs())
 
 const resetMailsTo = (email: string) => devMailboxMessages().filter((m) => m.to === email && m.text.includes('/reset-password/')).length

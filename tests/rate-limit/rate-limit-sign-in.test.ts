@@ -27,7 +27,7 @@ const BAD_CREDENTIALS = 'Email or password is incorrect.'
 const BLOCKED = /Too many sign-in attempts\. Try again in \d+ seconds?\./
 
 // The app behind a trusted proxy (X-Forwarded-For names the client), and one reached directly.
-const ctx = setupApp({ TRUST_PROXY: true })
+const ctx = setupApp({ TRUST_PROXY: 1 })
 const behindProxy = ctx
 let direct: App
 beforeAll(async () => {

@@ -14,7 +14,7 @@ const ctx = setupApp({
   RATE_LIMIT_STORE: 'memory',
   RATE_LIMIT_MAILS_PER_HOUR: 2,
   RATE_LIMIT_INVITATION_FAILURES: 2,
-  TRUST_PROXY: true,
+  TRUST_PROXY: 1,
 })
 
 const mailsToOperator = () => devMailboxMessages().filter((m) => m.to === operator)

@@ -30,11 +30,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(opened.map((limits) => limits.close()))
 })
-const ctx = setupApp({ TRUST_PROXY: true }, () => ({ rateLimits: processes[0] }))
+const ctx = setupApp({ TRUST_PROXY: 1 }, () => ({ rateLimits: processes[0] }))
 const first = ctx
 let second: App
 beforeAll(async () => {
-  second = await startApp({ TRUST_PROXY: true }, { rateLimits: processes[1] })
+  second = await startApp({ TRUST_PROXY: 1 }, { rateLimits: processes[1] })
 })
 afterAll(() => second?.close())
 
@@ -127,7 +127,7 @@ describe('an IP whose requests keep being refused', () => {
   })
 
   test('in monitor mode nothing is refused, so nothing is blocked', async () => {
-    const monitorOnly = await startApp({ TRUST_PROXY: true, SECURITY_MODE: 'monitor' }, { rateLimits: await open('postgres') })
+    const monitorOnly = await startApp({ TRUST_PROXY: 1, SECURITY_MODE: 'monitor' }, { rateLimits: await open('postgres') })
     try {
       const client = clientAt(monitorOnly.origin)
       for (let i = 0; i < 4; i++) expect((await client.get(ATTACK)).status).toBe(200)

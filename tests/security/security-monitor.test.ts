@@ -11,10 +11,10 @@ import { addMember } from '../utils/tenants'
  * IP: events are aggregated per IP × rule × minute.
  */
 function startMonitoredApp(overrides: Partial<Config> = {}) {
-  return startApp({ TRUST_PROXY: true, ...overrides })
+  return startApp({ TRUST_PROXY: 1, ...overrides })
 }
 
-const ctx = setupApp({ TRUST_PROXY: true })
+const ctx = setupApp({ TRUST_PROXY: 1 })
 
 let ipCounter = 0
 /** A client speaking from an IP no other test uses. */

@@ -1,11 +1,14 @@
 /**
  * Role administration through the pages: rules that agree with each other
- * (editing a role, one invite permission, suspended organizations, `error`
- * audit rows), forms that answer like every other form (422, field errors
- * beside the field, what was typed kept), and a grant picker with no cap.
+ * (editing a role, one invite permission, suspended organizations and the
+ * invitations into them, `error` audit rows), forms that answer like every
+ * other form (422, field errors beside the field, what was typed kept), and a
+ * grant picker with no cap.
  */
+import { randomBytes } from 'node:crypto'
 import { beforeAll, describe, expect, test, vi } from 'vitest'
 import { CATALOG } from '~/lib/permissions'
+import { hashSecret } from '~/lib/secrets.server'
 import { ApiClient } from '../utils/api'
 import { Client, createOrg, PASSWORD, signedUpClient } from '../utils/app'
 import { expectConsoleError } from '../utils/console'
@@ -147,7 +150,25 @@ describe('a suspended organization', () => {
     )
     expect(denied.n).toBeGreaterThanOrEqual(3)
 
+    // Joining is a write too: the invitation waits, still valid, for the reactivation.
+    const invitee = await signedUpClient(ctx.origin, 'Ivy Invitee')
+    const invitation = randomBytes(32).toString('base64url')
+    await ctx.admin.query(
+      `insert into invitations (organization_id, email, role, token_hash, expires_at) values ($1, $2, 'member', $3, now() + interval '1 day')`,
+      [orgId, invitee.email, hashSecret(invitation)],
+    )
+    const waiting = await invitee.post(`/invitations/${invitation}`, {})
+    expect(waiting.status).toBe(409)
+    expect(await waiting.text()).toContain('This organization is suspended')
+    expect(
+      await one('select count(*)::int as n from organization_members where organization_id = $1 and user_id = $2', [
+        orgId,
+        await userId(invitee.email),
+      ]),
+    ).toEqual({ n: 0 })
+
     expect((await operator.post('/operator/organizations', { organizationId: orgId, status: 'active' })).status).toBe(302)
+    expect((await invitee.post(`/invitations/${invitation}`, {})).headers.get('location')).toBe(`/orgs/${slug}`)
     expect((await owner.post(`/orgs/${slug}/workspaces/new`, { name: 'Now' })).status).toBe(302)
     expect(await (await owner.get(`/orgs/${slug}`)).text()).not.toContain('This organization is suspended')
   })

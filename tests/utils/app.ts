@@ -1,10 +1,8 @@
 import type { AddressInfo } from 'node:net'
-import path from 'node:path'
-import { pathToFileURL } from 'node:url'
-import type { ServerBuild } from '@remix-run/node'
 import { pino } from 'pino'
 import { getConfig, type Config } from '~/lib/config.server'
 import type { RateLimits } from '~/rate-limit/limits.server'
+import { loadServerBuild } from '~/server/build-output.server'
 import type { DemoAccounts } from '~/server/demo-accounts.server'
 import { createHttpApp } from '~/server/http.server'
 import { closeServices, createServices } from '~/server/services.server'
@@ -30,7 +28,7 @@ export async function startApp(
   overrides: Partial<Config> = {},
   options: { rateLimits?: RateLimits | null; demoAccounts?: DemoAccounts; log?: { level: 'info' | 'debug'; lines: LogLine[] } } = {},
 ) {
-  const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
+  const build = await loadServerBuild()
   const config = { ...getConfig(), ...overrides }
   const logger = pino(
     { level: options.log?.level ?? 'error' },
@@ -50,6 +48,8 @@ export async function startApp(
     origin,
     services,
     async close() {
+      // As a stopping process does: long-lived streams end before the server waits for its connections.
+      await services.lifecycle.beginShutdown()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       if (options.rateLimits === undefined) await closeServices(services)
     },

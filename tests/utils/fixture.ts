@@ -76,7 +76,7 @@ export function setupDatabase(): DatabaseContext {
  * the pool are closed, in that order. `options` may be a function, called in
  * beforeAll, when it needs something an earlier beforeAll made (limiters).
  *
- *     const ctx = setupApp({ TRUST_PROXY: true })
+ *     const ctx = setupApp({ TRUST_PROXY: 1 })
  *     test('…', async () => {
  *       const response = await new Client(ctx.origin).get('/')
  *       await ctx.admin.query('select …')

@@ -73,7 +73,7 @@ export const TRAVERSAL: readonly Rule[] = [
     locations: ['path'],
     examples: {
       attack: ['/@fs/etc/x', '/wp-content/debug.log', '/backup.sql.gz', '/server.key'],
-      benign: ['/orgs/acme', '/build/root-X1.js', '/api/continue/session'],
+      benign: ['/orgs/acme', '/assets/root-X1.js', '/api/continue/session'],
     },
   },
 ]
