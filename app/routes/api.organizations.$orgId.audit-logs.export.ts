@@ -5,7 +5,7 @@ import { apiRoute } from '~/api/route.server'
 import { AuditExportQuery } from '~/models/audit-export.server'
 import { backwardRange } from '~/models/audit.server'
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** The organization's audit log as a file (CSV or NDJSON), in chain order, with the chain head in its trailer. */
   async GET(args) {
     const tenant = await requireApiTenant(args)
@@ -15,3 +15,4 @@ export const { loader, action } = apiRoute({
     return auditExportResponse(tenant, format, filters, args.request, args.context)
   },
 })
+export { loader, action }

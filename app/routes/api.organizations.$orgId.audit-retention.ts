@@ -9,7 +9,7 @@ import { getAuditRetention, setAuditRetention } from '~/models/organization.serv
 
 const present = (days: number | null) => ({ days, maximumDays: getConfig().AUDIT_RETENTION_MAX_DAYS })
 
-export const { loader, action } = apiRoute({
+const { loader, action } = apiRoute({
   /** How long the audit log is kept, and the longest the operator allows. */
   async GET(args) {
     const tenant = await requireApiTenant(args)
@@ -26,3 +26,4 @@ export const { loader, action } = apiRoute({
     return apiData(present(days))
   },
 })
+export { loader, action }
