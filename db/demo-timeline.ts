@@ -9,6 +9,7 @@
  * rows move: the demo organization's, and its people's account rows.
  */
 import pg from 'pg'
+import { rechainFrom } from './audit-chain'
 
 interface Step {
   ranFrom: Date
@@ -57,6 +58,16 @@ const MOVES = [
   },
 ]
 
+/** The audit rows' hashes cover their time: the chains the story's rows belong to are recomputed from its first row on. */
+async function rechainMoved(admin: pg.Client, organizationId: string, userIds: readonly string[]) {
+  const { rows } = await admin.query<{ chain: string; first: string }>(
+    `select audit_chain_key(organization_id)::text as chain, min(chain_position)::text as first from audit_logs
+     where organization_id = $1 or user_id = any($2::uuid[]) group by 1`,
+    [organizationId, userIds],
+  )
+  for (const { chain, first } of rows) await rechainFrom(admin, chain, Number(first))
+}
+
 export class Timeline {
   private readonly steps: Step[] = []
 
@@ -103,6 +114,7 @@ export class Timeline {
         const rows = move.rows.replaceAll(':org', org).replaceAll(':users', users)
         await admin.query(`update ${move.table} set ${set.join(', ')} where ${rows}`)
       }
+      await rechainMoved(admin, organizationId, userIds)
       await admin.query('commit')
     } catch (error) {
       await admin.query('rollback')

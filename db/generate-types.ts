@@ -19,7 +19,7 @@ const SCHEMAS = ['public', 'auth']
 
 // TypeScript and zod types of what our Slonik pool hands back (app/models/db.server.ts
 // type parsers on top of node-postgres): timestamps are Date, int8 and numeric
-// are numbers, date stays a 'YYYY-MM-DD' string, jsonb is parsed JSON.
+// are numbers, date stays a 'YYYY-MM-DD' string, jsonb is parsed JSON, bytea is a Buffer.
 function typeMaps(outputPath: string) {
   const json = jsonModule(outputPath)
   const ts: TypeMap = {
@@ -28,6 +28,7 @@ function typeMaps(outputPath: string) {
     'pg_catalog.date': 'string',
     'pg_catalog.json': json.type,
     'pg_catalog.jsonb': json.type,
+    'pg_catalog.bytea': 'Buffer',
   }
   const zod: TypeMap = {
     ...defaultZodTypeMap,
@@ -37,6 +38,7 @@ function typeMaps(outputPath: string) {
     'pg_catalog.date': 'z.string()',
     'pg_catalog.json': json.schema,
     'pg_catalog.jsonb': json.schema,
+    'pg_catalog.bytea': 'z.instanceof(Buffer)',
   }
   return { ts, zod, addJsonModule: json.addModule }
 }

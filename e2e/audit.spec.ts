@@ -1,6 +1,12 @@
 import { expect, test } from '@playwright/test'
 import { createOrganization, saveScreenshot, signUp } from './fixtures'
 
+async function streamText(stream: NodeJS.ReadableStream) {
+  let text = ''
+  for await (const chunk of stream) text += chunk.toString()
+  return text
+}
+
 test('the audit log lists what happened and filters it; Clear shows everything again', async ({ page }, testInfo) => {
   await signUp(page, 'Audrey Auditor')
   const slug = await createOrganization(page, 'Audit Trail Ltd')
@@ -24,6 +30,14 @@ test('the audit log lists what happened and filters it; Clear shows everything a
   await expect(page.getByLabel('Action')).toHaveValue('workspace.')
   await saveScreenshot(page, testInfo, 'audit-filtered')
 
+  // The export carries the filter: a plain link that downloads the matching entries and the trailer.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()])
+  expect(download.suggestedFilename()).toMatch(new RegExp(`^audit-log-${slug}-\\d{4}-\\d{2}-\\d{2}\\.csv$`))
+  const lines = (await streamText(await download.createReadStream())).split('\r\n').filter(Boolean)
+  expect(lines).toHaveLength(3)
+  expect(lines[1]).toContain(',workspace.created,')
+  expect(lines[2]).toMatch(/^# \{"type":"trailer"/)
+
   // A bad date range is named next to its field, with what was typed kept.
   await page.getByLabel('From (UTC)').fill('2026-02-01')
   await page.getByLabel('To (UTC)').fill('2026-01-01')
@@ -33,5 +47,7 @@ test('the audit log lists what happened and filters it; Clear shows everything a
 
   await page.getByRole('link', { name: 'Clear' }).click()
   await expect(page.getByLabel('Action')).toHaveValue('')
-  await expect(entries).toHaveCount(everything)
+  // Everything, and the export, which is on record too.
+  await expect(entries).toHaveCount(everything + 1)
+  await expect(entries.filter({ hasText: 'audit_log.exported' })).toHaveCount(1)
 })

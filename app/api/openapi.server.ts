@@ -26,8 +26,13 @@ interface Operation {
   query?: z.AnyZodObject
   /** A paginated list: page, pageSize and sort (the first is the default) query parameters, plus its filters. */
   list?: { sorts: readonly [Sort, ...Sort[]]; filters?: z.AnyZodObject }
-  /** `eventStream`: the answer is text/event-stream (server-sent events), not JSON. */
-  response: { status: 200 | 201 | 204; schema?: z.ZodTypeAny; description: string; eventStream?: boolean }
+  response: {
+    status: 200 | 201 | 204
+    schema?: z.ZodTypeAny
+    description: string
+    /** Content other than JSON (a file, an event stream): its media types. */
+    files?: Record<string, z.ZodTypeAny>
+  }
   /** Failures beyond those every operation of its kind may give. */
   errors?: Record<number, string>
 }
@@ -448,7 +453,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'Stream the organization’s changes',
     description:
       'Server-sent events: each `change` event (its `id` resumes with a `Last-Event-ID` header) carries `{ table, op, id, workspaceId, projectId, row, actor }`, the row as the caller may read it; deletions carry no row. Only what the caller may see is sent. `reload` means changes were missed (reload the data); `end` means access ended; `shutdown` means reconnect. A comment every 25 s keeps the connection open.',
-    response: { status: 200, description: 'A text/event-stream that stays open', eventStream: true },
+    response: { status: 200, description: 'A text/event-stream that stays open', files: { 'text/event-stream': z.string() } },
     errors: { 429: 'Too many open streams for the caller, the organization or the server (RATE_LIMITED)', 503: 'Live updates are off (UNAVAILABLE)' },
   },
   {
@@ -460,6 +465,49 @@ export const OPERATIONS: Operation[] = [
     description: 'Newest first. Each filter is optional and they combine; `links.next` keeps them. A `to` before `from` is a 400.',
     list: { sorts: ['recent'], filters: S.AuditLogFilters },
     response: { status: 200, schema: S.AuditLogResource, description: 'Audit entries, newest first' },
+  },
+  {
+    method: 'get',
+    path: '/api/organizations/{orgId}/audit-logs/export',
+    tag: 'Audit log',
+    permission: 'audit:view',
+    summary: 'Export the audit log',
+    description: [
+      'Every entry matching the filters (the same as the list’s), in chain order, streamed as NDJSON (one `{"type":"entry",…}`',
+      'object a line) or CSV (a header row, then one record a row). The last line is the trailer: the number of rows, the filters',
+      'and the organization’s chain head (`position`, `hash`) when the export began — in CSV a comment line, `# ` and the same JSON.',
+      'A file without its trailer was cut short. Each export is audited (`audit_log.exported`) and counts against the',
+      'organization’s hourly export limit.',
+    ].join(' '),
+    query: S.AuditExportQuery,
+    response: {
+      status: 200,
+      description: 'The export, as an attachment',
+      files: {
+        'application/x-ndjson': z.string().describe('One JSON object a line: entries, then the trailer'),
+        'text/csv': z.string().describe('A header row, the entries, then `# ` and the trailer as JSON'),
+      },
+    },
+    errors: { 400: 'A malformed format or filter (INVALID_QUERY)' },
+  },
+  {
+    method: 'get',
+    path: '/api/organizations/{orgId}/audit-retention',
+    tag: 'Audit log',
+    permission: 'organization:view',
+    summary: 'Read the audit log’s retention',
+    description: '`days` is null when the organization keeps its log as long as the operator’s maximum (`maximumDays`).',
+    response: { status: 200, schema: S.AuditRetention, description: 'The retention and the maximum' },
+  },
+  {
+    method: 'put',
+    path: '/api/organizations/{orgId}/audit-retention',
+    tag: 'Audit log',
+    permission: '*',
+    summary: 'Set the audit log’s retention',
+    description: 'Entries older than this many days are deleted by the operator’s prune job, behind a signed checkpoint. Audited.',
+    body: S.AuditRetentionInput,
+    response: { status: 200, schema: S.AuditRetention, description: 'The retention and the maximum' },
   },
 ]
 
@@ -509,9 +557,9 @@ function errorsOf(op: Operation): Record<number, string> {
 }
 
 function register(registry: OpenAPIRegistry, op: Operation) {
-  const { schema, status, description, eventStream } = op.response
-  const success = eventStream
-    ? { description, content: { 'text/event-stream': { schema: z.string() } } }
+  const { schema, status, description } = op.response
+  const success = op.response.files
+    ? { description, content: Object.fromEntries(Object.entries(op.response.files).map(([type, file]) => [type, { schema: file }])) }
     : schema
       ? { description, content: { 'application/json': { schema: op.list ? S.pageOf(schema) : S.dataOf(schema) } } }
       : { description }

@@ -46,6 +46,7 @@ export const RolePatchBody = RoleSchema.extend({ permissions: RoleSchema.shape.p
 export const RoleDeletionQuery = RoleDeletionSchema
 /** The audit log's filters: query parameters of its list, and the fields of its page's form. */
 export { AuditLogFilters } from '~/models/audit.server'
+export { AuditExportQuery } from '~/models/audit-export.server'
 export const ProjectPatchBody = ProjectSchema.partial()
   .extend({ status: z.enum(['active', 'archived'], { message: 'Use active or archived' }).optional() })
   .openapi('ProjectPatch')
@@ -235,3 +236,13 @@ export const ErrorEnvelope = z
 
 export const dataOf = <T extends z.ZodTypeAny>(schema: T) => z.object({ data: schema })
 export const pageOf = <T extends z.ZodTypeAny>(schema: T) => z.object({ data: z.array(schema), meta: Meta, links: Links })
+
+export const AuditRetentionInput = z
+  .object({
+    days: z.number().int().min(1).nullable().describe('Days to keep entries, at most the operator’s maximum; null = as long as the maximum'),
+  })
+  .openapi('AuditRetentionInput')
+
+export const AuditRetention = AuditRetentionInput.extend({
+  maximumDays: z.number().int().describe('The longest retention the operator allows (AUDIT_RETENTION_MAX_DAYS)'),
+}).openapi('AuditRetention')

@@ -303,6 +303,20 @@ const ConfigSchema = z
       .max(1024 * 1024)
       .default(64 * 1024)
       .describe('largest JSON body the API reads'),
+    AUDIT_RETENTION_MAX_DAYS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(36_500)
+      .default(3650)
+      .describe('the longest audit retention an owner may choose; organizations that choose none keep this long'),
+    AUDIT_CHECKPOINT_KEY: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'ed25519 private key (PEM, or base64 of its PKCS#8 DER) signing audit:prune checkpoints; unset outside production = .data/audit-checkpoint-key.pem',
+      ),
     ...RateLimitEnv,
     ...SecurityEnv,
     ...RegionEnv,

@@ -130,3 +130,23 @@ export const RoleSchema = z.object({
   description: z.string().trim().max(500, 'Use at most 500 characters').regex(NO_NUL, NUL_MESSAGE).optional(),
   permissions: z.array(z.string().max(64).regex(NO_NUL, NUL_MESSAGE)).max(100).default([]),
 })
+
+/**
+ * How many days the organization keeps its audit log: a whole number up to
+ * the operator's maximum, or null (keep it as long as the maximum allows).
+ * A form's empty field means null; the API says null outright, and a body
+ * without `days` is refused.
+ */
+export function auditRetentionSchema(maximumDays: number, { blankIsNull }: { blankIsNull: boolean }) {
+  return z.object({
+    days: z.preprocess(
+      (value) => (value === null || (blankIsNull && (value === '' || value === undefined)) ? null : value),
+      z.coerce
+        .number({ invalid_type_error: 'Enter a whole number of days' })
+        .int('Enter a whole number of days')
+        .min(1, 'Keep it at least 1 day')
+        .max(maximumDays, `Use at most ${maximumDays} days (the system maximum)`)
+        .nullable(),
+    ),
+  })
+}

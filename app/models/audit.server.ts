@@ -132,7 +132,8 @@ const AuditLogEntry = z.object({
 })
 export type AuditLogEntry = z.infer<typeof AuditLogEntry>
 
-function conditions(actor: TenantActor, filters: AuditLogFilters) {
+/** The filters as SQL over `audit_logs a` (the list and the export share them). */
+export function auditConditions(actor: TenantActor, filters: AuditLogFilters) {
   const where = [sql.fragment`a.organization_id = ${actor.organizationId}`]
   // ^@ (starts_with) is leakproof, so under RLS it still becomes an index range; LIKE would not.
   if (filters.action)
@@ -155,7 +156,7 @@ function conditions(actor: TenantActor, filters: AuditLogFilters) {
  */
 export function listAuditLogs(actor: TenantActor, query: ListQuery & AuditLogFilters): Promise<Page<AuditLogEntry>> {
   return withTenant(actor, async (tx) => {
-    const where = conditions(actor, query)
+    const where = auditConditions(actor, query)
     const total = await tx.oneFirst(sql.type(z.object({ total: z.number() }))`
       select count(*) as total from audit_logs a where ${where}`)
     const items = await tx.any(sql.type(AuditLogEntry)`

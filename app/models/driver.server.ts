@@ -11,10 +11,12 @@
  *   statement when that one has no parameters (the opening always qualifies),
  *   and is dropped with a `COMMIT`/`ROLLBACK` that follows it directly.
  *
- * Streaming is not supported: no query of this app streams (long lists page
- * with keysets).
+ * Streaming (the audit log's export) reads through a server-side cursor
+ * (pg-query-stream), a batch at a time as the reader drains it.
  */
+import { Transform } from 'node:stream'
 import pg from 'pg'
+import QueryStream from 'pg-query-stream'
 import {
   BackendTerminatedError,
   BackendTerminatedUnexpectedlyError,
@@ -153,8 +155,29 @@ export function createDriver(): DriverFactory {
               rows: result.rows,
             }
           },
-          stream: () => {
-            throw new Error('Streaming queries are not supported by this driver')
+          stream: (sql, values = []) => {
+            // The client runs its queries in order: a START TRANSACTION still pending goes first.
+            if (pendingBegin) {
+              pendingBegin = false
+              client.query(BEGIN).catch(() => {}) // a failed BEGIN fails the stream's query too, which reports it
+            }
+            const rows = client.query(new QueryStream(sql, values as unknown[]))
+            let fields: { dataTypeId: number; name: string }[] = []
+            // rowDescription arrives before the first row (and not at all for a statement that fails).
+            ;(client as unknown as { connection: NodeJS.EventEmitter }).connection.once(
+              'rowDescription',
+              (description: { fields: { dataTypeID: number; name: string }[] }) => {
+                fields = description.fields.map((field) => ({ dataTypeId: field.dataTypeID, name: field.name }))
+              },
+            )
+            const withFields = new Transform({
+              objectMode: true,
+              transform(row, _encoding, callback) {
+                callback(null, { fields, row })
+              },
+            })
+            rows.on('error', (error: Error) => withFields.destroy(wrapError(error as PgError, { sql, values })))
+            return rows.pipe(withFields)
           },
         }
       },

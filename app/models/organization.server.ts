@@ -95,6 +95,31 @@ export function updateOrganization(actor: TenantActor, input: { name: string; sl
   })
 }
 
+/** How many days the organization keeps its audit log (null: as long as the operator's maximum). */
+export function getAuditRetention(actor: TenantActor): Promise<number | null> {
+  return withTenant(actor, (tx) =>
+    tx.oneFirst(sql.type(z.object({ days: z.number().nullable() }))`
+      select audit_retention_days as days from organizations where id = ${actor.organizationId}`),
+  )
+}
+
+/** Sets the audit log's retention; `npm run audit:prune` applies it. */
+export function setAuditRetention(actor: TenantActor, days: number | null): Promise<void> {
+  return withTenant(actor, async (tx) => {
+    const previous = await tx.maybeOne(sql.type(z.object({ days: z.number().nullable() }))`
+      select audit_retention_days as days from organizations where id = ${actor.organizationId} for update`)
+    const updated = await tx.query(sql.unsafe`
+      update organizations set audit_retention_days = ${days} where id = ${actor.organizationId}`)
+    if (!previous || updated.rowCount === 0) throw new DomainError('You cannot change this organization', undefined, 'FORBIDDEN')
+    await writeAudit(tx, actor, {
+      action: 'organization.audit_retention_changed',
+      resourceType: 'organization',
+      resourceId: actor.organizationId,
+      details: { from: previous.days, to: days },
+    })
+  })
+}
+
 /**
  * Deletes the organization with its roles, members, workspaces and projects
  * (foreign keys cascade) in one transaction. The audit row is written first,

@@ -1,8 +1,8 @@
 import { type LoaderFunctionArgs, type MetaFunction, data } from '@remix-run/node'
-import { useLoaderData } from '@remix-run/react'
+import { useLoaderData, useParams } from '@remix-run/react'
 import { requirePermission, requireTenant } from '~/access/tenant.server'
 import { FilterForm, FilterInput, FilterSelect } from '~/components/filter-form'
-import { DataTable, EmptyState, PageHeader, Pagination } from '~/components/ui'
+import { buttonStyles, DataTable, EmptyState, PageHeader, Pagination } from '~/components/ui'
 import { formatUtc } from '~/lib/dates'
 import { filterValues, givenFilters, type FilterErrors } from '~/lib/filters'
 import { parseListQuery } from '~/lib/pagination'
@@ -45,9 +45,27 @@ export default function AuditLog() {
   // Someone who has left is no longer listed, but their entries can still be asked for (and the choice kept).
   if (values.userId && !members.some((m) => m.userId === values.userId)) memberOptions.push({ value: values.userId, label: 'Not a current member' })
   const filtered = Object.values(values).some(Boolean)
+  /** The export of what the page shows (all pages), as a plain link: the file streams from a route of its own. */
+  const { org } = useParams()
+  const exportHref = (format: string) => `/orgs/${org}/audit/export?${new URLSearchParams({ ...givenFilters(values), format })}`
   return (
     <section>
-      <PageHeader title="Audit log" subtitle={`${total} ${total === 1 ? 'entry' : 'entries'}${filtered ? ' matching' : ''}`} />
+      <PageHeader
+        title="Audit log"
+        subtitle={`${total} ${total === 1 ? 'entry' : 'entries'}${filtered ? ' matching' : ''}`}
+        actions={
+          Object.keys(errors).length ? null : (
+            <>
+              <a href={exportHref('csv')} className={buttonStyles.secondary} download>
+                Export CSV
+              </a>
+              <a href={exportHref('ndjson')} className={buttonStyles.secondary} download>
+                Export NDJSON
+              </a>
+            </>
+          )
+        }
+      />
       <FilterForm>
         <FilterInput name="action" label="Action" value={values.action} errors={errors.action} placeholder="workspace. or workspace.created" />
         <FilterInput name="resourceType" label="Resource type" value={values.resourceType} errors={errors.resourceType} placeholder="workspace" />

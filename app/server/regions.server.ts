@@ -32,9 +32,12 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 /**
  * Pages whose GET writes: a mailed link that verifies an address or changes
  * it, and an invitation link (its lookups count towards a lockout and may
- * record a security event). Their data requests (`…/token.data`) too.
+ * record a security event). Their data requests (`…/token.data`) too. And the
+ * audit log's export, on both doors: it writes its own audit row first.
  */
-const WRITING_GETS = new RegExp(`^/(${SECRET_LINKS.verifyEmail}|${SECRET_LINKS.invitation})/`)
+const WRITING_GETS = new RegExp(
+  `^/(${SECRET_LINKS.verifyEmail}|${SECRET_LINKS.invitation})/|^/api/organizations/[^/]+/audit-logs/export$|^/orgs/[^/]+/audit/export$`,
+)
 
 /** Whether the request's work writes: every unsafe method, and the GETs above. */
 export function writes(req: Pick<Request, 'method' | 'path'>): boolean {

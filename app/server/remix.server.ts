@@ -10,7 +10,7 @@
  *   loaders, actions, guards and models; API routes were matched once, at
  *   start-up, into compiled patterns.
  */
-import { createRemixRequest, sendRemixResponse } from '@remix-run/express/dist/server.js'
+import { createRemixRequest } from '@remix-run/express/dist/server.js'
 import type { AppLoadContext, LoaderFunction, ServerBuild } from '@remix-run/node'
 import { createRequestHandler } from '@remix-run/node'
 // The adapter's own request and response conversions (exported by its server module, typed there).
@@ -103,6 +103,46 @@ function pageRouteId(pages: CompiledRoute[], req: Request): string | undefined {
   }
 }
 
+/**
+ * Sends a Remix response as @remix-run/express's sendRemixResponse does, but
+ * waits for the socket to drain between chunks: a long streamed body (the
+ * audit export) is then produced as fast as the client reads it, instead of
+ * piling up in memory. A client that goes away cancels the body's stream.
+ */
+async function sendResponse(res: Response, response: globalThis.Response) {
+  res.statusMessage = response.statusText
+  res.status(response.status)
+  for (const [name, value] of response.headers.entries()) res.append(name, value)
+  if (/text\/event-stream/i.test(response.headers.get('Content-Type') ?? '')) res.flushHeaders()
+  if (!response.body) return void res.end()
+  const reader = response.body.getReader()
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      if (!res.write(value)) await drained(res)
+      if (res.destroyed) return void (await reader.cancel())
+    }
+    res.end()
+  } catch (error) {
+    res.destroy(error as Error)
+    throw error
+  }
+}
+
+/** Resolves when the response can take more, or has closed. */
+function drained(res: Response) {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done)
+      res.off('close', done)
+      resolve()
+    }
+    res.on('drain', done)
+    res.on('close', done)
+  })
+}
+
 export function remixHandler(build: ServerBuild, config: Config) {
   const handleRequest = createRequestHandler(build, config.NODE_ENV)
   // The API's resource routes (modules without UI), and the pages.
@@ -133,7 +173,7 @@ export function remixHandler(build: ServerBuild, config: Config) {
       await context.database.finish()
       if (response.status >= 500 && (await answerReplicaFailure(req, res, config))) return
       await leaveWritePosition(req, res, config)
-      await sendRemixResponse(res, response)
+      await sendResponse(res, response)
     } catch (error) {
       await context.database.abort()
       if (await answerReplicaFailure(req, res, config)) return

@@ -97,6 +97,7 @@ const VALID: Record<string, () => Record<string, unknown>> = {
   MemberStatusInput: () => ({ status: 'active' }),
   GrantInput: () => ({ role: 'member', workspaceId: ids.wsId }),
   TransferOwnershipInput: () => ({ memberId: ids.memberId }),
+  AuditRetentionInput: () => ({ days: 30 }),
 }
 
 /** One bad value for one field; sent to every operation whose body has that field. */

@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { beforeAll, describe, expect, inject, test } from 'vitest'
 import { parseConfig } from '~/lib/config.server'
+import { ACCOUNT_CHAIN, verifyChain } from '../../db/audit-chain'
 import { DEMO_ACCOUNTS, DEMO_ORGANIZATION, seedDemo } from '../../db/seed-demo'
 import { Client, startApp } from '../utils/app'
 import { setupApp } from '../utils/fixture'
@@ -50,6 +51,12 @@ describe('the demo seed', () => {
     const before = await footprint(ctx.admin)
     expect(await seedDemo(inject('databaseUrl'))).toEqual({ ...seeded, created: false })
     expect(await footprint(ctx.admin)).toEqual(before)
+  })
+
+  test('its audit rows, dated afterwards, still form verifiable hash chains', async () => {
+    const { rows } = await ctx.admin.query(`select id from organizations where slug = 'acme-robotics'`)
+    expect(await verifyChain(ctx.admin, rows[0].id)).toMatchObject({ ok: true })
+    expect(await verifyChain(ctx.admin, ACCOUNT_CHAIN)).toMatchObject({ ok: true })
   })
 
   test('holds three workspaces, a dozen projects, five people in five situations and a pending invitation', async () => {

@@ -12,6 +12,8 @@ export const TENANT_TABLES = [
   'role_grants',
   'invitations',
   'audit_logs',
+  'audit_chain_heads',
+  'audit_checkpoints',
   'security_events',
 ] as const
 export type TenantTable = (typeof TENANT_TABLES)[number]

@@ -32,6 +32,14 @@ export default interface AuditLogs {
   created_at: Date;
 
   trace_id: string | null;
+
+  actor_id: string | null;
+
+  chain_position: number;
+
+  prev_hash: Buffer;
+
+  hash: Buffer;
 }
 
 /** Represents the initializer for the table public.audit_logs */
@@ -62,6 +70,14 @@ export interface AuditLogsInitializer {
   created_at?: Date;
 
   trace_id?: string | null;
+
+  actor_id?: string | null;
+
+  chain_position: number;
+
+  prev_hash: Buffer;
+
+  hash: Buffer;
 }
 
 /** Represents the mutator for the table public.audit_logs */
@@ -89,6 +105,14 @@ export interface AuditLogsMutator {
   created_at?: Date;
 
   trace_id?: string | null;
+
+  actor_id?: string | null;
+
+  chain_position?: number;
+
+  prev_hash?: Buffer;
+
+  hash?: Buffer;
 }
 
 export const auditLogs = z.object({
@@ -104,6 +128,10 @@ export const auditLogs = z.object({
   result: z.string(),
   created_at: z.date(),
   trace_id: z.string().nullable(),
+  actor_id: z.string().uuid().nullable(),
+  chain_position: z.number(),
+  prev_hash: z.instanceof(Buffer),
+  hash: z.instanceof(Buffer),
 });
 
 export const auditLogsInitializer = z.object({
@@ -119,6 +147,10 @@ export const auditLogsInitializer = z.object({
   result: z.string(),
   created_at: z.date().optional(),
   trace_id: z.string().optional().nullable(),
+  actor_id: z.string().uuid().optional().nullable(),
+  chain_position: z.number(),
+  prev_hash: z.instanceof(Buffer),
+  hash: z.instanceof(Buffer),
 });
 
 export const auditLogsMutator = z.object({
@@ -134,4 +166,8 @@ export const auditLogsMutator = z.object({
   result: z.string().optional(),
   created_at: z.date().optional(),
   trace_id: z.string().optional().nullable(),
+  actor_id: z.string().uuid().optional().nullable(),
+  chain_position: z.number().optional(),
+  prev_hash: z.instanceof(Buffer).optional(),
+  hash: z.instanceof(Buffer).optional(),
 });

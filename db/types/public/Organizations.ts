@@ -21,6 +21,8 @@ export default interface Organizations {
   created_at: Date;
 
   updated_at: Date;
+
+  audit_retention_days: number | null;
 }
 
 /** Represents the initializer for the table public.organizations */
@@ -43,6 +45,8 @@ export interface OrganizationsInitializer {
 
   /** Default value: now() */
   updated_at?: Date;
+
+  audit_retention_days?: number | null;
 }
 
 /** Represents the mutator for the table public.organizations */
@@ -60,6 +64,8 @@ export interface OrganizationsMutator {
   created_at?: Date;
 
   updated_at?: Date;
+
+  audit_retention_days?: number | null;
 }
 
 export const organizations = z.object({
@@ -70,6 +76,7 @@ export const organizations = z.object({
   settings: json,
   created_at: z.date(),
   updated_at: z.date(),
+  audit_retention_days: z.number().nullable(),
 });
 
 export const organizationsInitializer = z.object({
@@ -80,6 +87,7 @@ export const organizationsInitializer = z.object({
   settings: json.optional(),
   created_at: z.date().optional(),
   updated_at: z.date().optional(),
+  audit_retention_days: z.number().optional().nullable(),
 });
 
 export const organizationsMutator = z.object({
@@ -90,4 +98,5 @@ export const organizationsMutator = z.object({
   settings: json.optional(),
   created_at: z.date().optional(),
   updated_at: z.date().optional(),
+  audit_retention_days: z.number().optional().nullable(),
 });
