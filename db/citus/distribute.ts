@@ -44,11 +44,17 @@ export const DISTRIBUTED_TABLES = [
 ] as const
 
 /**
- * Tenant tables kept on the coordinator: their rows may belong to no
- * organization (sign-in attempts, attacks before a tenant is known) and their
- * key is `id` alone (decision 005).
+ * Tenant tables kept on the coordinator: the logs, whose rows may belong to no
+ * organization (sign-in attempts, attacks before a tenant is known) and whose
+ * key is `id` alone, and the audit log's hash-chain heads and checkpoints,
+ * which its insert trigger locks and reads beside it (decision 005).
  */
-export const COORDINATOR_TENANT_TABLES = ['public.audit_logs', 'public.security_events'] as const
+export const COORDINATOR_TENANT_TABLES = [
+  'public.audit_logs',
+  'public.audit_chain_heads',
+  'public.audit_checkpoints',
+  'public.security_events',
+] as const
 
 async function setWorkerPasswords(client: pg.Client) {
   for (const role of WORKER_LOGIN_ROLES) {
@@ -63,20 +69,27 @@ async function setWorkerPasswords(client: pg.Client) {
 }
 
 /**
- * security_events stays a plain table, outside Citus: its upsert
- * (record_security_event) stamps `last_seen_at = now()` in DO UPDATE, which
- * Citus refuses on its tables, and only its key to auth.users (a reference
- * table) would put it there. The key goes; accounts are never deleted, so
- * its ON DELETE SET NULL never fired.
+ * The logs stay plain tables, outside Citus: only their key to auth.users (a
+ * reference table) would put them in its metadata, where security_events'
+ * upsert (record_security_event stamps `now()` in DO UPDATE) is refused and
+ * the audit chain's functions, which take an `audit_logs` row, would be
+ * handed the row type of Citus's local shard instead. The keys go; accounts
+ * are never deleted, so their ON DELETE SET NULL never fired.
  */
-async function keepSecurityEventsPlain(client: pg.Client) {
-  await client.query(`alter table public.security_events drop constraint if exists security_events_user_id_fkey`)
-  const inCitus = await client.query(`select 1 from pg_dist_partition where logicalrelid = 'public.security_events'::regclass`)
-  if (inCitus.rowCount) await client.query(`select undistribute_table('public.security_events')`)
+async function keepLogsPlain(client: pg.Client) {
+  for (const table of ['public.audit_logs', 'public.security_events']) {
+    const { rows } = await client.query<{ name: string }>(
+      `select conname as name from pg_constraint where contype = 'f' and conrelid = $1::regclass and confrelid = 'auth.users'::regclass`,
+      [table],
+    )
+    for (const key of rows) await client.query(`alter table ${table} drop constraint ${pg.escapeIdentifier(key.name)}`)
+    const inCitus = await client.query(`select 1 from pg_dist_partition where logicalrelid = $1::regclass`, [table])
+    if (inCitus.rowCount) await client.query(`select undistribute_table($1)`, [table])
+  }
 }
 
 async function placeTables(client: pg.Client) {
-  await keepSecurityEventsPlain(client)
+  await keepLogsPlain(client)
   const placed = async (table: string, type: 'reference' | 'distributed') =>
     Boolean((await client.query(`select 1 from citus_tables where table_name = $1::regclass and citus_table_type = $2`, [table, type])).rowCount)
   for (const table of REFERENCE_TABLES) if (!(await placed(table, 'reference'))) await client.query(`select create_reference_table($1)`, [table])

@@ -48,7 +48,7 @@ test('every tenant table is distributed by organization_id and co-located, or pl
   expect(tables.get('auth.users')).toMatchObject({ type: 'reference' })
 })
 
-test('no tenant table is left local but the two logs the decision keeps on the coordinator', async () => {
+test('no tenant table is left local but the logs (and the audit chain) the decision keeps on the coordinator', async () => {
   const tables = await citusTables()
   const local = TENANT_TABLES.filter((table) => tables.get(table)?.type !== 'distributed' && tables.get(table)?.type !== 'reference')
   expect(local.sort()).toEqual(COORDINATOR_TENANT_TABLES.map(unqualified).sort())
