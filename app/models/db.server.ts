@@ -273,9 +273,31 @@ export function claimsOf(actor: Pick<Actor, 'userId' | 'token'>): Record<string,
  * The statement that becomes `role` with `claims`, before anything else in
  * its transaction. Without parameters, so that the driver sends it together
  * with START TRANSACTION: a transaction costs one round trip to begin.
+ *
+ * On Citus (DATABASE_CITUS) the claims are a `SET LOCAL`, which Citus
+ * replays on each worker connection of the transaction once
+ * citus.propagate_set_commands is 'local' (set_config never reaches the
+ * workers). It replays the text of the query that held the SET, whole: so
+ * the SETs run inside a DO block, where each is a query of its own, and the
+ * role stays a set_config, never replayed (Citus opens worker connections
+ * as the current user already; a replayed role would also follow the
+ * connections that definer functions open as their owner).
  */
-export const becomeRole = (role: DbRole, claims: Record<string, unknown>) =>
-  sql.fragment`select set_config('role', ${sql.literalValue(role)}, true), set_config('request.jwt.claims', ${sql.literalValue(JSON.stringify(claims))}, true)`
+export function becomeRole(role: DbRole, claims: Record<string, unknown>) {
+  const json = JSON.stringify(claims)
+  if (!getConfig().DATABASE_CITUS)
+    return sql.fragment`select set_config('role', ${sql.literalValue(role)}, true), set_config('request.jwt.claims', ${sql.literalValue(json)}, true)`
+  // The literal sits inside the block's dollar quotes, which a `$` could end.
+  if (json.includes('$')) throw new Error('claims must not contain "$"')
+  return sql.fragment`DO $become$ BEGIN
+      PERFORM pg_catalog.set_config('role', ${sql.literalValue(role)}, true);
+      ${propagateSettings};
+      SET LOCAL request.jwt.claims = ${sql.literalValue(json)};
+    END $become$`
+}
+
+/** Citus passes the transaction's SET LOCAL commands on to the workers it opens connections to. */
+export const propagateSettings = sql.fragment`SET LOCAL citus.propagate_set_commands = 'local'`
 
 async function inRole<T>(role: DbRole, claims: Record<string, unknown>, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const pool = await getPool()

@@ -21,15 +21,17 @@ const MyOrganization = z.object({
 export type MyOrganization = z.infer<typeof MyOrganization>
 
 /** The organizations the actor is an active member of, with their role in each. */
+// Joined through the membership's organization_id: on Citus, correlating on the reference table's
+// o.id is not planned ("complex joins are only supported…").
 export function listMyOrganizations(actor: Actor): Promise<readonly MyOrganization[]> {
   return withTenant(actor, (tx) =>
     tx.any(sql.type(MyOrganization)`
       select o.id, o.name, o.slug, m.role, r.name as "roleName", o.status,
              (select count(*) from organization_members c
-               where c.organization_id = o.id and c.status = 'active') as "memberCount"
+               where c.organization_id = m.organization_id and c.status = 'active') as "memberCount"
       from organizations o
       join organization_members m on m.organization_id = o.id and m.user_id = auth.uid() and m.status = 'active'
-      join roles r on r.organization_id = o.id and r.key = m.role
+      join roles r on r.organization_id = m.organization_id and r.key = m.role
       order by lower(o.name), o.id`),
   )
 }

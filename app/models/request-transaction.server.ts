@@ -19,10 +19,11 @@
  */
 import type { Logger } from 'pino'
 import { z } from 'zod'
+import { getConfig } from '~/lib/config.server'
 import { hashSecret } from '~/lib/secrets.server'
 import { isSlug } from '~/lib/slug'
 import { isUuid } from '~/lib/validation'
-import { claimsOf, getPool, onPrimary, readsFromReplica, sql, type Actor, type RequestScope, type Tx } from './db.server'
+import { claimsOf, getPool, onPrimary, propagateSettings, readsFromReplica, sql, type Actor, type RequestScope, type Tx } from './db.server'
 import { PROJECT_COLUMNS, Project } from './project.server'
 import { Membership, membershipQuery, organizationWhere, type OrganizationRef } from './tenant.server'
 import { WORKSPACE_COLUMNS, Workspace } from './workspace.server'
@@ -83,40 +84,48 @@ const literal = (value: string) => sql.literalValue(value)
 const seconds = (ms: number) => sql.fragment`make_interval(secs => ${literal(String(ms / 1000))}::float8)`
 
 /**
- * The claims statement, run as nextsaas_auth: the presented credential, if it
- * is valid, becomes the subject (and a token's scope); one that opens nothing
- * leaves empty claims. Read-only: what the credential's use should note
- * (request-transaction's afterFinish) is decided from its row, which it keeps
- * in request.credential for the context statement to return.
+ * The claims statement: as nextsaas_auth, the presented credential, if it is
+ * valid, becomes the subject (and a token's scope); one that opens nothing
+ * leaves empty claims. Then it becomes `authenticated`. Read-only: what the
+ * credential's use should note (request-transaction's afterFinish) is
+ * decided from its row, which it keeps in request.credential for the
+ * context statement to return.
  */
 function claimsStatement(credential: Credential) {
+  const { valid, claims, row } = credentialQueries(credential)
+  return sql.fragment`select set_config('role', 'nextsaas_auth', true);
+    ${valid}
+    select set_config('request.jwt.claims', coalesce((${claims}), '{}'), true),
+           set_config('request.credential', coalesce((${row}), ''), true);
+    select set_config('role', 'authenticated', true)`
+}
+
+/** `valid`: the presented credential's row if it opens anything; the claims and the row (as JSON text) read from it. */
+function credentialQueries(credential: Credential) {
   const hash = literal(hashSecret(credential.secret))
-  const set = (claims: ReturnType<typeof sql.fragment>, row: ReturnType<typeof sql.fragment>) =>
-    sql.fragment`select set_config('request.jwt.claims', coalesce((${claims}), '{}'), true),
-                        set_config('request.credential', coalesce((${row}), ''), true)`
   if (credential.kind === 'session') {
-    return sql.fragment`
+    return {
+      valid: sql.fragment`
       with valid as (
         select user_id, last_seen_at, expires_at, user_agent, changed_client from auth.sessions
         where id = ${hash} and expires_at > now() and created_at > now() - ${seconds(credential.lifetimeMs)}
-      )
-      ${set(
-        sql.fragment`select json_build_object('sub', user_id)::text from valid`,
-        sql.fragment`select json_build_object('lastSeenAt', last_seen_at, 'expiresAt', expires_at, 'userAgent', user_agent,
-                                              'changedClient', changed_client)::text from valid`,
-      )}`
+      )`,
+      claims: sql.fragment`select json_build_object('sub', user_id)::text from valid`,
+      row: sql.fragment`select json_build_object('lastSeenAt', last_seen_at, 'expiresAt', expires_at, 'userAgent', user_agent,
+                                                 'changedClient', changed_client)::text from valid`,
+    }
   }
-  return sql.fragment`
+  return {
+    valid: sql.fragment`
     with valid as (
       select id, user_id, scope_organization_id, scope_permissions, last_used_at from auth.api_tokens
       where token_hash = ${hash} and revoked_at is null and (expires_at is null or expires_at > now())
-    )
-    ${set(
-      sql.fragment`select jsonb_strip_nulls(jsonb_build_object('sub', user_id, 'token_org', scope_organization_id,
-                                                               'token_permissions', to_jsonb(scope_permissions)))::text from valid`,
-      sql.fragment`select json_build_object('id', id, 'lastUsedAt', last_used_at, 'organizationId', scope_organization_id,
-                                            'permissions', scope_permissions)::text from valid`,
-    )}`
+    )`,
+    claims: sql.fragment`select jsonb_strip_nulls(jsonb_build_object('sub', user_id, 'token_org', scope_organization_id,
+                                                                   'token_permissions', to_jsonb(scope_permissions)))::text from valid`,
+    row: sql.fragment`select json_build_object('id', id, 'lastUsedAt', last_used_at, 'organizationId', scope_organization_id,
+                                               'permissions', scope_permissions)::text from valid`,
+  }
 }
 
 /** The credential's row as the claims statement found it (for a valid credential only). */
@@ -132,26 +141,89 @@ const refWhere = (alias: string, ref: ResourceRef | undefined) => {
   return ('slug' in ref ? isSlug(value) : isUuid(value)) ? sql.fragment`${column} = ${literal(value.toLowerCase())}` : null
 }
 
+const USER_COLUMNS = sql.fragment`id, email, name, email_verified_at is not null as "emailVerified"`
+const SWITCHER = sql.fragment`select coalesce(json_agg(json_build_object('slug', o.slug, 'name', o.name) order by lower(o.name), o.id), '[]')
+  from organizations o join organization_members om on om.organization_id = o.id
+  where om.user_id = auth.uid() and om.status = 'active'`
+
+/**
+ * The opening on Citus: Citus cannot plan the single-server context
+ * statement (lateral outer joins over distributed subqueries), so a DO block
+ * reads the same things one query at a time — each workspace and project
+ * query names its organization, a router query — and leaves them in a
+ * transaction-local setting that the statement after it returns. Still one
+ * round trip; every value in it is a validated, escaped literal.
+ */
+function citusOpeningQuery(credential: Credential, refs: RequestRefs) {
+  const { valid, claims, row } = credentialQueries(credential)
+  const organization = refs.organization ? organizationWhere(refs.organization) : null
+  const workspace = organization ? refWhere('w', refs.workspace) : null
+  const project = workspace ? refWhere('p', refs.project) : null
+  const none = sql.fragment``
+  const query = sql.type(Opening)`
+    DO $opening$
+    #variable_conflict use_column
+    DECLARE
+      v_claims text;
+      v_credential json;
+      v_user json;
+      v_membership json;
+      v_org uuid;
+      v_workspace json;
+      v_ws uuid;
+      v_project json;
+      v_organizations json;
+    BEGIN
+      PERFORM pg_catalog.set_config('role', 'nextsaas_auth', true);
+      v_claims := (${valid} ${claims});
+      v_credential := (${valid} ${row})::json;
+      PERFORM pg_catalog.set_config('role', 'authenticated', true);
+      ${propagateSettings};
+      EXECUTE pg_catalog.format('SET LOCAL request.jwt.claims = %L', coalesce(v_claims, '{}'));
+      v_user := (select row_to_json(u) from (select ${USER_COLUMNS} from auth.users where id = auth.uid()) u);
+      ${organization ? sql.fragment`SELECT row_to_json(x), x."organizationId" INTO v_membership, v_org FROM (${membershipQuery(organization)}) x;` : none}
+      ${
+        workspace
+          ? sql.fragment`IF v_org IS NOT NULL THEN
+              SELECT row_to_json(x), x.id INTO v_workspace, v_ws
+              FROM (select ${WORKSPACE_COLUMNS} from workspaces w where w.organization_id = v_org and ${workspace}) x;
+            END IF;`
+          : none
+      }
+      ${
+        project
+          ? sql.fragment`IF v_ws IS NOT NULL THEN
+              SELECT row_to_json(x) INTO v_project
+              FROM (select ${PROJECT_COLUMNS} from projects p where p.organization_id = v_org and p.workspace_id = v_ws and ${project}) x;
+            END IF;`
+          : none
+      }
+      ${refs.organizations ? sql.fragment`v_organizations := (${SWITCHER});` : none}
+      PERFORM pg_catalog.set_config('request.opening', json_build_object(
+        'user', v_user, 'credential', v_credential, 'membership', v_membership, 'workspace', v_workspace,
+        'project', v_project, 'organizations', v_organizations)::text, true);
+    END
+    $opening$;
+    select o -> 'user' as user,
+           ${credential.kind === 'session' ? sql.fragment`o -> 'credential' as session, null as token` : sql.fragment`null as session, o -> 'credential' as token`},
+           o -> 'membership' as membership, o -> 'workspace' as workspace, o -> 'project' as project, o -> 'organizations' as organizations
+    from (select current_setting('request.opening')::json as o) as opening`
+  if (query.values.length) throw new Error('the opening query must be made of literals')
+  return query
+}
+
 /** The opening round trip (see the module comment). Every value in it is a validated, escaped literal. */
 function openingQuery(credential: Credential, refs: RequestRefs) {
+  if (getConfig().DATABASE_CITUS) return citusOpeningQuery(credential, refs)
   const organization = refs.organization ? organizationWhere(refs.organization) : null
   const workspace = organization ? refWhere('w', refs.workspace) : null
   const project = workspace ? refWhere('p', refs.project) : null
   const query = sql.type(Opening)`
-    select set_config('role', 'nextsaas_auth', true);
     ${claimsStatement(credential)};
-    select set_config('role', 'authenticated', true);
-    select (select row_to_json(u) from (
-              select id, email, name, email_verified_at is not null as "emailVerified" from auth.users where id = auth.uid()) u) as user,
+    select (select row_to_json(u) from (select ${USER_COLUMNS} from auth.users where id = auth.uid()) u) as user,
            ${credentialRow(credential)},
            m.membership, w.workspace, p.project,
-           ${
-             refs.organizations
-               ? sql.fragment`(select coalesce(json_agg(json_build_object('slug', o.slug, 'name', o.name) order by lower(o.name), o.id), '[]')
-                  from organizations o join organization_members om on om.organization_id = o.id
-                  where om.user_id = auth.uid() and om.status = 'active')`
-               : sql.fragment`null`
-           } as organizations
+           ${refs.organizations ? sql.fragment`(${SWITCHER})` : sql.fragment`null`} as organizations
     from (select) as request
     left join lateral (select row_to_json(x) as membership, x."organizationId" as organization_id
                        from (${organization ? membershipQuery(organization) : sql.fragment`select null as "organizationId" where false`}) x) m on true

@@ -53,18 +53,30 @@ export type Membership = z.infer<typeof Membership>
 
 export type OrganizationRef = { slug: string } | { id: string }
 
-/** Which organization a reference names; null when it cannot name one (not a slug, not a UUID), which is worth no query. */
-export function organizationWhere(ref: OrganizationRef) {
-  if ('slug' in ref) return isSlug(ref.slug) ? sql.fragment`o.slug = ${sql.literalValue(ref.slug)}` : null
-  return isUuid(ref.id) ? sql.fragment`o.id = ${sql.literalValue(ref.id.toLowerCase())}` : null
+type Fragment = ReturnType<typeof sql.fragment>
+
+/**
+ * Which organization a reference names, in membershipQuery's terms: `where`
+ * picks it, `organizationId` is its id for the membership's grants — a
+ * literal when the reference is an id, so that on Citus every distributed
+ * table in the query names its shard (a router query; `o` is a reference
+ * table). Null when it cannot name one (not a slug, not a UUID), which is
+ * worth no query.
+ */
+export function organizationWhere(ref: OrganizationRef): { where: Fragment; organizationId: Fragment } | null {
+  if ('slug' in ref)
+    return isSlug(ref.slug) ? { where: sql.fragment`o.slug = ${sql.literalValue(ref.slug)}`, organizationId: sql.fragment`m.organization_id` } : null
+  if (!isUuid(ref.id)) return null
+  const id = sql.literalValue(ref.id.toLowerCase())
+  return { where: sql.fragment`o.id = ${id} and m.organization_id = ${id}`, organizationId: id }
 }
 
 /**
- * The caller's active membership in the organization `where` picks, read
+ * The caller's active membership in the organization `filter` picks, read
  * under RLS as the caller. Its values are literals (organizationWhere), so
  * that the request's opening round trip can carry it (request-transaction.server.ts).
  */
-export function membershipQuery(where: ReturnType<typeof sql.fragment>) {
+export function membershipQuery({ where, organizationId }: NonNullable<ReturnType<typeof organizationWhere>>) {
   return sql.fragment`
     select o.id as "organizationId", o.name as "organizationName", o.slug as "organizationSlug",
            o.status as "organizationStatus",
@@ -74,10 +86,10 @@ export function membershipQuery(where: ReturnType<typeof sql.fragment>) {
                                                 'inWorkspaceId', p.workspace_id, 'permissions', gr.permissions))
                      from role_grants g join roles gr on gr.organization_id = g.organization_id and gr.key = g.role
                      left join projects p on p.organization_id = g.organization_id and p.id = g.project_id
-                     where g.organization_id = o.id and g.member_id = m.id), '[]') as grants
+                     where g.organization_id = ${organizationId} and g.member_id = m.id), '[]') as grants
     from organizations o
     join organization_members m on m.organization_id = o.id and m.user_id = auth.uid() and m.status = 'active'
-    join roles r on r.organization_id = o.id and r.key = m.role
+    join roles r on r.organization_id = m.organization_id and r.key = m.role
     where ${where}`
 }
 
@@ -87,7 +99,7 @@ export function membershipQuery(where: ReturnType<typeof sql.fragment>) {
  * yours", so that other tenants' slugs and ids cannot be probed.
  */
 export function findMembership(actor: Actor, ref: OrganizationRef): Promise<Membership | null> {
-  const where = organizationWhere(ref)
-  if (!where) return Promise.resolve(null)
-  return withTenant(actor, (tx) => tx.maybeOne(sql.type(Membership)`${membershipQuery(where)}`))
+  const filter = organizationWhere(ref)
+  if (!filter) return Promise.resolve(null)
+  return withTenant(actor, (tx) => tx.maybeOne(sql.type(Membership)`${membershipQuery(filter)}`))
 }

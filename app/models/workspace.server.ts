@@ -30,7 +30,8 @@ export function listWorkspaces(actor: TenantActor, query: ListQuery): Promise<Pa
   return withTenant(actor, async (tx) => {
     const rows = await tx.any(sql.type(WorkspaceCard)`
       select ${WORKSPACE_COLUMNS}, count(*) over () as total,
-             (select count(*) from projects p where p.organization_id = w.organization_id and p.workspace_id = w.id) as project_count
+             -- The organization by value, not w.organization_id: a router query on Citus.
+             (select count(*) from projects p where p.organization_id = ${actor.organizationId} and p.workspace_id = w.id) as project_count
       from workspaces w
       where w.organization_id = ${actor.organizationId}
       order by ${ORDER[query.sort]}

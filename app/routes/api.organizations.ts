@@ -6,8 +6,8 @@ import { apiActor, requireApiUser, requireUnscoped } from '~/api/principal.serve
 import { apiRoute } from '~/api/route.server'
 import { CreateOrganizationBody } from '~/api/schemas.server'
 import { toPage } from '~/lib/pagination'
+import { BUILTIN_ROLES } from '~/lib/permissions'
 import { createOrganization, listMyOrganizations } from '~/models/organization.server'
-import { findMembership } from '~/models/tenant.server'
 
 const { loader, action } = apiRoute({
   /** The caller's organizations (only the one a scoped token is limited to), by name. */
@@ -37,9 +37,18 @@ const { loader, action } = apiRoute({
     requireUnscoped(principal, 'create organizations')
     const input = await readBody(args.request, CreateOrganizationBody)
     const actor = apiActor(principal, args)
-    const { id } = await createOrganization(actor, input)
-    const membership = await findMembership(actor, { id })
-    if (!membership) throw new Error(`organization ${id} is not visible to the owner who created it`)
+    const { id, slug } = await createOrganization(actor, input)
+    // What was just created, not read back: on Citus the caller cannot read in this
+    // transaction what create_organization() wrote as its owner (decision 005).
+    const owner = BUILTIN_ROLES.find((role) => role.key === 'owner')!
+    const membership = {
+      organizationId: id,
+      organizationName: input.name,
+      organizationSlug: slug,
+      organizationStatus: 'active' as const,
+      role: owner.key,
+      roleName: owner.name,
+    }
     return apiCreated(presentMembership(membership), `/api/organizations/${id}`)
   },
 })

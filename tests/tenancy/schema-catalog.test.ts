@@ -106,7 +106,9 @@ test('unique keys and foreign keys between tenant tables carry organization_id',
   for (const i of indexes.rows) expect(i.columns ?? [], `${i.table}: ${i.name}`).toContain('organization_id')
 })
 
-test('policies call auth.uid() through a sub-select, evaluated once per statement', async () => {
+// On Citus (npm run test:citus) the distribution step rewrites the policies
+// without sub-selects, which Citus refuses: tests/citus checks those.
+test.skipIf(process.env.DATABASE_CITUS === 'true')('policies call auth.uid() through a sub-select, evaluated once per statement', async () => {
   const { rows } = await db.admin.query(`select policyname, qual, with_check from pg_policies`)
   for (const p of rows) {
     const text = `${p.qual ?? ''} ${p.with_check ?? ''}`
