@@ -1,17 +1,18 @@
 /**
- * npm run bench [-- --quick]
+ * npm run bench [-- --quick] [-- --only rls,api]
  *
  * Runs every benchmark with --json, one after the other, and rewrites the
  * README's "Measured results" tables (between <!-- bench:NAME --> markers)
  * from their output, so that the numbers there are the last run's.
- * --quick runs each on small data and short rounds, to try the pipeline.
+ * --quick runs each on small data and short rounds, to try the pipeline;
+ * --only runs the named sections' benchmarks and rewrites those alone.
  */
 import { spawn } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } })
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } })
 
 /** Runs a benchmark script with --json; its last line is the result, the rest goes to the terminal. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each benchmark's own JSON, read field by field below
@@ -37,18 +38,6 @@ const fixed = (value: number, digits = 1) => value.toFixed(digits)
 const table = (head: string[], rows: (string | number)[][]) =>
   [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n')
 
-const rls = await run(
-  'scripts/bench-rls.ts',
-  quick ? ['--organizations', '500', '--iterations', '200', '--warmup', '20', '--scaling', '100,2000'] : [],
-)
-const ratelimit = await run('scripts/bench-ratelimit.ts', quick ? ['--iterations', '500', '--warmup', '50'] : [])
-const api = await run('scripts/bench-api.ts', http)
-const apiFar = await run('scripts/bench-api.ts', [...http, '--db-latency', '20'])
-const pages = await run('scripts/bench-pages.ts', http)
-const pagesFar = await run('scripts/bench-pages.ts', [...http, '--db-latency', '20'])
-const regions = await run('scripts/bench-regions.ts', quick ? ['--requests', '60', '--rounds', '1'] : [])
-const realtime = await run('scripts/bench-realtime.ts', quick ? ['--organizations', '20', '--subscribers', '100', '--duration', '4'] : [])
-
 type HttpVariant = { name: string; reqPerSec: number; p50Ms: number; p99Ms: number; statementsPerRequest: number; cpuMsPerRequest: number }
 const API_NAMES: Record<string, string> = {
   full: 'full stack: `GET /api/organizations/{orgId}/workspaces`',
@@ -65,60 +54,98 @@ const PAGE_NAMES: Record<string, string> = {
 const far = (near: HttpVariant[], distant: HttpVariant[], name: string) =>
   distant.find((v) => v.name === name)!.p50Ms - near.find((v) => v.name === name)!.p50Ms
 
-const sections: Record<string, string> = {
-  environment: `Last run: ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${os.cpus().length} CPUs (load generator, servers and PostgreSQL share them)${quick ? ', **quick mode (small data, short rounds)**' : ''}.`,
-  api: [
-    table(
-      ['variant', 'req/s', 'p50', 'p99', 'SQL round trips / request', 'server CPU / request', 'p50 with 20 ms to PostgreSQL'],
-      (api.variants as HttpVariant[]).map((v) => [
-        API_NAMES[v.name] ?? v.name,
-        fixed(v.reqPerSec, 0),
-        ms(v.p50Ms),
-        ms(v.p99Ms),
-        fixed(v.statementsPerRequest),
-        ms(v.cpuMsPerRequest),
-        ms((apiFar.variants as HttpVariant[]).find((f) => f.name === v.name)!.p50Ms),
+const environment = `Last run: ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${os.cpus().length} CPUs (load generator, servers and PostgreSQL share them)${quick ? ', **quick mode (small data, short rounds)**' : ''}.`
+
+/** Each README section: its benchmarks, run when the section is asked for, then its table. */
+const benchmarks: Record<string, () => Promise<string>> = {
+  async rls() {
+    const rls = await run(
+      'scripts/bench-rls.ts',
+      quick ? ['--organizations', '500', '--iterations', '200', '--warmup', '20', '--scaling', '100,2000'] : [],
+    )
+    return [
+      table(
+        ["listing one organization's projects", 'RLS median', 'superuser median', 'ratio'],
+        (
+          rls.listings as {
+            listing: string
+            rls: { transaction: number; query: number }
+            superuser: { transaction: number; query: number }
+            ratio: { transaction: number; query: number }
+          }[]
+        ).flatMap((l) => [
+          [`${l.listing}, whole transaction`, ms(l.rls.transaction), ms(l.superuser.transaction), `**${fixed(l.ratio.transaction, 2)}**`],
+          [`${l.listing}, query alone`, ms(l.rls.query), ms(l.superuser.query), fixed(l.ratio.query, 2)],
+        ]),
+      ),
+      '',
+      rls.tenantScaling
+        ? `Tenant scaling, the same RLS listing with the same rows per organization: p99 ${ms(rls.tenantScaling.small.p99)} at ${rls.tenantScaling.small.organizations.toLocaleString('en')} organizations, ${ms(rls.tenantScaling.large.p99)} at ${rls.tenantScaling.large.organizations.toLocaleString('en')} — ratio **${fixed(rls.tenantScaling.p99Ratio, 2)}** (target ≤ 1.2).`
+        : '',
+    ].join('\n')
+  },
+  async ratelimit() {
+    const ratelimit = await run('scripts/bench-ratelimit.ts', quick ? ['--iterations', '500', '--warmup', '50'] : [])
+    return table(
+      ['store', 'p50', 'p99', 'mean'],
+      (ratelimit.stores as { name: string; p50Ms: number; p99Ms: number; meanMs: number }[]).map((s) => [
+        s.name,
+        `${s.p50Ms.toFixed(3)} ms`,
+        `${s.p99Ms.toFixed(3)} ms`,
+        `${s.meanMs.toFixed(3)} ms`,
       ]),
-    ),
-    '',
-    `The full stack keeps **${(api.ratio * 100).toFixed(0)} %** of the bare handler's throughput (target 60 %); the layers alone, refusing at the token, keep ${(api.layersRatio * 100).toFixed(0)} %.`,
-  ].join('\n'),
-  pages: [
-    table(
-      ['request', 'req/s', 'p50', 'p99', 'SQL round trips / request', 'server CPU / request', 'p50 with 20 ms to PostgreSQL', 'what the 20 ms cost'],
-      (pages.variants as HttpVariant[]).map((v) => [
-        PAGE_NAMES[v.name] ?? v.name,
-        fixed(v.reqPerSec, 0),
-        ms(v.p50Ms),
-        ms(v.p99Ms),
-        fixed(v.statementsPerRequest),
-        ms(v.cpuMsPerRequest),
-        ms((pagesFar.variants as HttpVariant[]).find((f) => f.name === v.name)!.p50Ms),
-        `+${ms(far(pages.variants, pagesFar.variants, v.name))}`,
-      ]),
-    ),
-  ].join('\n'),
-  rls: [
-    table(
-      ["listing one organization's projects", 'RLS median', 'superuser median', 'ratio'],
-      (
-        rls.listings as {
-          listing: string
-          rls: { transaction: number; query: number }
-          superuser: { transaction: number; query: number }
-          ratio: { transaction: number; query: number }
-        }[]
-      ).flatMap((l) => [
-        [`${l.listing}, whole transaction`, ms(l.rls.transaction), ms(l.superuser.transaction), `**${fixed(l.ratio.transaction, 2)}**`],
-        [`${l.listing}, query alone`, ms(l.rls.query), ms(l.superuser.query), fixed(l.ratio.query, 2)],
-      ]),
-    ),
-    '',
-    rls.tenantScaling
-      ? `Tenant scaling, the same RLS listing with the same rows per organization: p99 ${ms(rls.tenantScaling.small.p99)} at ${rls.tenantScaling.small.organizations.toLocaleString('en')} organizations, ${ms(rls.tenantScaling.large.p99)} at ${rls.tenantScaling.large.organizations.toLocaleString('en')} — ratio **${fixed(rls.tenantScaling.p99Ratio, 2)}** (target ≤ 1.2).`
-      : '',
-  ].join('\n'),
-  regions: (() => {
+    )
+  },
+  async api() {
+    const api = await run('scripts/bench-api.ts', http)
+    const apiFar = await run('scripts/bench-api.ts', [...http, '--db-latency', '20'])
+    return [
+      table(
+        ['variant', 'req/s', 'p50', 'p99', 'SQL round trips / request', 'server CPU / request', 'p50 with 20 ms to PostgreSQL'],
+        (api.variants as HttpVariant[]).map((v) => [
+          API_NAMES[v.name] ?? v.name,
+          fixed(v.reqPerSec, 0),
+          ms(v.p50Ms),
+          ms(v.p99Ms),
+          fixed(v.statementsPerRequest),
+          ms(v.cpuMsPerRequest),
+          ms((apiFar.variants as HttpVariant[]).find((f) => f.name === v.name)!.p50Ms),
+        ]),
+      ),
+      '',
+      `The full stack keeps **${(api.ratio * 100).toFixed(0)} %** of the bare handler's throughput (target 60 %); the layers alone, refusing at the token, keep ${(api.layersRatio * 100).toFixed(0)} %.`,
+    ].join('\n')
+  },
+  async pages() {
+    const pages = await run('scripts/bench-pages.ts', http)
+    const pagesFar = await run('scripts/bench-pages.ts', [...http, '--db-latency', '20'])
+    return [
+      table(
+        [
+          'request',
+          'req/s',
+          'p50',
+          'p99',
+          'SQL round trips / request',
+          'server CPU / request',
+          'p50 with 20 ms to PostgreSQL',
+          'what the 20 ms cost',
+        ],
+        (pages.variants as HttpVariant[]).map((v) => [
+          PAGE_NAMES[v.name] ?? v.name,
+          fixed(v.reqPerSec, 0),
+          ms(v.p50Ms),
+          ms(v.p99Ms),
+          fixed(v.statementsPerRequest),
+          ms(v.cpuMsPerRequest),
+          ms((pagesFar.variants as HttpVariant[]).find((f) => f.name === v.name)!.p50Ms),
+          `+${ms(far(pages.variants, pagesFar.variants, v.name))}`,
+        ]),
+      ),
+    ].join('\n')
+  },
+  async regions() {
+    const regions = await run('scripts/bench-regions.ts', quick ? ['--requests', '60', '--rounds', '1'] : [])
     const [replica, primary] = regions.variants as { name: string; p50Ms: number; p99Ms: number }[]
     return [
       table(
@@ -131,46 +158,46 @@ const sections: Record<string, string> = {
       '',
       `Replica reads answer the page **${fixed(primary!.p50Ms / replica!.p50Ms)}×** faster at p50.`,
     ].join('\n')
-  })(),
-  ratelimit: table(
-    ['store', 'p50', 'p99', 'mean'],
-    (ratelimit.stores as { name: string; p50Ms: number; p99Ms: number; meanMs: number }[]).map((s) => [
-      s.name,
-      `${s.p50Ms.toFixed(3)} ms`,
-      `${s.p99Ms.toFixed(3)} ms`,
-      `${s.meanMs.toFixed(3)} ms`,
-    ]),
-  ),
-  realtime: [
-    table(
-      [`${realtime.subscribers} streams, ${realtime.organizations} organizations, ${realtime.rate} changes/s`, 'value'],
-      [
-        ['commit → delivery p50 / p99', `${ms(realtime.steady.p50Ms)} / **${ms(realtime.steady.p99Ms)}**`],
-        ['events delivered per second', fixed(realtime.steady.eventsPerSecond, 0)],
+  },
+  async realtime() {
+    const realtime = await run('scripts/bench-realtime.ts', quick ? ['--organizations', '20', '--subscribers', '100', '--duration', '4'] : [])
+    return [
+      table(
+        [`${realtime.subscribers} streams, ${realtime.organizations} organizations, ${realtime.rate} changes/s`, 'value'],
         [
-          'server memory per idle stream (heap / resident)',
-          `**${fixed(realtime.memory.heapKbPerStream)} KB** / ${fixed(realtime.memory.rssKbPerStream)} KB`,
+          ['commit → delivery p50 / p99', `${ms(realtime.steady.p50Ms)} / **${ms(realtime.steady.p99Ms)}**`],
+          ['events delivered per second', fixed(realtime.steady.eventsPerSecond, 0)],
+          [
+            'server memory per idle stream (heap / resident)',
+            `**${fixed(realtime.memory.heapKbPerStream)} KB** / ${fixed(realtime.memory.rssKbPerStream)} KB`,
+          ],
+          ['SQL round trips per delivered event', fixed(realtime.steady.roundTripsPerEvent, 2)],
+          ['re-check round trips per second, all streams', fixed(realtime.steady.recheckRoundTripsPerSecond, 0)],
+          ['server CPU per delivered event', ms(realtime.steady.cpuMsPerEvent)],
         ],
-        ['SQL round trips per delivered event', fixed(realtime.steady.roundTripsPerEvent, 2)],
-        ['re-check round trips per second, all streams', fixed(realtime.steady.recheckRoundTripsPerSecond, 0)],
-        ['server CPU per delivered event', ms(realtime.steady.cpuMsPerEvent)],
-      ],
-    ),
-    '',
-    table(
-      ['subscribers per organization', 'round trips per delivered event', 'round trips per change', 'p50', 'p99'],
-      (
-        realtime.byGroup as {
-          subscribersPerOrganization: number
-          roundTripsPerEvent: number
-          roundTripsPerChange: number
-          p50Ms: number
-          p99Ms: number
-        }[]
-      ).map((g) => [g.subscribersPerOrganization, fixed(g.roundTripsPerEvent, 2), fixed(g.roundTripsPerChange), ms(g.p50Ms), ms(g.p99Ms)]),
-    ),
-  ].join('\n'),
+      ),
+      '',
+      table(
+        ['subscribers per organization', 'round trips per delivered event', 'round trips per change', 'p50', 'p99'],
+        (
+          realtime.byGroup as {
+            subscribersPerOrganization: number
+            roundTripsPerEvent: number
+            roundTripsPerChange: number
+            p50Ms: number
+            p99Ms: number
+          }[]
+        ).map((g) => [g.subscribersPerOrganization, fixed(g.roundTripsPerEvent, 2), fixed(g.roundTripsPerChange), ms(g.p50Ms), ms(g.p99Ms)]),
+      ),
+    ].join('\n')
+  },
 }
+
+const only = args.only?.split(',')
+const unknown = only?.filter((name) => !(name in benchmarks)) ?? []
+if (unknown.length) throw new Error(`--only: no section named ${unknown.join(', ')} (there are ${Object.keys(benchmarks).join(', ')})`)
+const sections: Record<string, string> = only ? {} : { environment }
+for (const [name, benchmark] of Object.entries(benchmarks)) if (!only || only.includes(name)) sections[name] = await benchmark()
 
 let readme = await readFile('README.md', 'utf8')
 for (const [name, content] of Object.entries(sections)) {
