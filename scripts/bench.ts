@@ -196,14 +196,18 @@ const benchmarks: Record<string, () => Promise<string>> = {
 const only = args.only?.split(',')
 const unknown = only?.filter((name) => !(name in benchmarks)) ?? []
 if (unknown.length) throw new Error(`--only: no section named ${unknown.join(', ')} (there are ${Object.keys(benchmarks).join(', ')})`)
-const sections: Record<string, string> = only ? {} : { environment }
-for (const [name, benchmark] of Object.entries(benchmarks)) if (!only || only.includes(name)) sections[name] = await benchmark()
 
-let readme = await readFile('README.md', 'utf8')
-for (const [name, content] of Object.entries(sections)) {
+/** Rewrites one section at once, so that an interrupted run keeps what it measured. */
+async function rewrite(name: string, content: string) {
   const pattern = new RegExp(`(<!-- bench:${name} -->\\n)[\\s\\S]*?(\\n<!-- /bench:${name} -->)`)
+  const readme = await readFile('README.md', 'utf8')
   if (!pattern.test(readme)) throw new Error(`README.md has no <!-- bench:${name} --> … <!-- /bench:${name} --> section`)
-  readme = readme.replace(pattern, (_, open: string, close: string) => `${open}${content}${close}`)
+  await writeFile(
+    'README.md',
+    readme.replace(pattern, (_, open: string, close: string) => `${open}${content}${close}`),
+  )
+  console.error(`README.md: ${name} rewritten.`)
 }
-await writeFile('README.md', readme)
-console.error('\nREADME.md: Measured results rewritten.')
+
+if (!only) await rewrite('environment', environment)
+for (const [name, benchmark] of Object.entries(benchmarks)) if (!only || only.includes(name)) await rewrite(name, await benchmark())
