@@ -14,8 +14,8 @@ const START = [
   '/account',
 ]
 const MAX_PAGES = 80
-/** Links that act rather than show (or take the session away mid-crawl). */
-const SKIP = /^\/(logout|api\/)/
+/** Links that act rather than show (or take the session away mid-crawl), and downloads (the audit export). */
+const SKIP = /^\/(logout|api\/)|\/audit\/export$/
 
 function watchViolations(page: Page) {
   const violations: string[] = []
