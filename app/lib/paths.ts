@@ -29,7 +29,8 @@ export function secretLink(kind: keyof typeof SECRET_LINKS, token: string): stri
   return `/${SECRET_LINKS[kind]}/${token}`
 }
 
-function decoded(segment: string): string {
+/** A path or segment as routes match it: percent-decoded (where it decodes) and lower-cased. */
+export function decoded(segment: string): string {
   try {
     return decodeURIComponent(segment).toLowerCase()
   } catch {

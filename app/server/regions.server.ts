@@ -13,7 +13,7 @@
  */
 import type { NextFunction, Request, Response } from 'express'
 import { inReplicaRegion, regionsOf, type Config, type Regions } from '~/lib/config.server'
-import { SECRET_LINKS } from '~/lib/paths'
+import { decoded, redactPath, SECRET_LINKS } from '~/lib/paths'
 import { appPoolProbe, readFromReplica, readsFromReplica, replicaRefusedWrite } from '~/models/db.server'
 import { isWalPosition, primaryWalPosition, replayedPast } from '~/models/wal-position.server'
 import { sendRefusal } from './refusals.server'
@@ -39,9 +39,9 @@ const WRITING_GETS = new RegExp(
   `^/(${SECRET_LINKS.verifyEmail}|${SECRET_LINKS.invitation})/|^/api/organizations/[^/]+/audit-logs/export$|^/orgs/[^/]+/audit/export$`,
 )
 
-/** Whether the request's work writes: every unsafe method, and the GETs above. */
+/** Whether the request's work writes: every unsafe method, and the GETs above however their path is spelled. */
 export function writes(req: Pick<Request, 'method' | 'path'>): boolean {
-  return !SAFE_METHODS.has(req.method) || WRITING_GETS.test(req.path)
+  return !SAFE_METHODS.has(req.method) || WRITING_GETS.test(decoded(req.path))
 }
 
 /** The write position the client presents: the API's header, else the cookie. */
@@ -136,7 +136,7 @@ export async function leaveWritePosition(req: Request, res: Response, config: Co
 export async function answerReplicaFailure(req: Request, res: Response, config: Config): Promise<boolean> {
   if (!readsFromReplica() || res.headersSent) return false
   if (replicaRefusedWrite()) {
-    req.log.error({ path: req.path }, 'a read tried to write on the replica: add its path to the GETs that write')
+    req.log.error({ path: redactPath(req.path) }, 'a read tried to write on the replica: add its path to the GETs that write')
     replay(req, res, regionsOf(config)!, 'tried to write')
     return true
   }

@@ -48,6 +48,9 @@ describe('what a replica region replays', () => {
     expect(writes({ method: 'GET', path: '/verify-email/abc' })).toBe(true)
     expect(writes({ method: 'GET', path: '/verify-email/abc.data' })).toBe(true)
     expect(writes({ method: 'GET', path: '/invitations/abc' })).toBe(true)
+    // However the path is spelled: routes match it decoded and in any case.
+    expect(writes({ method: 'GET', path: '/INVITATIONS/abc' })).toBe(true)
+    expect(writes({ method: 'GET', path: '/%69nvitations/abc' })).toBe(true)
     expect(writes({ method: 'GET', path: '/api/organizations/4f1c/audit-logs/export' })).toBe(true)
     expect(writes({ method: 'GET', path: '/orgs/acme/audit/export' })).toBe(true)
     expect(writes({ method: 'GET', path: '/orgs/acme/audit' })).toBe(false)
