@@ -6,7 +6,7 @@
  * as Fly's router does. The primary region's app seeds the demo. Ctrl-C stops
  * everything and removes the databases.
  */
-import { startRegions } from './regions/apps'
+import { startRegions, stopOnSignals } from './regions/apps'
 import { startCluster } from './regions/cluster'
 
 const cluster = await startCluster({ log: (line) => console.log(`  ${line}`) })
@@ -29,13 +29,4 @@ console.log(`
   Ctrl-C stops everything (--verbose prints the apps' logs).
 `)
 
-let stopping = false
-async function stop() {
-  if (stopping) return
-  stopping = true
-  await regions.stop()
-  await cluster.stop()
-  process.exit(0)
-}
-process.once('SIGINT', () => void stop())
-process.once('SIGTERM', () => void stop())
+stopOnSignals(regions, cluster)

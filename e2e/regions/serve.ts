@@ -4,7 +4,7 @@
  * region, and the replica region's replay-aware proxy on E2E_REGIONS_PORT.
  * Playwright's webServer starts it; SIGTERM or SIGINT stops everything.
  */
-import { startRegions } from '../../scripts/regions/apps'
+import { startRegions, stopOnSignals } from '../../scripts/regions/apps'
 import { startCluster } from '../../scripts/regions/cluster'
 
 const port = Number(process.env.E2E_REGIONS_PORT)
@@ -18,13 +18,4 @@ try {
 }
 console.error(`regions e2e: replica region at ${regions.replica.proxy.url}`)
 
-let stopping = false
-async function stop() {
-  if (stopping) return
-  stopping = true
-  await regions.stop()
-  await cluster.stop()
-  process.exit(0)
-}
-process.once('SIGINT', () => void stop())
-process.once('SIGTERM', () => void stop())
+stopOnSignals(regions, cluster)

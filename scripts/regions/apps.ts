@@ -138,3 +138,17 @@ export async function startRegions(
     },
   }
 }
+
+/** Ctrl-C or SIGTERM stops the apps, then the cluster, once, and exits. */
+export function stopOnSignals(regions: { stop(): Promise<void> }, cluster: { stop(): Promise<void> }) {
+  let stopping = false
+  const stop = async () => {
+    if (stopping) return
+    stopping = true
+    await regions.stop()
+    await cluster.stop()
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void stop())
+  process.once('SIGTERM', () => void stop())
+}
