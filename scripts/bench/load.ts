@@ -132,11 +132,14 @@ function start<T>(script: string, env: NodeJS.ProcessEnv, profile = false): Prom
   })
 }
 
+/** Asks a child to finish (it exits when its IPC channel closes); one that has not exited within 5 s is killed. */
 async function stop(child: ChildProcess | undefined) {
   if (!child?.connected) return
   const exited = new Promise((resolve) => child.once('exit', resolve))
   child.disconnect()
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
   await exited
+  clearTimeout(timer)
 }
 
 /** The same URL, reached through the latency proxy. */

@@ -20,7 +20,7 @@ import { getConfig } from '~/lib/config.server'
 import { closePool, getPool } from '~/models/db.server'
 import { loadServerBuild } from '~/server/build-output.server'
 import { createHttpApp } from '~/server/http.server'
-import { createServices } from '~/server/services.server'
+import { closeServices, createServices } from '~/server/services.server'
 
 const superuserUrl = process.env.BENCH_SUPERUSER_URL
 if (!superuserUrl || !process.send) throw new Error('run through scripts/bench/load.ts')
@@ -41,7 +41,8 @@ process.on('message', () => {
 const config = getConfig()
 const build = await loadServerBuild()
 const logger = pino({ level: config.LOG_LEVEL })
-const app = createHttpApp({ build, config, logger, services: createServices(config, logger) })
+const services = createServices(config, logger)
+const app = createHttpApp({ build, config, logger, services })
 
 const appPool = await getPool()
 const barePool = await createPool(superuserUrl, { ...appPool.configuration, connectionUri: superuserUrl })
@@ -88,5 +89,5 @@ process.once('disconnect', () => {
   bare.closeAllConnections()
   full.close()
   bare.close()
-  void Promise.all([closePool(), barePool.end()]).finally(() => process.exit(0))
+  void Promise.all([closeServices(services).then(closePool), barePool.end()]).finally(() => process.exit(0))
 })
