@@ -230,7 +230,7 @@ const LiveUpdatesEnv = {
     .int()
     .min(1)
     .max(60)
-    .default(4)
+    .default(3)
     .describe("each stream's credential and membership are checked again this often (a revoked one is closed within it)"),
   REALTIME_REPLAY_SECONDS: z.coerce
     .number()
