@@ -100,7 +100,7 @@ export interface LiveUpdates {
    * A text/event-stream response for `viewer` in its organization, resuming
    * after `lastEventId` when given; a 429 refusal (thrown) past a limit.
    */
-  open(options: { viewer: Viewer; credential: Credential; lastEventId: string | null; signal: AbortSignal }): Response
+  open(options: { viewer: Viewer; credential: Credential; lastEventId: string | null }): Response
   /** Is the change listener connected (for /readyz)? */
   ready(): boolean
   status(): LiveUpdatesStatus
@@ -309,7 +309,7 @@ export function createLiveUpdates(config: Config, logger: Logger, registry?: Reg
   }
 
   return {
-    open({ viewer, credential, lastEventId, signal }) {
+    open({ viewer, credential, lastEventId }) {
       if (listener.state() === 'closed') throw refusal('UNAVAILABLE', 'Live updates are shutting down; try again shortly')
       const userId = viewer.actor.userId
       const org = organization(viewer.actor.organizationId)
@@ -349,7 +349,6 @@ export function createLiveUpdates(config: Config, logger: Logger, registry?: Reg
       org.streams.add(stream)
       total++
       perUser.set(userId, (perUser.get(userId) ?? 0) + 1)
-      signal.addEventListener('abort', () => stream.end(), { once: true })
 
       stream.write(`retry: 3000\n: connected\n\n`)
       if (lastEventId) {
@@ -390,5 +389,5 @@ export function liveUpdatesResponse(context: AppLoadContext, request: Request, t
   if (!context.liveUpdates) throw refusal('UNAVAILABLE', 'Live updates are turned off on this server')
   if (!credential) throw refusal('UNAUTHORIZED', 'Sign in to receive live updates')
   const lastEventId = request.headers.get('last-event-id') ?? new URL(request.url).searchParams.get('lastEventId')
-  return context.liveUpdates.open({ viewer: viewerOf(tenant), credential, lastEventId: lastEventId || null, signal: request.signal })
+  return context.liveUpdates.open({ viewer: viewerOf(tenant), credential, lastEventId: lastEventId || null })
 }

@@ -116,14 +116,18 @@ async function sendResponse(res: Response, response: globalThis.Response) {
   if (/text\/event-stream/i.test(response.headers.get('Content-Type') ?? '')) res.flushHeaders()
   if (!response.body) return void res.end()
   const reader = response.body.getReader()
+  // The body learns of a closed connection here, at once: request.signal is no
+  // witness (undici's Request follows the adapter's signal through a WeakRef,
+  // lost when collected), and an idle stream would only notice at its next write.
+  const cancel = () => void reader.cancel().catch(() => {})
+  res.once('close', cancel)
   try {
     for (;;) {
       const { done, value } = await reader.read()
       if (done) break
       if (!res.write(value)) await drained(res)
-      if (res.destroyed) return void (await reader.cancel())
     }
-    res.end()
+    if (!res.destroyed) res.end()
   } catch (error) {
     res.destroy(error as Error)
     throw error

@@ -1,10 +1,12 @@
 import type { AddressInfo } from 'node:net'
+import { setTimeout } from 'node:timers/promises'
 import { pino } from 'pino'
 import { getConfig, type Config } from '~/lib/config.server'
 import type { RateLimits } from '~/rate-limit/limits.server'
 import { loadServerBuild } from '~/server/build-output.server'
 import type { DemoAccounts } from '~/server/demo-accounts.server'
 import { createHttpApp } from '~/server/http.server'
+import type { LiveUpdates } from '~/server/live-updates.server'
 import { closeServices, createServices } from '~/server/services.server'
 
 /** A line of the app's log, as pino writes it (JSON). */
@@ -44,6 +46,7 @@ export async function startApp(
   const server = createHttpApp({ build, config, logger, services, demoAccounts: options.demoAccounts }).listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  await listenerConnected(services.liveUpdates)
   return {
     origin,
     services,
@@ -53,6 +56,14 @@ export async function startApp(
       await new Promise<void>((resolve) => server.close(() => resolve()))
       if (options.rateLimits === undefined) await closeServices(services)
     },
+  }
+}
+
+/** As a load balancer waits for /readyz: a change made before the listener listens would never be announced. */
+async function listenerConnected(liveUpdates: LiveUpdates | null) {
+  for (const deadline = Date.now() + 10_000; liveUpdates && !liveUpdates.ready(); ) {
+    if (Date.now() > deadline) throw new Error('the change listener did not connect within 10 s')
+    await setTimeout(20)
   }
 }
 
