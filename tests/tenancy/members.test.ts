@@ -9,7 +9,6 @@ import { devMailboxMessages } from '~/mail/mailer.server'
 import { sql, withTenant } from '~/models/db.server'
 import { changeMemberRole, setMemberStatus } from '~/models/member.server'
 import { Client, createOrg, PASSWORD, signedUpClient, uniqueEmail } from '../utils/app'
-import { onCitus } from '../utils/citus'
 import { setupApp } from '../utils/fixture'
 import { addMember } from '../utils/tenants'
 
@@ -351,8 +350,7 @@ describe('invitations', () => {
     return path
   }
 
-  // Citus gap (these three): accept_invitation() locks the invitation by token, a multi-shard FOR UPDATE.
-  test.skipIf(onCitus)('a new user follows the mailed link, signs up and lands in the organization', async () => {
+  test('a new user follows the mailed link, signs up and lands in the organization', async () => {
     const email = uniqueEmail('invitee')
     const response = await orgAdmin.post(`/orgs/${slug}/members/invite`, { email, role: 'member' })
     expect(response.status).toBe(302)
@@ -383,7 +381,7 @@ describe('invitations', () => {
     expect(row.token_hash).toMatch(/^[0-9a-f]{64}$/)
   })
 
-  test.skipIf(onCitus)('expired and revoked invitations get a clear page and cannot be accepted', async () => {
+  test('expired and revoked invitations get a clear page and cannot be accepted', async () => {
     const expiredEmail = uniqueEmail('expired')
     await owner.post(`/orgs/${slug}/members/invite`, { email: expiredEmail, role: 'member' })
     await ctx.admin.query(`update invitations set expires_at = now() - interval '1 minute' where email = $1`, [expiredEmail])
@@ -399,7 +397,7 @@ describe('invitations', () => {
     expect((await new Client(ctx.origin).get('/invitations/not-a-real-token-at-all-xyz')).status).toBe(404)
   })
 
-  test.skipIf(onCitus)('an unverified account cannot accept an invitation addressed to someone else', async () => {
+  test('an unverified account cannot accept an invitation addressed to someone else', async () => {
     const email = uniqueEmail('addressed')
     await owner.post(`/orgs/${slug}/members/invite`, { email, role: 'member' })
     const stranger = await signedUpClient(ctx.origin, 'Stranger')
