@@ -122,8 +122,10 @@ export function setAuditRetention(actor: TenantActor, days: number | null): Prom
 
 /**
  * Deletes the organization with its roles, members, workspaces and projects
- * (foreign keys cascade) in one transaction. The audit row is written first,
- * while the actor is still a member; logs outlive the organization.
+ * (foreign keys cascade) in one transaction, through delete_organization():
+ * the delete policy's rule, checked where Citus keeps the memberships. The
+ * audit row is written first, while the actor is still a member; logs
+ * outlive the organization.
  */
 export function deleteOrganization(actor: TenantActor, name: string): Promise<void> {
   return withTenant(actor, async (tx) => {
@@ -133,8 +135,9 @@ export function deleteOrganization(actor: TenantActor, name: string): Promise<vo
       resourceId: actor.organizationId,
       details: { name },
     })
-    const deleted = await tx.query(sql.unsafe`delete from organizations where id = ${actor.organizationId}`)
-    if (deleted.rowCount !== 1) throw new DomainError('You cannot delete this organization', undefined, 'FORBIDDEN')
+    const deleted = await tx.oneFirst(sql.type(z.object({ deleted: z.boolean() }))`
+      select public.delete_organization(${actor.organizationId}) as deleted`)
+    if (!deleted) throw new DomainError('You cannot delete this organization', undefined, 'FORBIDDEN')
   })
 }
 

@@ -5,7 +5,6 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest'
 import { Client, createOrg, signedUpClient } from '../utils/app'
-import { onCitus } from '../utils/citus'
 import { setupApp } from '../utils/fixture'
 import { addMember } from '../utils/tenants'
 
@@ -367,8 +366,7 @@ describe('organization settings', () => {
     expect(await response.text()).toContain('This address is taken by another organization')
   })
 
-  // Citus gap: deleting an organization (a reference-table row) removes nothing on the cluster.
-  test.skipIf(onCitus)('only the owner deletes, with the typed name, and everything goes in one step', async () => {
+  test('only the owner deletes, with the typed name, and everything goes in one step', async () => {
     const doomedSlug = await createOrg(owner, 'Doomed Org')
     const doomed = (await ctx.admin.query('select id from organizations where slug = $1', [doomedSlug])).rows[0].id
     await addMember(ctx.admin, doomed, await userId(orgAdmin.email), 'admin')

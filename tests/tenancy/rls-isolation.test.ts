@@ -240,6 +240,22 @@ describe('escalation inside one organization', () => {
   })
 })
 
+describe('deleting an organization', () => {
+  test('delete_organization() holds the delete policy’s rule: another organization’s owner, a member, a token without the permission delete nothing', async () => {
+    const doomed = await createTenant('Doomed')
+    const member = await createTenant('Doomed member')
+    await addMember(db.admin, doomed.org.id, member.user.id, 'member')
+    const remove = (actor: Actor) => withTenant(actor, (tx) => tx.oneFirst(sql.unsafe`select delete_organization(${doomed.org.id})`))
+    const left = async () => (await db.admin.query('select count(*)::int as n from workspaces where organization_id = $1', [doomed.org.id])).rows[0].n
+    expect(await remove(a.actor)).toBe(false)
+    expect(await remove({ userId: member.user.id, organizationId: doomed.org.id })).toBe(false)
+    expect(await remove({ ...doomed.actor, token: { organizationId: doomed.org.id, permissions: ['organization:manage'] } })).toBe(false)
+    expect(await left()).toBe(1)
+    expect(await remove(doomed.actor)).toBe(true)
+    expect(await left()).toBe(0)
+  })
+})
+
 describe('role administration', () => {
   test('a role manager cannot edit a role holding permissions they lack, not even to strip them', async () => {
     const manager = await createTenant('Role editor')
