@@ -27,7 +27,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     await requirePermission(tenant, 'organization:delete')
     const submission = parseWithZod(formData, { schema: confirmNameSchema(tenant.organization.name) })
     if (submission.status !== 'success') return invalid(submission.reply())
-    await deleteOrganization(tenant.actor, tenant.organization.name)
+    try {
+      await deleteOrganization(tenant.actor, tenant.organization.name)
+    } catch (error) {
+      return replyToDomainError(submission, error)
+    }
     return redirect('/orgs')
   }
 

@@ -61,7 +61,7 @@ export async function startApp(
 
 /** As a load balancer waits for /readyz: a change made before the listener listens would never be announced. */
 async function listenerConnected(liveUpdates: LiveUpdates | null) {
-  for (const deadline = Date.now() + 10_000; liveUpdates && !liveUpdates.ready(); ) {
+  for (const deadline = Date.now() + 10_000; liveUpdates && !liveUpdates.ready();) {
     if (Date.now() > deadline) throw new Error('the change listener did not connect within 10 s')
     await setTimeout(20)
   }
