@@ -17,6 +17,7 @@ export default defineConfig({
       'tests/api/api-isolation.test.ts',
       'tests/api/api.test.ts',
       'tests/account/auth.test.ts',
+      'tests/account/account.test.ts',
     ],
     exclude: [],
     globalSetup: ['tests/setup/global-citus.ts'],

@@ -47,6 +47,19 @@ export function startPasswordReset(email: string, client: Client): Promise<{ acc
 }
 
 /**
+ * Marks the address a link was mailed to as verified, keeping an earlier
+ * date; false when the account's address has changed since. least() rather
+ * than coalesce(): Citus refuses now() inside COALESCE or CASE on a
+ * reference table, and least() ignores the NULL the same way.
+ */
+async function markEmailVerified(tx: Tx, redeemed: { userId: string; email: string }): Promise<boolean> {
+  const updated = await tx.query(sql.unsafe`
+    update auth.users set email_verified_at = least(email_verified_at, now())
+    where id = ${redeemed.userId} and lower(email) = ${normalizeEmail(redeemed.email)}`)
+  return updated.rowCount > 0
+}
+
+/**
  * Sets a new password through a reset link. The link proved the address is
  * theirs, so it counts as verified too. Returns the account, or null for a
  * link that is unknown, used or expired.
@@ -56,9 +69,7 @@ export function resetPassword(token: string, passwordHash: string, client: Clien
     const redeemed = await redeemToken(tx, token, 'reset_password')
     if (!redeemed) return null
     await setPasswordHash(tx, redeemed.userId, passwordHash)
-    await tx.query(sql.unsafe`
-      update auth.users set email_verified_at = coalesce(email_verified_at, now())
-      where id = ${redeemed.userId} and lower(email) = ${normalizeEmail(redeemed.email)}`)
+    await markEmailVerified(tx, redeemed)
     await writeAudit(tx, { ...client, userId: redeemed.userId }, { action: 'password.reset', resourceType: 'user', resourceId: redeemed.userId })
     return findById(tx, redeemed.userId)
   })
@@ -88,10 +99,7 @@ export function verifyEmail(token: string, client: Client): Promise<boolean> {
   return withAuthService(async (tx) => {
     const redeemed = await redeemToken(tx, token, 'verify_email')
     if (!redeemed) return false
-    const updated = await tx.query(sql.unsafe`
-      update auth.users set email_verified_at = coalesce(email_verified_at, now())
-      where id = ${redeemed.userId} and lower(email) = ${normalizeEmail(redeemed.email)}`)
-    if (!updated.rowCount) return false
+    if (!(await markEmailVerified(tx, redeemed))) return false
     await writeAudit(tx, { ...client, userId: redeemed.userId }, { action: 'email.verified', resourceType: 'user', resourceId: redeemed.userId })
     return true
   })
