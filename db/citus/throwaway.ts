@@ -4,6 +4,7 @@
  * benchmarks use instead of db/throwaway.ts's database. dispose() runs the
  * steps given to onDispose, then stops the cluster and removes its folder.
  */
+import { randomBytes } from 'node:crypto'
 import { mkdtemp } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -18,7 +19,9 @@ export async function openCitusThrowawayDatabase() {
   const cluster = await startCitusCluster({
     dir,
     ports: [await freePort(), await freePort(), await freePort()],
-    database: 'nextsaas',
+    // A name of its own, as db/throwaway.ts gives: the rate-limit counters are
+    // namespaced by it, and runs sharing one Redis must not share counts.
+    database: `nextsaas_citus_${randomBytes(6).toString('hex')}`,
     persistent: false,
   })
   const steps: (() => unknown)[] = []

@@ -6,6 +6,7 @@
  * the standby is copied from it, so both hold the schema and the app login.
  */
 import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import net, { type AddressInfo } from 'node:net'
 import os from 'node:os'
@@ -17,7 +18,6 @@ import { migrate } from '../../db/migrate'
 
 const run = promisify(execFile)
 
-const DATABASE = 'nextsaas'
 /** The app login's password in this throwaway cluster (the dev default would do; a name of its own says where it is used). */
 export const CLUSTER_APP_PASSWORD = 'nextsaas-regions-app-password'
 
@@ -57,7 +57,7 @@ function postgresUser(): { uid: number; gid: number } | null {
 }
 
 export interface Cluster {
-  /** Superuser URLs of the `nextsaas` database. */
+  /** Superuser URLs of the cluster's database (a name of its own per cluster). */
   primaryUrl: string
   standbyUrl: string
   /** The app login's URL on either server. */
@@ -84,9 +84,12 @@ export async function startCluster(options: { log?: (line: string) => void } = {
   const ports = { primary: await freePort(), standby: await freePort() }
   const logs = { primary: path.join(base, 'primary.log'), standby: path.join(base, 'standby.log') }
 
+  // A name of its own, as db/throwaway.ts gives: the rate-limit counters are
+  // namespaced by it, and runs sharing one Redis must not share counts.
+  const databaseName = `nextsaas_${randomBytes(6).toString('hex')}`
   const tool = (name: string, args: string[]) => run(path.join(bin, name), args, { ...(owner ?? {}), cwd: base })
   const url = (server: 'primary' | 'standby', login = 'postgres', password = '') =>
-    `postgres://${login}${password ? `:${password}` : ''}@127.0.0.1:${ports[server]}/${DATABASE}`
+    `postgres://${login}${password ? `:${password}` : ''}@127.0.0.1:${ports[server]}/${databaseName}`
   const start = (server: 'primary' | 'standby') =>
     tool('pg_ctl', [
       '-D',
@@ -99,8 +102,8 @@ export async function startCluster(options: { log?: (line: string) => void } = {
       'start',
     ])
   const stop = (server: 'primary' | 'standby') => tool('pg_ctl', ['-D', dirs[server], '-m', 'fast', '-w', 'stop']).catch(() => {})
-  const superuser = async <T>(server: 'primary' | 'standby', fn: (client: pg.Client) => Promise<T>, database = DATABASE) => {
-    const client = new pg.Client({ connectionString: url(server).replace(`/${DATABASE}`, `/${database}`) })
+  const superuser = async <T>(server: 'primary' | 'standby', fn: (client: pg.Client) => Promise<T>, database = databaseName) => {
+    const client = new pg.Client({ connectionString: url(server).replace(`/${databaseName}`, `/${database}`) })
     await client.connect()
     try {
       return await fn(client)
@@ -113,7 +116,7 @@ export async function startCluster(options: { log?: (line: string) => void } = {
     await tool('initdb', ['-D', dirs.primary, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions'])
     await start('primary')
     log(`primary PostgreSQL on 127.0.0.1:${ports.primary}`)
-    await superuser('primary', (client) => client.query(`create database ${DATABASE}`), 'postgres')
+    await superuser('primary', (client) => client.query(`create database ${databaseName}`), 'postgres')
     await migrate({ databaseUrl: url('primary'), direction: 'up', appPassword: CLUSTER_APP_PASSWORD })
     await tool('pg_basebackup', [
       '-h',
