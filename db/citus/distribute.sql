@@ -165,7 +165,8 @@ ALTER POLICY sessions_select_own ON auth.sessions USING (user_id = auth.uid());
 ALTER POLICY sessions_delete_own ON auth.sessions USING (user_id = auth.uid());
 ALTER POLICY api_tokens_select_own ON auth.api_tokens USING (user_id = auth.uid());
 ALTER POLICY api_tokens_insert_own ON auth.api_tokens
-  WITH CHECK (user_id = auth.uid() AND (scope_organization_id IS NULL OR auth.is_member_here(scope_organization_id)));
+  WITH CHECK (user_id = auth.uid() AND last_used_at IS NULL AND revoked_at IS NULL
+              AND (scope_organization_id IS NULL OR auth.is_member_here(scope_organization_id)));
 ALTER POLICY api_tokens_update_own ON auth.api_tokens
   USING (user_id = auth.uid()) WITH CHECK (user_id = auth.uid() AND revoked_at IS NOT NULL);
 
@@ -189,10 +190,18 @@ ALTER POLICY invitations_insert ON public.invitations
   WITH CHECK (auth.has_permission(organization_id, 'member:invite') AND auth.holds_role(organization_id, role) AND invited_by = auth.uid());
 ALTER POLICY workspaces_select ON public.workspaces USING (auth.sees_workspace(organization_id, id));
 ALTER POLICY projects_select ON public.projects USING (auth.has_permission(organization_id, 'project:view', workspace_id, id));
-ALTER POLICY audit_logs_select ON public.audit_logs USING (auth.has_permission_here(organization_id, 'audit:view'));
 ALTER POLICY audit_logs_insert ON public.audit_logs
   WITH CHECK (user_id = auth.uid() AND (organization_id IS NULL OR auth.is_member_here(organization_id)));
-ALTER POLICY security_events_select ON public.security_events USING (auth.has_permission_here(organization_id, 'security:view'));
+
+-- The logs stay plain tables on the coordinator (distribute.ts keepLogsPlain),
+-- where a sub-select is allowed: their read policies keep the single-server
+-- form, one look-up of the permitted organizations per statement rather than
+-- a worker round trip per row (an export of thousands of rows outlasted the
+-- statement timeout). Set here so that a cluster distributed before converges.
+ALTER POLICY audit_logs_select ON public.audit_logs
+  USING (organization_id = ANY ((SELECT auth.permitted_organization_ids('audit:view'))::uuid[]));
+ALTER POLICY security_events_select ON public.security_events
+  USING (organization_id = ANY ((SELECT auth.permitted_organization_ids('security:view'))::uuid[]));
 
 -- Placement (create_reference_table, create_distributed_table) follows in
 -- db/citus/distribute.ts: Citus refuses to distribute a table in the

@@ -347,6 +347,24 @@ describe('personal access tokens', () => {
     await expect(createOrganizationAs({ userId: a.user.id }, `unscoped-${process.pid}`)).resolves.toEqual(expect.any(String))
   })
 
+  test('a user creates only their own tokens, unused and unrevoked, scoped to their own organizations', async () => {
+    const create = (values: { userId?: string; organizationId?: string | null; lastUsed?: boolean; revoked?: boolean }) =>
+      withTenant(a.actor, (tx) =>
+        tx.query(sql.unsafe`
+          insert into auth.api_tokens (user_id, token_hash, name, scope_organization_id, last_used_at, revoked_at)
+          values (${values.userId ?? a.user.id}, ${randomBytes(32).toString('hex')}, 'Forged', ${values.organizationId ?? null},
+                  ${values.lastUsed ? sql.fragment`now()` : null}, ${values.revoked ? sql.fragment`now()` : null})`),
+      )
+    for (const forged of [{ userId: b.user.id }, { organizationId: b.org.id }, { lastUsed: true }, { revoked: true }]) {
+      await expect(create(forged), JSON.stringify(forged)).rejects.toThrow(/row-level security/)
+    }
+    const before = await db.admin.query(`select count(*)::int as n from auth.api_tokens where name = 'Forged'`)
+    expect(before.rows[0].n).toBe(0)
+    await create({ organizationId: a.org.id })
+    const after = await db.admin.query(`select user_id from auth.api_tokens where name = 'Forged'`)
+    expect(after.rows).toEqual([{ user_id: a.user.id }])
+  })
+
   test('an owner can revoke their token but not un-revoke it', async () => {
     const { rows } = await db.admin.query(`insert into auth.api_tokens (user_id, token_hash, name) values ($1, $2, 'Revoked') returning id`, [
       a.user.id,
