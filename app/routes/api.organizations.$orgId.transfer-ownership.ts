@@ -14,11 +14,12 @@ const { loader, action } = apiRoute({
     const tenant = await requireApiTenant(args)
     await requirePermission(tenant, '*')
     const { memberId } = await readBody(args.request, TransferOwnershipBody)
-    if (!(await findMember(tenant.actor, memberId))) throw notFound('Member not found')
-    await transferOwnership(tenant.actor, memberId)
     const heir = await findMember(tenant.actor, memberId)
     if (!heir) throw notFound('Member not found')
-    return apiData(presentMember(heir))
+    await transferOwnership(tenant.actor, memberId)
+    // The heir now holds the caller's role, an owner's (no one else may hand it on). Not read back:
+    // on Citus a read of what the definer function wrote, in the same transaction, is refused.
+    return apiData(presentMember({ ...heir, role: tenant.membership.role, roleName: tenant.membership.roleName }))
   },
 })
 export { loader, action }

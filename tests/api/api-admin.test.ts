@@ -497,6 +497,8 @@ describe('ownership transfer', () => {
 
     const heirData = expectData(await transfer(callers.owner, { memberId: heir }))
     expect(heirData).toMatchObject({ id: heir, role: 'owner' })
+    const readBack = callers.owner.GET('/api/organizations/{orgId}/members/{memberId}', { params: { path: { orgId: id, memberId: heir } } })
+    expect(heirData).toEqual(expectData(await answer(readBack)))
     expect(await one('select role from organization_members where id = $1', [self.id])).toEqual({ role: 'admin' })
     expect(
       await one(`select count(*)::int as n from audit_logs where organization_id = $1 and action = 'organization.ownership_transferred'`, [id]),
