@@ -33,8 +33,18 @@ export function hoursAgo(hours: number): Date {
   return new Date(Math.floor((Date.now() - hours * 60 * MINUTE) / MINUTE) * MINUTE)
 }
 
-/** Each table the story writes to, which of its rows are the seed's, and the timestamps to move. */
-const MOVES = [
+/**
+ * `column` moved by its step's shift `s.shift`, as a UTC timestamp: arithmetic
+ * on timestamp is immutable, on timestamptz only stable, and Citus sends no
+ * stable function of a column to its workers.
+ */
+const movedUtc = (column: string) => `(${column} at time zone 'UTC' + s.shift)`
+
+/**
+ * Each table the story writes to, which of its rows are the seed's, the
+ * timestamps to move, and what moves with the row's created_at.
+ */
+const MOVES: { table: string; rows: string; set: string[]; withCreatedAt?: string }[] = [
   { table: 'auth.users', rows: 'id = any(:users)', set: ['created_at', 'updated_at', 'email_verified_at'] },
   { table: 'public.audit_logs', rows: 'organization_id = :org or user_id = any(:users)', set: ['created_at'] },
   { table: 'public.organizations', rows: 'id = :org', set: ['created_at', 'updated_at'] },
@@ -48,13 +58,13 @@ const MOVES = [
     rows: 'organization_id = :org',
     set: ['created_at', 'updated_at', 'accepted_at', 'revoked_at'],
     // A week from when it was sent, wherever that moved.
-    also: 'expires_at = pg_temp.demo_time(created_at) + (expires_at - created_at)',
+    withCreatedAt: `expires_at = ${movedUtc('expires_at')} at time zone 'UTC'`,
   },
   {
     table: 'public.security_events',
     rows: 'organization_id = :org',
     set: ['created_at', 'last_seen_at'],
-    also: "bucket = date_trunc('minute', pg_temp.demo_time(created_at))",
+    withCreatedAt: `bucket = date_trunc('minute', ${movedUtc('created_at')}) at time zone 'UTC'`,
   },
 ]
 
@@ -93,26 +103,37 @@ export class Timeline {
   /** Moves what the steps wrote for `organizationId` and `userIds` to the moments the story gives them. */
   async backdate(organizationId: string, userIds: readonly string[]): Promise<void> {
     const admin = this.admin
+    const steps = [
+      this.steps.map((s) => s.ranFrom),
+      this.steps.map((s) => s.ranTo),
+      this.steps.map((s) => `${s.happened.getTime() - s.ranFrom.getTime()} milliseconds`),
+    ]
+    const org = `${pg.escapeLiteral(organizationId)}::uuid`
+    const users = `array[${userIds.map((id) => pg.escapeLiteral(id)).join(', ')}]::uuid[]`
     await admin.query('begin')
     try {
-      // These are corrections of the seed's own rows, not changes: no touch_updated_at, no other trigger.
+      // These are corrections of the seed's own rows, not changes: no touch_updated_at, no other
+      // trigger. On Citus the SET must reach the workers, whose triggers fire there.
+      await admin.query(
+        `select set_config('citus.propagate_set_commands', 'local', true) where current_setting('citus.propagate_set_commands', true) is not null`,
+      )
       await admin.query('set local session_replication_role = replica')
-      await admin.query('create temp table demo_steps (ran_from timestamptz, ran_to timestamptz, happened timestamptz) on commit drop')
-      await admin.query('insert into demo_steps select * from unnest($1::timestamptz[], $2::timestamptz[], $3::timestamptz[])', [
-        this.steps.map((s) => s.ranFrom),
-        this.steps.map((s) => s.ranTo),
-        this.steps.map((s) => s.happened),
-      ])
-      await admin.query(`
-        create or replace function pg_temp.demo_time(t timestamptz) returns timestamptz language sql stable as $$
-          select coalesce((select s.happened + (t - s.ran_from) from demo_steps s where t between s.ran_from and s.ran_to), t)
-        $$`)
-      const org = `${pg.escapeLiteral(organizationId)}::uuid`
-      const users = `array[${userIds.map((id) => pg.escapeLiteral(id)).join(', ')}]::uuid[]`
+      // One column at a time, each by the shift of the step that wrote it (Citus sends neither a
+      // CASE over a row's steps nor a function of a temp table to its workers).
       for (const move of MOVES) {
-        const set = [...move.set.map((column) => `${column} = pg_temp.demo_time(${column})`), ...(move.also ? [move.also] : [])]
         const rows = move.rows.replaceAll(':org', org).replaceAll(':users', users)
-        await admin.query(`update ${move.table} set ${set.join(', ')} where ${rows}`)
+        for (const column of move.set) {
+          const set = [
+            `${column} = ${movedUtc(column)} at time zone 'UTC'`,
+            ...(column === 'created_at' && move.withCreatedAt ? [move.withCreatedAt] : []),
+          ]
+          await admin.query(
+            `update ${move.table} set ${set.join(', ')}
+             from unnest($1::timestamptz[], $2::timestamptz[], $3::interval[]) as s(ran_from, ran_to, shift)
+             where (${rows}) and ${column} between s.ran_from and s.ran_to`,
+            steps,
+          )
+        }
       }
       await rechainMoved(admin, organizationId, userIds)
       await admin.query('commit')

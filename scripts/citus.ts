@@ -34,10 +34,9 @@ if (command === 'distribute') {
     if (applied.length) console.log(`migrations applied: ${applied.map((m) => m.name).join(', ')}`)
     await distribute(cluster.adminUrl)
     console.log(`  Citus: coordinator ${cluster.adminUrl}, workers on ports ${cluster.workerPorts.join(', ')}`)
-    // The app itself is npm start's. No demo: its dating step (db/demo-timeline.ts) moves
-    // timestamps with statements Citus refuses ("non-IMMUTABLE functions are not allowed in CASE").
+    // The app itself is npm start's, with the demo as on the embedded database (SEED_DEMO=false leaves it out).
     const app = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-      env: { ...env, SEED_DEMO: process.env.SEED_DEMO ?? 'false' },
+      env: { ...env, SEED_DEMO: process.env.SEED_DEMO ?? 'true' },
       stdio: 'inherit',
     })
     process.once('SIGINT', () => app.kill('SIGINT'))

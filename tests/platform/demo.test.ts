@@ -62,7 +62,7 @@ describe('the demo seed', () => {
   test('holds three workspaces, a dozen projects, five people in five situations and a pending invitation', async () => {
     const org = `(select id from organizations where slug = 'acme-robotics')`
     const { rows: projects } = await ctx.admin.query(
-      `select w.name as workspace, p.status from projects p join workspaces w on w.id = p.workspace_id where p.organization_id = ${org}`,
+      `select w.name as workspace, p.status from projects p join workspaces w on w.organization_id = p.organization_id and w.id = p.workspace_id where p.organization_id = ${org}`,
     )
     expect(new Set(projects.map((p) => p.workspace))).toEqual(new Set(['Engineering', 'Design', 'Marketing']))
     expect(projects).toHaveLength(12)
@@ -70,7 +70,7 @@ describe('the demo seed', () => {
 
     const { rows: members } = await ctx.admin.query(
       `select u.email, r.name as role, r.permissions, m.status, u.email_verified_at is not null as verified,
-              (select count(*)::int from role_grants g where g.member_id = m.id and g.project_id is not null) as project_grants
+              (select count(*)::int from role_grants g where g.organization_id = m.organization_id and g.member_id = m.id and g.project_id is not null) as project_grants
        from organization_members m join auth.users u on u.id = m.user_id
        join roles r on r.organization_id = m.organization_id and r.key = m.role
        where m.organization_id = ${org} order by u.email`,
