@@ -20,14 +20,11 @@ async function signedIn(client: Client) {
 
 /** Moves a session's clocks into the past, as if time had passed. */
 async function age(client: Client, clocks: { lastSeen?: string; created?: string; expires?: string }) {
-  await ctx.admin.query(
-    `update auth.sessions set
-       last_seen_at = coalesce(now() - $2::interval, last_seen_at),
-       created_at = coalesce(now() - $3::interval, created_at),
-       expires_at = coalesce(now() + $4::interval, expires_at)
-     where id = $1`,
-    [sessionId(client), clocks.lastSeen ?? null, clocks.created ?? null, clocks.expires ?? null],
-  )
+  // Only the clocks given are assigned: Citus refuses now() inside COALESCE.
+  const assignments = { lastSeen: 'last_seen_at = now() -', created: 'created_at = now() -', expires: 'expires_at = now() +' }
+  const given = Object.entries(clocks) as [keyof typeof assignments, string][]
+  const set = given.map(([clock], i) => `${assignments[clock]} $${i + 2}::interval`).join(', ')
+  await ctx.admin.query(`update auth.sessions set ${set} where id = $1`, [sessionId(client), ...given.map(([, interval]) => interval)])
 }
 
 async function sessionRow(client: Client) {
