@@ -51,10 +51,11 @@ export function createInvitation(
       select 1 from organization_members m join auth.users u on u.id = m.user_id
       where m.organization_id = ${actor.organizationId} and lower(u.email) = ${email}`)
     if (alreadyMember) throw new DomainError('This person is already a member', 'email', 'CONFLICT')
-    await tx.query(sql.unsafe`
+    const expiredIds = await tx.anyFirst(sql.type(z.object({ id: z.string() }))`
       update invitations set revoked_at = now()
       where organization_id = ${actor.organizationId} and lower(email) = ${email}
-        and accepted_at is null and revoked_at is null and expires_at <= now()`)
+        and accepted_at is null and revoked_at is null and expires_at <= now()
+      returning id`)
     const token = newToken()
     try {
       const id = await tx.transaction((sp) =>
@@ -64,7 +65,12 @@ export function createInvitation(
                   now() + make_interval(days => ${INVITATION_DAYS}))
           returning id`),
       )
-      await writeAudit(tx, actor, { action: 'invitation.created', resourceType: 'invitation', resourceId: id, details: { email, role: input.role } })
+      await writeAudit(tx, actor, {
+        action: 'invitation.created',
+        resourceType: 'invitation',
+        resourceId: id,
+        details: { email, role: input.role, ...(expiredIds.length ? { revokedExpiredIds: expiredIds } : {}) },
+      })
       return { id, token }
     } catch (error) {
       if (isUniqueViolation(error, 'invitations_one_pending')) {

@@ -80,28 +80,34 @@ export function updateProject(actor: TenantActor, id: string, input: ProjectInpu
         returning ${PROJECT_COLUMNS}`),
     )
     if (!project) throw new DomainError('Project not found', undefined, 'NOT_FOUND')
-    await writeAudit(tx, actor, { action: 'project.updated', resourceType: 'project', resourceId: id, details: { ...input } })
+    await writeAudit(tx, actor, {
+      action: 'project.updated',
+      resourceType: 'project',
+      resourceId: id,
+      details: { ...input, workspaceId: project.workspace_id },
+    })
     return project
   })
 }
 
 export function setProjectStatus(actor: TenantActor, id: string, status: 'active' | 'archived'): Promise<void> {
   return withTenant(actor, async (tx) => {
-    const updated = await tx.query(sql.unsafe`
-      update projects set status = ${status} where organization_id = ${actor.organizationId} and id = ${id}`)
-    if (updated.rowCount !== 1) throw new DomainError('Project not found', undefined, 'NOT_FOUND')
+    const workspaceId = await tx.maybeOneFirst(sql.type(z.object({ workspace_id: z.string() }))`
+      update projects set status = ${status} where organization_id = ${actor.organizationId} and id = ${id} returning workspace_id`)
+    if (!workspaceId) throw new DomainError('Project not found', undefined, 'NOT_FOUND')
     await writeAudit(tx, actor, {
       action: status === 'archived' ? 'project.archived' : 'project.unarchived',
       resourceType: 'project',
       resourceId: id,
+      details: { workspaceId },
     })
   })
 }
 
 export function deleteProject(actor: TenantActor, id: string): Promise<void> {
   return withTenant(actor, async (tx) => {
-    const deleted = await tx.maybeOne(sql.type(z.object({ name: z.string(), slug: z.string() }))`
-      delete from projects where organization_id = ${actor.organizationId} and id = ${id} returning name, slug`)
+    const deleted = await tx.maybeOne(sql.type(z.object({ name: z.string(), slug: z.string(), workspaceId: z.string() }))`
+      delete from projects where organization_id = ${actor.organizationId} and id = ${id} returning name, slug, workspace_id as "workspaceId"`)
     if (!deleted) throw new DomainError('Project not found', undefined, 'NOT_FOUND')
     await writeAudit(tx, actor, { action: 'project.deleted', resourceType: 'project', resourceId: id, details: deleted })
   })

@@ -119,20 +119,22 @@ export function updateRole(actor: TenantActor, held: readonly string[], id: stri
  */
 export function deleteRole(actor: TenantActor, held: readonly string[], id: string, reassignTo?: string): Promise<void> {
   return withTenant(actor, async (tx) => {
-    const role = await tx.maybeOne(sql.type(Role)`
-      select organization_id, id, key, name, description, permissions, is_builtin
-      from roles where organization_id = ${actor.organizationId} and id = ${id}`)
+    // The invitations offering this role go with it (a cascade): named in the audit row, which announces them on Citus.
+    const role = await tx.maybeOne(sql.type(Role.extend({ invitationIds: z.array(z.string()) }))`
+      select organization_id, id, key, name, description, permissions, is_builtin,
+             array(select i.id from invitations i where i.organization_id = r.organization_id and i.role = r.key order by i.id) as "invitationIds"
+      from roles r where organization_id = ${actor.organizationId} and id = ${id}`)
     if (!role) throw new DomainError('Role not found', undefined, 'NOT_FOUND')
     if (role.is_builtin) throw new DomainError('Built-in roles cannot be deleted', undefined, 'BUILTIN')
     if (!holdsAll(held, role.permissions)) {
       throw new DomainError('You cannot delete a role with permissions you do not hold', undefined, 'ESCALATION')
     }
+    let reassignedMemberIds: readonly string[] = []
     if (reassignTo) {
       if (reassignTo === role.key) throw new DomainError('Choose another role for the people who hold this one', 'reassignTo', 'VALIDATION_FAILED')
       await requireGrantableRole(tx, actor, held, reassignTo, 'reassignTo')
-      await tx.query(
-        sql.unsafe`update organization_members set role = ${reassignTo} where organization_id = ${actor.organizationId} and role = ${role.key}`,
-      )
+      reassignedMemberIds = await tx.anyFirst(sql.type(z.object({ id: z.string() }))`
+        update organization_members set role = ${reassignTo} where organization_id = ${actor.organizationId} and role = ${role.key} returning id`)
       await tx.query(sql.unsafe`delete from role_grants where organization_id = ${actor.organizationId} and role = ${role.key}`)
     }
     try {
@@ -143,6 +145,11 @@ export function deleteRole(actor: TenantActor, held: readonly string[], id: stri
       }
       throw error
     }
-    await writeAudit(tx, actor, { action: 'role.deleted', resourceType: 'role', resourceId: id, details: { name: role.name, reassignTo } })
+    await writeAudit(tx, actor, {
+      action: 'role.deleted',
+      resourceType: 'role',
+      resourceId: id,
+      details: { name: role.name, reassignTo, reassignedMemberIds, invitationIds: role.invitationIds },
+    })
   })
 }

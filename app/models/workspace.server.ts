@@ -103,12 +103,11 @@ export function updateWorkspace(actor: TenantActor, id: string, input: Workspace
 /** Makes this workspace the organization's default (there is always exactly one). */
 export function makeDefaultWorkspace(actor: TenantActor, id: string): Promise<void> {
   return withTenant(actor, async (tx) => {
-    await tx.query(
-      sql.unsafe`update workspaces set is_default = false where organization_id = ${actor.organizationId} and is_default and id <> ${id}`,
-    )
+    const previousDefaultIds = await tx.anyFirst(sql.type(z.object({ id: z.string() }))`
+      update workspaces set is_default = false where organization_id = ${actor.organizationId} and is_default and id <> ${id} returning id`)
     const updated = await tx.query(sql.unsafe`update workspaces set is_default = true where organization_id = ${actor.organizationId} and id = ${id}`)
     if (updated.rowCount !== 1) throw new DomainError('Workspace not found', undefined, 'NOT_FOUND')
-    await writeAudit(tx, actor, { action: 'workspace.made_default', resourceType: 'workspace', resourceId: id })
+    await writeAudit(tx, actor, { action: 'workspace.made_default', resourceType: 'workspace', resourceId: id, details: { previousDefaultIds } })
   })
 }
 
@@ -121,8 +120,10 @@ export function deleteWorkspace(actor: TenantActor, id: string): Promise<void> {
     const target = await tx.maybeOne(sql.type(Workspace)`
       select ${WORKSPACE_COLUMNS} from workspaces w where w.organization_id = ${actor.organizationId} and w.id = ${id} for update`)
     if (!target) throw new DomainError('Workspace not found', undefined, 'NOT_FOUND')
-    const others = await tx.oneFirst(sql.type(z.object({ n: z.number() }))`
-      select count(*) as n from workspaces where organization_id = ${actor.organizationId} and id <> ${id}`)
+    // The projects that go with it are named in the audit row (live updates on Citus announce them from there).
+    const { others, projectIds } = await tx.one(sql.type(z.object({ others: z.number(), projectIds: z.array(z.string()) }))`
+      select (select count(*) from workspaces where organization_id = ${actor.organizationId} and id <> ${id}) as others,
+             array(select id from projects where organization_id = ${actor.organizationId} and workspace_id = ${id} order by id) as "projectIds"`)
     if (others === 0) throw new DomainError('The only workspace of an organization cannot be deleted.', undefined, 'LAST_WORKSPACE')
 
     const deleted = await tx.query(sql.unsafe`delete from workspaces where organization_id = ${actor.organizationId} and id = ${id}`)
@@ -139,7 +140,7 @@ export function deleteWorkspace(actor: TenantActor, id: string): Promise<void> {
       action: 'workspace.deleted',
       resourceType: 'workspace',
       resourceId: id,
-      details: { name: target.name, slug: target.slug, newDefaultWorkspaceId: newDefault },
+      details: { name: target.name, slug: target.slug, newDefaultWorkspaceId: newDefault, projectIds },
     })
   })
 }

@@ -203,6 +203,14 @@ ALTER POLICY audit_logs_select ON public.audit_logs
 ALTER POLICY security_events_select ON public.security_events
   USING (organization_id = ANY ((SELECT auth.permitted_organization_ids('security:view'))::uuid[]));
 
+-- ------------------------------------------------------ live updates
+-- The tenant tables' own announcements would fire on the workers
+-- (distribute.ts disables them); the audit row each of the app's changes
+-- writes on the coordinator announces them instead (realtime.announce_audited).
+DROP TRIGGER IF EXISTS audit_logs_announce_changes ON public.audit_logs;
+CREATE TRIGGER audit_logs_announce_changes AFTER INSERT ON public.audit_logs
+  FOR EACH ROW EXECUTE FUNCTION realtime.announce_audited('nextsaas_changes');
+
 -- Placement (create_reference_table, create_distributed_table) follows in
 -- db/citus/distribute.ts: Citus refuses to distribute a table in the
 -- transaction that made the table it references a reference table.

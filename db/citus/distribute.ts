@@ -123,7 +123,8 @@ async function placeTables(client: pg.Client) {
  * The live-update triggers (decision 018) on distributed tables would NOTIFY
  * on the workers, where nobody listens, and Citus cannot commit a write that
  * spans nodes (two-phase commit) once a worker has run NOTIFY. They are
- * disabled there: live updates of those tables are a known gap on Citus.
+ * disabled there; the audit log's trigger on the coordinator announces the
+ * app's changes instead (distribute.sql, realtime.announce_audited).
  */
 async function disableAnnouncements(client: pg.Client) {
   const { rows } = await client.query<{ tbl: string; name: string }>(

@@ -1,11 +1,16 @@
 /**
  * Live updates through both doors, trying to break them with the weakest
- * actor: another organization's member, a project-scoped grant, a member
- * removed, suspended, signed out or downgraded mid-stream, a revoked token.
+ * actor: another organization's member, a member removed, suspended, signed
+ * out or downgraded mid-stream, a revoked token (a project-scoped grant:
+ * changes-through-the-app.test.ts). Runs on Citus too: the changes streams
+ * wait for are made through the models, as the app makes them.
  */
 import { setTimeout } from 'node:timers/promises'
 import type { DatabasePool } from 'slonik'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { changeMemberRole } from '~/models/member.server'
+import { createProject, deleteProject, updateProject } from '~/models/project.server'
+import { createRole } from '~/models/role.server'
 import { Client, createOrg, signedUpClient, startApp } from '../utils/app'
 import { setupApp } from '../utils/fixture'
 import { openSse, type SseEvent, type SseStream } from '../utils/sse'
@@ -28,6 +33,9 @@ async function person(name: string): Promise<Person> {
   return Object.assign(client, { id })
 }
 
+const memberIdOf = async (userId: string) =>
+  (await ctx.admin.query('select id from organization_members where organization_id = $1 and user_id = $2', [orgA, userId])).rows[0].id as string
+
 const orgId = async (slug: string) => (await ctx.admin.query('select id from organizations where slug = $1', [slug])).rows[0].id as string
 
 /** The page door's stream for a signed-in client. */
@@ -49,6 +57,11 @@ const changeOf = (table: string, id: string, op?: string) => (event: SseEvent) =
 
 /** Waits until the hub has had time to deliver (a tick and a re-read), for "nothing arrived" checks. */
 const settle = () => setTimeout(300)
+
+/** A project Ana makes in her general workspace, through the model as the pages do: announced on either kind of database. */
+async function newProjectByAna(name: string, slug: string) {
+  return (await createProject({ userId: ana.id, organizationId: orgA }, generalA, { name, slug, description: '' })).id
+}
 
 async function insertReturningId(text: string, values: unknown[]) {
   return (await ctx.admin.query(text, values)).rows[0].id as string
@@ -101,7 +114,8 @@ beforeAll(async () => {
 })
 
 describe('each organization’s events reach only its members', () => {
-  test('for every table with a trigger', async () => {
+  // The tables' own triggers, changed by hand: on Citus they are off, and the audit trail announces the app's changes (audited-changes.test.ts).
+  test.skipIf(process.env.DATABASE_CITUS === 'true')('for every table with a trigger', async () => {
     const anaStream = await opened(pageStream(ana, slugA))
     const bobStream = await opened(pageStream(bob, slugB))
     const generalB = (await ctx.admin.query(`select id from workspaces where organization_id = $1 and is_default`, [orgB])).rows[0].id
@@ -121,54 +135,12 @@ describe('each organization’s events reach only its members', () => {
     expect(JSON.stringify(anaStream.events)).not.toContain('10.1.2.3')
   })
 
-  test('a change made through a page names who made it', async () => {
-    const stream = await opened(pageStream(bob, slugB))
-    const response = await bob.post(`/orgs/${slugB}/workspaces/general/projects/new`, { name: 'Q4 Launch', slug: 'q4-launch', description: '' })
-    expect(response.status).toBe(302)
-    const event = await stream.next((e) => e.event === 'change' && e.data.table === 'projects' && e.data.row?.name === 'Q4 Launch')
-    expect(event.data.actor).toEqual({ id: bob.id, name: 'Bob Beta' })
-  })
-
   test('someone else’s organization is the same 404 as none; a signed-out visitor is sent to sign in', async () => {
     const theirs = await bob.get(`/orgs/${slugA}/events`)
     expect(theirs.status).toBe(404)
     await theirs.body?.cancel()
     const anonymous = await new Client(ctx.origin).get(`/orgs/${slugA}/events`)
     expect(anonymous.status).toBe(302)
-  })
-})
-
-describe('what the reader may see decides', () => {
-  test('a project-scoped grant receives that project’s events and nothing else in the workspace', async () => {
-    const gina = await person('Gina Grant')
-    await ctx.admin.query(`insert into roles (organization_id, key, name, permissions) values ($1, 'nothing', 'Nothing', '{organization:view}')`, [
-      orgA,
-    ])
-    await addMember(ctx.admin, orgA, gina.id, 'nothing')
-    const memberId = (await ctx.admin.query(`select id from organization_members where organization_id = $1 and user_id = $2`, [orgA, gina.id]))
-      .rows[0].id
-    const mine = await insertReturningId(
-      `insert into projects (organization_id, workspace_id, name, slug) values ($1, $2, 'Granted', 'granted') returning id`,
-      [orgA, generalA],
-    )
-    const other = await insertReturningId(
-      `insert into projects (organization_id, workspace_id, name, slug) values ($1, $2, 'Hidden', 'hidden') returning id`,
-      [orgA, generalA],
-    )
-    await ctx.admin.query(`insert into role_grants (organization_id, member_id, role, project_id) values ($1, $2, 'member', $3)`, [
-      orgA,
-      memberId,
-      mine,
-    ])
-    const stream = await opened(pageStream(gina, slugA))
-    await ctx.admin.query(`update projects set description = 'changed' where id = any($1)`, [[mine, other]])
-    await ctx.admin.query(`update workspaces set description = 'changed' where id = $1`, [generalA])
-    await stream.next(changeOf('projects', mine, 'update'))
-    await ctx.admin.query(`delete from projects where id = $1`, [other])
-    await settle()
-    expect(stream.events.some((e) => e.data?.id === other)).toBe(false)
-    // Her own membership row she may see: its insert, announced just before the stream opened, can arrive in the first tick.
-    expect(stream.events.some((e) => (e.data?.table === 'members' && e.data?.id !== memberId) || e.data?.table === 'audit_logs')).toBe(false)
   })
 })
 
@@ -196,10 +168,7 @@ describe('a reader who loses access mid-stream', () => {
       orgA,
       suspended.who.id,
     ])
-    const after = await insertReturningId(
-      `insert into projects (organization_id, workspace_id, name, slug) values ($1, $2, 'After', 'after-loss') returning id`,
-      [orgA, generalA],
-    )
+    const after = await newProjectByAna('After', 'after-loss')
     await Promise.all([removed, suspended].map(({ stream }) => endsWithin5s(stream, lostAt)))
     for (const { stream } of [removed, suspended]) expect(stream.events.some((e) => e.data?.id === after)).toBe(false)
   })
@@ -216,17 +185,13 @@ describe('a reader who loses access mid-stream', () => {
 
   test('a role that loses project:view stops receiving project events at once', async () => {
     const { who, stream } = await memberOfA('Dora Downgraded')
-    const before = await insertReturningId(
-      `insert into projects (organization_id, workspace_id, name, slug) values ($1, $2, 'Before', 'before-down') returning id`,
-      [orgA, generalA],
-    )
+    const before = await newProjectByAna('Before', 'before-down')
     await stream.next(changeOf('projects', before))
-    await ctx.admin.query(`update organization_members set role = 'nothing' where organization_id = $1 and user_id = $2`, [orgA, who.id])
-    const after = await insertReturningId(
-      `insert into projects (organization_id, workspace_id, name, slug) values ($1, $2, 'After', 'after-down') returning id`,
-      [orgA, generalA],
-    )
-    await ctx.admin.query(`delete from projects where id = $1`, [before])
+    const owner = { userId: ana.id, organizationId: orgA }
+    const nothing = await createRole(owner, ['*'], { name: `Nothing ${who.id.slice(0, 8)}`, permissions: ['organization:view'] })
+    await changeMemberRole(owner, ['*'], await memberIdOf(who.id), nothing.key)
+    const after = await newProjectByAna('After', 'after-down')
+    await deleteProject({ userId: ana.id, organizationId: orgA }, before)
     await settle()
     await setTimeout(500)
     expect(stream.events.some((e) => e.data?.id === after)).toBe(false)
@@ -237,16 +202,10 @@ describe('a reader who loses access mid-stream', () => {
 describe('resuming', () => {
   test('Last-Event-ID replays what was missed, as the reader sees it now', async () => {
     const first = await opened(pageStream(ana, slugA))
-    const seenProject = await insertReturningId(
-      `insert into projects (organization_id, workspace_id, name, slug) values ($1, $2, 'Seen', 'seen') returning id`,
-      [orgA, generalA],
-    )
+    const seenProject = await newProjectByAna('Seen', 'seen')
     const seen = await first.next(changeOf('projects', seenProject))
     first.close()
-    const missed = await insertReturningId(
-      `insert into projects (organization_id, workspace_id, name, slug) values ($1, $2, 'Missed', 'missed') returning id`,
-      [orgA, generalA],
-    )
+    const missed = await newProjectByAna('Missed', 'missed')
     await settle()
     const resumed = await opened(pageStream(ana, slugA, { 'last-event-id': seen.id! }))
     const replayed = await resumed.next(changeOf('projects', missed))
@@ -258,14 +217,11 @@ describe('resuming', () => {
     const app = await startApp({ REALTIME_REPLAY_SECONDS: 1 })
     try {
       const first = await opened(pageStream(ana, slugA, {}, app.origin))
-      const project = await insertReturningId(
-        `insert into projects (organization_id, workspace_id, name, slug) values ($1, $2, 'Old', 'old') returning id`,
-        [orgA, generalA],
-      )
+      const project = await newProjectByAna('Old', 'old')
       const seen = await first.next(changeOf('projects', project))
       first.close()
       await setTimeout(1200)
-      await ctx.admin.query(`update projects set description = 'later' where id = $1`, [project])
+      await updateProject({ userId: ana.id, organizationId: orgA }, project, { name: 'Old', slug: 'old', description: 'later' })
       const late = await opened(pageStream(ana, slugA, { 'last-event-id': seen.id! }, app.origin))
       await late.next((e) => e.event === 'reload')
       expect(late.events.some((e) => e.event === 'change')).toBe(false)
@@ -389,10 +345,7 @@ describe('the change listener', () => {
       expect(await gauge()).toBe(1)
       // Listening again: a new stream receives changes.
       const again = await opened(pageStream(ana, slugA, {}, app.origin))
-      const project = await insertReturningId(
-        `insert into projects (organization_id, workspace_id, name, slug) values ($1, $2, 'Back', 'back') returning id`,
-        [orgA, generalA],
-      )
+      const project = await newProjectByAna('Back', 'back')
       await again.next(changeOf('projects', project))
     } finally {
       await app.close()
@@ -410,10 +363,7 @@ describe('the API door', () => {
   test('a personal access token streams its organization’s events; revoked, the stream ends within 5 seconds', async () => {
     const token = await createToken(ana)
     const stream = await opened(openSse(`${ctx.origin}/api/organizations/${orgA}/events`, { authorization: `Bearer ${token}` }))
-    const project = await insertReturningId(
-      `insert into projects (organization_id, workspace_id, name, slug) values ($1, $2, 'Api', 'api-live') returning id`,
-      [orgA, generalA],
-    )
+    const project = await newProjectByAna('Api', 'api-live')
     await stream.next(changeOf('projects', project))
     const revokedAt = Date.now()
     await ctx.admin.query(`update auth.api_tokens set revoked_at = now() where user_id = $1 and name = 'Live'`, [ana.id])

@@ -1,0 +1,227 @@
+-- Up Migration
+
+-- Live updates on Citus: a tenant table's trigger fires on the worker that
+-- holds the shard, where NOTIFY reaches no listener and blocks the two-phase
+-- commit of any write that spans nodes. Every change the app makes to those
+-- tables writes an audit row in the same transaction, and the audit log is a
+-- plain table on the coordinator: realtime.announce_audited() announces the
+-- changes an audited action made, from that row. The distribution step
+-- (db/citus/distribute.sql) puts it on audit_logs; on a single server the
+-- tables' own triggers announce, and tests compare the two (decision 005).
+
+-- One change announced: the payload realtime.announce() has always sent.
+CREATE FUNCTION realtime.notify_change(channel text, org uuid, tbl text, op text, row_id text, ws text, project text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+BEGIN
+  PERFORM pg_notify(channel, jsonb_strip_nulls(jsonb_build_object(
+    'id', nextval('realtime.event_ids'),
+    'org', org,
+    'table', tbl,
+    'op', op,
+    'row', row_id,
+    'ws', ws,
+    'project', project,
+    'actor', nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub'
+  ))::text);
+END
+$$;
+REVOKE ALL ON FUNCTION realtime.notify_change(text, uuid, text, text, text, text, text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION realtime.announce() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+  changed jsonb := to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END);
+BEGIN
+  IF changed ->> 'organization_id' IS NULL THEN RETURN NULL; END IF;
+  PERFORM realtime.notify_change('nextsaas_changes', (changed ->> 'organization_id')::uuid, TG_ARGV[0], lower(TG_OP), changed ->> 'id',
+    CASE WHEN TG_NARGS > 1 THEN changed ->> TG_ARGV[1] END,
+    CASE WHEN TG_NARGS > 2 THEN changed ->> TG_ARGV[2] END);
+  RETURN NULL;
+END
+$$;
+
+-- The changes behind one successful audited action, on channel TG_ARGV[0]:
+-- the audited row itself, and what went with it as the details record it
+-- (a workspace's projects, a deleted role's reassigned members and the
+-- invitations offering it, the previous default, an expired invitation the
+-- new one replaces). The audit row's own announcement is audit_logs_announce's.
+-- Not announced: changes made outside the app (they write no audit row).
+CREATE FUNCTION realtime.announce_audited() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+  channel text := TG_ARGV[0];
+  org uuid := NEW.organization_id;
+  r text := NEW.resource_id;
+  d jsonb := coalesce(NEW.details, '{}'::jsonb);
+  each_id text;
+  -- The membership of the audit row's user: the new member who accepted, the owner who handed over.
+  own_membership text;
+BEGIN
+  IF org IS NULL OR NEW.result <> 'success' OR r IS NULL THEN RETURN NULL; END IF;
+  CASE NEW.action
+    WHEN 'workspace.created' THEN PERFORM realtime.notify_change(channel, org, 'workspaces', 'insert', r, r, NULL);
+    WHEN 'workspace.updated' THEN PERFORM realtime.notify_change(channel, org, 'workspaces', 'update', r, r, NULL);
+    WHEN 'workspace.made_default' THEN
+      FOR each_id IN SELECT jsonb_array_elements_text(coalesce(d -> 'previousDefaultIds', '[]')) LOOP
+        PERFORM realtime.notify_change(channel, org, 'workspaces', 'update', each_id, each_id, NULL);
+      END LOOP;
+      PERFORM realtime.notify_change(channel, org, 'workspaces', 'update', r, r, NULL);
+    WHEN 'workspace.deleted' THEN
+      FOR each_id IN SELECT jsonb_array_elements_text(coalesce(d -> 'projectIds', '[]')) LOOP
+        PERFORM realtime.notify_change(channel, org, 'projects', 'delete', each_id, r, each_id);
+      END LOOP;
+      PERFORM realtime.notify_change(channel, org, 'workspaces', 'delete', r, r, NULL);
+      IF d ->> 'newDefaultWorkspaceId' IS NOT NULL THEN
+        PERFORM realtime.notify_change(channel, org, 'workspaces', 'update', d ->> 'newDefaultWorkspaceId', d ->> 'newDefaultWorkspaceId', NULL);
+      END IF;
+    WHEN 'project.created' THEN PERFORM realtime.notify_change(channel, org, 'projects', 'insert', r, d ->> 'workspaceId', r);
+    WHEN 'project.updated', 'project.archived', 'project.unarchived' THEN
+      PERFORM realtime.notify_change(channel, org, 'projects', 'update', r, d ->> 'workspaceId', r);
+    WHEN 'project.deleted' THEN PERFORM realtime.notify_change(channel, org, 'projects', 'delete', r, d ->> 'workspaceId', r);
+    WHEN 'member.role_changed', 'member.suspended', 'member.reactivated' THEN
+      PERFORM realtime.notify_change(channel, org, 'members', 'update', r, NULL, NULL);
+    WHEN 'member.removed' THEN PERFORM realtime.notify_change(channel, org, 'members', 'delete', r, NULL, NULL);
+    WHEN 'organization.ownership_transferred' THEN
+      SELECT m.id::text INTO own_membership FROM public.organization_members m WHERE m.organization_id = org AND m.user_id = NEW.user_id;
+      PERFORM realtime.notify_change(channel, org, 'members', 'update', r, NULL, NULL);
+      PERFORM realtime.notify_change(channel, org, 'members', 'update', own_membership, NULL, NULL);
+    WHEN 'role.created' THEN PERFORM realtime.notify_change(channel, org, 'roles', 'insert', r, NULL, NULL);
+    WHEN 'role.updated' THEN PERFORM realtime.notify_change(channel, org, 'roles', 'update', r, NULL, NULL);
+    WHEN 'role.deleted' THEN
+      FOR each_id IN SELECT jsonb_array_elements_text(coalesce(d -> 'reassignedMemberIds', '[]')) LOOP
+        PERFORM realtime.notify_change(channel, org, 'members', 'update', each_id, NULL, NULL);
+      END LOOP;
+      FOR each_id IN SELECT jsonb_array_elements_text(coalesce(d -> 'invitationIds', '[]')) LOOP
+        PERFORM realtime.notify_change(channel, org, 'invitations', 'delete', each_id, NULL, NULL);
+      END LOOP;
+      PERFORM realtime.notify_change(channel, org, 'roles', 'delete', r, NULL, NULL);
+    WHEN 'invitation.created' THEN
+      FOR each_id IN SELECT jsonb_array_elements_text(coalesce(d -> 'revokedExpiredIds', '[]')) LOOP
+        PERFORM realtime.notify_change(channel, org, 'invitations', 'update', each_id, NULL, NULL);
+      END LOOP;
+      PERFORM realtime.notify_change(channel, org, 'invitations', 'insert', r, NULL, NULL);
+    WHEN 'invitation.resent', 'invitation.revoked' THEN PERFORM realtime.notify_change(channel, org, 'invitations', 'update', r, NULL, NULL);
+    WHEN 'invitation.accepted' THEN
+      SELECT m.id::text INTO own_membership FROM public.organization_members m WHERE m.organization_id = org AND m.user_id = NEW.user_id;
+      PERFORM realtime.notify_change(channel, org, 'members', 'insert', own_membership, NULL, NULL);
+      PERFORM realtime.notify_change(channel, org, 'invitations', 'update', r, NULL, NULL);
+    ELSE NULL;
+  END CASE;
+  RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION realtime.announce_audited() FROM PUBLIC;
+
+-- The batch re-read's reader switch as a SET LOCAL: on Citus that is what
+-- reaches the workers (with citus.propagate_set_commands = 'local', as the
+-- app's transactions set it), where the policies read the claims; a
+-- set_config would leave each worker with the first reader's. The same on a
+-- single server.
+CREATE OR REPLACE FUNCTION realtime.read_as(readers jsonb, query text)
+RETURNS TABLE (reader integer, "table" text, id text, "row" jsonb)
+LANGUAGE plpgsql SECURITY INVOKER
+SET search_path = public
+AS $$
+BEGIN
+  FOR i IN 0 .. jsonb_array_length(readers) - 1 LOOP
+    EXECUTE format('SET LOCAL request.jwt.claims = %L', readers -> i);
+    RETURN QUERY EXECUTE format('select %s::integer, q.* from (%s) q', i, query);
+  END LOOP;
+END
+$$;
+
+-- The streams' periodic check, in steps Citus can plan: the credentials that
+-- still hold (coordinator tables), then the active memberships among their
+-- organizations (the distributed table, by organization), then the match. A
+-- correlated look-up per stream, as before, is refused there ("complex
+-- joins"). Same rules as before.
+CREATE OR REPLACE FUNCTION realtime.open_streams(p_streams jsonb) RETURNS SETOF integer
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = ''
+AS $$
+BEGIN
+  RETURN QUERY
+  WITH stream AS MATERIALIZED (
+    SELECT (e ->> 'i')::integer AS i, e ->> 'kind' AS kind, e ->> 'hash' AS hash, (e ->> 'org')::uuid AS org,
+           (e ->> 'lifetime')::float8 AS lifetime
+    FROM jsonb_array_elements(p_streams) AS e
+  ), holder AS MATERIALIZED (
+    SELECT s.i, s.org, x.user_id FROM stream s JOIN auth.sessions x ON x.id = s.hash
+    WHERE s.kind = 'session' AND x.expires_at > now() AND x.created_at > now() - make_interval(secs => s.lifetime)
+    UNION ALL
+    SELECT s.i, s.org, t.user_id FROM stream s JOIN auth.api_tokens t ON t.token_hash = s.hash
+    WHERE s.kind = 'token' AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+      AND (t.scope_organization_id IS NULL OR t.scope_organization_id = s.org)
+  ), active AS MATERIALIZED (
+    SELECT m.organization_id, m.user_id FROM public.organization_members m
+    WHERE m.status = 'active' AND m.organization_id = ANY (ARRAY(SELECT DISTINCT h.org FROM holder h))
+  )
+  SELECT h.i FROM holder h JOIN active a ON a.organization_id = h.org AND a.user_id = h.user_id;
+END
+$$;
+
+-- Down Migration
+
+CREATE OR REPLACE FUNCTION realtime.open_streams(p_streams jsonb) RETURNS SETOF integer
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = ''
+AS $$
+  SELECT (s ->> 'i')::integer
+  FROM jsonb_array_elements(p_streams) AS s
+  WHERE CASE s ->> 'kind'
+    WHEN 'session' THEN EXISTS (
+      SELECT 1 FROM auth.sessions x
+      JOIN public.organization_members m
+        ON m.user_id = x.user_id AND m.organization_id = (s ->> 'org')::uuid AND m.status = 'active'
+      WHERE x.id = s ->> 'hash' AND x.expires_at > now()
+        AND x.created_at > now() - make_interval(secs => (s ->> 'lifetime')::float8))
+    ELSE EXISTS (
+      SELECT 1 FROM auth.api_tokens t
+      JOIN public.organization_members m
+        ON m.user_id = t.user_id AND m.organization_id = (s ->> 'org')::uuid AND m.status = 'active'
+      WHERE t.token_hash = s ->> 'hash' AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+        AND (t.scope_organization_id IS NULL OR t.scope_organization_id = m.organization_id))
+  END
+$$;
+CREATE OR REPLACE FUNCTION realtime.read_as(readers jsonb, query text)
+RETURNS TABLE (reader integer, "table" text, id text, "row" jsonb)
+LANGUAGE plpgsql SECURITY INVOKER
+SET search_path = public
+AS $$
+BEGIN
+  FOR i IN 0 .. jsonb_array_length(readers) - 1 LOOP
+    PERFORM set_config('request.jwt.claims', (readers -> i)::text, true);
+    RETURN QUERY EXECUTE format('select %s::integer, q.* from (%s) q', i, query);
+  END LOOP;
+END
+$$;
+DROP FUNCTION realtime.announce_audited();
+CREATE OR REPLACE FUNCTION realtime.announce() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+  changed jsonb := to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END);
+  claims jsonb := nullif(current_setting('request.jwt.claims', true), '')::jsonb;
+BEGIN
+  IF changed ->> 'organization_id' IS NULL THEN RETURN NULL; END IF;
+  PERFORM pg_notify('nextsaas_changes', jsonb_strip_nulls(jsonb_build_object(
+    'id', nextval('realtime.event_ids'),
+    'org', changed ->> 'organization_id',
+    'table', TG_ARGV[0],
+    'op', lower(TG_OP),
+    'row', changed ->> 'id',
+    'ws', CASE WHEN TG_NARGS > 1 THEN changed ->> TG_ARGV[1] END,
+    'project', CASE WHEN TG_NARGS > 2 THEN changed ->> TG_ARGV[2] END,
+    'actor', claims ->> 'sub'
+  ))::text);
+  RETURN NULL;
+END
+$$;
+DROP FUNCTION realtime.notify_change(text, uuid, text, text, text, text, text);
