@@ -119,11 +119,12 @@ export function updateRole(actor: TenantActor, held: readonly string[], id: stri
  */
 export function deleteRole(actor: TenantActor, held: readonly string[], id: string, reassignTo?: string): Promise<void> {
   return withTenant(actor, async (tx) => {
-    // The invitations offering this role go with it (a cascade): named in the audit row, which announces them on Citus.
+    // Locked, so that no invitation offers it between here and its deletion: the invitations that go with it
+    // (a cascade), even those the actor cannot see, are named in the audit row, which announces them on Citus.
     const role = await tx.maybeOne(sql.type(Role.extend({ invitationIds: z.array(z.string()) }))`
       select organization_id, id, key, name, description, permissions, is_builtin,
-             array(select i.id from invitations i where i.organization_id = r.organization_id and i.role = r.key order by i.id) as "invitationIds"
-      from roles r where organization_id = ${actor.organizationId} and id = ${id}`)
+             coalesce(public.role_invitation_ids(r.organization_id, r.key), '{}') as "invitationIds"
+      from roles r where organization_id = ${actor.organizationId} and id = ${id} for update`)
     if (!role) throw new DomainError('Role not found', undefined, 'NOT_FOUND')
     if (role.is_builtin) throw new DomainError('Built-in roles cannot be deleted', undefined, 'BUILTIN')
     if (!holdsAll(held, role.permissions)) {

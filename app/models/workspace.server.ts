@@ -120,10 +120,10 @@ export function deleteWorkspace(actor: TenantActor, id: string): Promise<void> {
     const target = await tx.maybeOne(sql.type(Workspace)`
       select ${WORKSPACE_COLUMNS} from workspaces w where w.organization_id = ${actor.organizationId} and w.id = ${id} for update`)
     if (!target) throw new DomainError('Workspace not found', undefined, 'NOT_FOUND')
-    // The projects that go with it are named in the audit row (live updates on Citus announce them from there).
+    // The projects that go with it, even those the actor cannot see, are named in the audit row (live updates on Citus announce them from there).
     const { others, projectIds } = await tx.one(sql.type(z.object({ others: z.number(), projectIds: z.array(z.string()) }))`
       select (select count(*) from workspaces where organization_id = ${actor.organizationId} and id <> ${id}) as others,
-             array(select id from projects where organization_id = ${actor.organizationId} and workspace_id = ${id} order by id) as "projectIds"`)
+             coalesce(public.workspace_project_ids(${actor.organizationId}, ${id}), '{}') as "projectIds"`)
     if (others === 0) throw new DomainError('The only workspace of an organization cannot be deleted.', undefined, 'LAST_WORKSPACE')
 
     const deleted = await tx.query(sql.unsafe`delete from workspaces where organization_id = ${actor.organizationId} and id = ${id}`)

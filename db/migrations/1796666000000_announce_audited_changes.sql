@@ -90,7 +90,9 @@ BEGIN
     WHEN 'organization.ownership_transferred' THEN
       SELECT m.id::text INTO own_membership FROM public.organization_members m WHERE m.organization_id = org AND m.user_id = NEW.user_id;
       PERFORM realtime.notify_change(channel, org, 'members', 'update', r, NULL, NULL);
-      PERFORM realtime.notify_change(channel, org, 'members', 'update', own_membership, NULL, NULL);
+      IF own_membership IS NOT NULL THEN
+        PERFORM realtime.notify_change(channel, org, 'members', 'update', own_membership, NULL, NULL);
+      END IF;
     WHEN 'role.created' THEN PERFORM realtime.notify_change(channel, org, 'roles', 'insert', r, NULL, NULL);
     WHEN 'role.updated' THEN PERFORM realtime.notify_change(channel, org, 'roles', 'update', r, NULL, NULL);
     WHEN 'role.deleted' THEN
@@ -109,7 +111,9 @@ BEGIN
     WHEN 'invitation.resent', 'invitation.revoked' THEN PERFORM realtime.notify_change(channel, org, 'invitations', 'update', r, NULL, NULL);
     WHEN 'invitation.accepted' THEN
       SELECT m.id::text INTO own_membership FROM public.organization_members m WHERE m.organization_id = org AND m.user_id = NEW.user_id;
-      PERFORM realtime.notify_change(channel, org, 'members', 'insert', own_membership, NULL, NULL);
+      IF own_membership IS NOT NULL THEN
+        PERFORM realtime.notify_change(channel, org, 'members', 'insert', own_membership, NULL, NULL);
+      END IF;
       PERFORM realtime.notify_change(channel, org, 'invitations', 'update', r, NULL, NULL);
     ELSE NULL;
   END CASE;
@@ -118,21 +122,45 @@ END
 $$;
 REVOKE ALL ON FUNCTION realtime.announce_audited() FROM PUBLIC;
 
+-- What deleting a workspace or a role takes with it by cascade (its projects;
+-- the invitations offering the role), whatever of it the deleter may read: the
+-- audit row names it, for the announcement above. Ids only, and only to a
+-- caller who may delete that workspace or manage roles.
+CREATE FUNCTION public.workspace_project_ids(p_org uuid, p_workspace uuid) RETURNS uuid[]
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = ''
+AS $$
+  SELECT CASE WHEN auth.has_permission(p_org, 'workspace:delete', p_workspace, NULL) THEN ARRAY(
+    SELECT p.id FROM public.projects p WHERE p.organization_id = p_org AND p.workspace_id = p_workspace ORDER BY p.id) END
+$$;
+CREATE FUNCTION public.role_invitation_ids(p_org uuid, p_role text) RETURNS uuid[]
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = ''
+AS $$
+  SELECT CASE WHEN auth.has_permission(p_org, 'role:manage', NULL, NULL) THEN ARRAY(
+    SELECT i.id FROM public.invitations i WHERE i.organization_id = p_org AND i.role = p_role ORDER BY i.id) END
+$$;
+REVOKE ALL ON FUNCTION public.workspace_project_ids(uuid, uuid), public.role_invitation_ids(uuid, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.workspace_project_ids(uuid, uuid), public.role_invitation_ids(uuid, text) TO authenticated;
+
 -- The batch re-read's reader switch as a SET LOCAL: on Citus that is what
 -- reaches the workers (with citus.propagate_set_commands = 'local', as the
 -- app's transactions set it), where the policies read the claims; a
 -- set_config would leave each worker with the first reader's. The same on a
--- single server.
+-- single server. The caller's own claims are back when it returns.
 CREATE OR REPLACE FUNCTION realtime.read_as(readers jsonb, query text)
 RETURNS TABLE (reader integer, "table" text, id text, "row" jsonb)
 LANGUAGE plpgsql SECURITY INVOKER
 SET search_path = public
 AS $$
+DECLARE
+  own_claims text := coalesce(current_setting('request.jwt.claims', true), '');
 BEGIN
   FOR i IN 0 .. jsonb_array_length(readers) - 1 LOOP
     EXECUTE format('SET LOCAL request.jwt.claims = %L', readers -> i);
     RETURN QUERY EXECUTE format('select %s::integer, q.* from (%s) q', i, query);
   END LOOP;
+  EXECUTE format('SET LOCAL request.jwt.claims = %L', own_claims);
 END
 $$;
 
@@ -201,6 +229,9 @@ BEGIN
   END LOOP;
 END
 $$;
+DROP FUNCTION public.role_invitation_ids(uuid, text);
+DROP FUNCTION public.workspace_project_ids(uuid, uuid);
+DROP TRIGGER IF EXISTS audit_logs_announce_changes ON public.audit_logs;
 DROP FUNCTION realtime.announce_audited();
 CREATE OR REPLACE FUNCTION realtime.announce() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER

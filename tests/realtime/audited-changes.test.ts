@@ -8,9 +8,9 @@
  * on Citus (`npm run test:citus`) the app's channel, which only the audit
  * trail's trigger feeds there, must announce exactly those.
  */
-import { setTimeout } from 'node:timers/promises'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { recordDenial, recordError } from '~/models/audit.server'
 import { CHANGES_CHANNEL, parseChange, type Change } from '~/models/changes.server'
 import { addGrant, removeGrant } from '~/models/grant.server'
 import { acceptInvitation, createInvitation, resendInvitation, revokeInvitation } from '~/models/invitation.server'
@@ -35,6 +35,9 @@ type Expected = [table: Change['table'], op: Change['op'], row: string, ws?: str
 let listener: pg.Client
 let onCitus = false
 const heard = new Map<string, string[]>()
+/** A marker's arrival, by channel and marker (drained()). */
+const markers = new Map<string, () => void>()
+let markerCount = 0
 
 beforeAll(async () => {
   onCitus = Boolean((await ctx.admin.query(`select 1 from pg_extension where extname = 'citus'`)).rowCount)
@@ -44,7 +47,10 @@ beforeAll(async () => {
       for each row execute function realtime.announce_audited('${AUDITED_CHANNEL}')`)
   }
   listener = await adminClient()
-  listener.on('notification', ({ channel, payload }) => heard.get(channel)?.push(payload ?? ''))
+  listener.on('notification', ({ channel, payload = '' }) => {
+    if (payload.startsWith('marker ')) markers.get(`${channel} ${payload}`)?.()
+    else heard.get(channel)?.push(payload)
+  })
   for (const channel of [CHANGES_CHANNEL, AUDITED_CHANNEL]) {
     heard.set(channel, [])
     await listener.query(`listen ${channel}`)
@@ -54,6 +60,19 @@ afterAll(async () => {
   await listener.end()
   if (!onCitus) await ctx.admin.query(`drop trigger audit_logs_announce_changes_compared on audit_logs`)
 })
+
+/**
+ * Returns once every channel has delivered what was committed before the
+ * call: notifications arrive in commit order, so a marker sent now comes
+ * after them. No waiting on a clock, which a slow machine could outrun.
+ */
+async function drained() {
+  const marker = `marker ${++markerCount}`
+  const channels = [...heard.keys()]
+  const arrived = channels.map((channel) => new Promise<void>((resolve) => markers.set(`${channel} ${marker}`, resolve)))
+  for (const channel of channels) await ctx.admin.query('select pg_notify($1, $2)', [channel, marker])
+  await Promise.all(arrived)
+}
 
 /** The changes of `org` heard on `channel` while `work` ran, as sortable lines; the audit log's own rows left out. */
 function changesOf(channel: string, org: string, actor: string) {
@@ -76,9 +95,10 @@ async function announces<T>(
   work: () => Promise<T>,
   expected: (result: T) => Expected[] | Promise<Expected[]>,
 ): Promise<T> {
+  await drained()
   for (const payloads of heard.values()) payloads.length = 0
   const result = await work()
-  await setTimeout(150)
+  await drained()
   const want = (await expected(result)).map((change) => change.filter(Boolean).join(' ')).sort()
   const channels = onCitus ? [CHANGES_CHANNEL] : [CHANGES_CHANNEL, AUDITED_CHANNEL]
   for (const channel of channels) expect(changesOf(channel, org, actor), channel).toEqual(want)
@@ -100,7 +120,6 @@ describe('the audit trail announces what the app changed', () => {
     const on = <T>(who: string, work: () => Promise<T>, expected: (result: T) => Expected[] | Promise<Expected[]>) =>
       announces(org.id, who, work, expected)
     const byOwner = <T>(work: () => Promise<T>, expected: (result: T) => Expected[]) => on(user.id, work, expected)
-    await setTimeout(150) // the tenant's own announcements, before the first step listens
 
     // Workspaces: created, edited, made the default (the previous default changes too).
     const launch = await byOwner(
@@ -140,6 +159,13 @@ describe('the audit trail announces what the app changed', () => {
       () => deleteProject(actor, probe.id),
       () => [['projects', 'delete', probe.id, launch.id, probe.id]],
     )
+    // A refused or failed action's audit row changed nothing, and announces nothing.
+    for (const record of [recordDenial, recordError]) {
+      await byOwner(
+        () => record(actor, { action: 'project.deleted', resourceType: 'project', resourceId: rocket.id, details: { workspaceId: launch.id } }),
+        () => [],
+      )
+    }
 
     // Roles: created and edited.
     const reviewer = await byOwner(
@@ -170,7 +196,6 @@ describe('the audit trail announces what the app changed', () => {
       (invitation) => [['invitations', 'insert', invitation.id]],
     )
     await ctx.admin.query(`update invitations set expires_at = now() - interval '1 day' where id = $1`, [lapsed.id])
-    await setTimeout(150) // that update's own announcement (a single server's trigger), before the next step listens
     await byOwner(
       () => createInvitation(actor, OWNER, { email: lapsedEmail, role: 'member' }),
       (invitation) => [
@@ -260,6 +285,40 @@ describe('the audit trail announces what the app changed', () => {
       () => [
         ['members', 'update', heir],
         ['members', 'update', owner],
+      ],
+    )
+  })
+
+  test('a deleter who cannot see what goes with a workspace or a role still announces all of it', async () => {
+    const { org, actor } = await createTenant('Janitorial')
+    const janitorPermissions = ['organization:view', 'workspace:view', 'workspace:delete', 'role:view', 'role:manage']
+    const janitorRole = await createRole(actor, OWNER, { name: 'Janitor', permissions: janitorPermissions })
+    const email = uniqueEmail('janitor')
+    const { token } = await createInvitation(actor, OWNER, { email, role: janitorRole.key })
+    const janitor = await invitee(email)
+    await acceptInvitation({ userId: janitor.id }, token)
+    const attic = await createWorkspace(actor, { name: 'Attic', slug: 'attic', description: '' })
+    const unseen = await createProject(actor, attic.id, { name: 'Unseen', slug: 'unseen', description: '' })
+    const temporary = await createRole(actor, OWNER, { name: 'Temporary', permissions: ['organization:view'] })
+    const offer = await createInvitation(actor, OWNER, { email: uniqueEmail('offered'), role: temporary.key })
+
+    const asJanitor = { userId: janitor.id, organizationId: org.id }
+    await announces(
+      org.id,
+      janitor.id,
+      () => deleteRole(asJanitor, janitorPermissions, temporary.id),
+      () => [
+        ['invitations', 'delete', offer.id],
+        ['roles', 'delete', temporary.id],
+      ],
+    )
+    await announces(
+      org.id,
+      janitor.id,
+      () => deleteWorkspace(asJanitor, attic.id),
+      () => [
+        ['projects', 'delete', unseen.id, attic.id, unseen.id],
+        ['workspaces', 'delete', attic.id, attic.id],
       ],
     )
   })

@@ -112,6 +112,9 @@ describe('changes made through the pages', () => {
     await anaStream.next(changeOf('projects', hidden, 'delete'))
     await settle()
     expect(mentions(ginaStream, hidden)).toBe(false)
+    // Ana saw the audit rows of her edits and the other memberships; Gina, without audit:view or member:view, neither.
+    expect(anaStream.events.some((e) => e.data?.table === 'audit_logs')).toBe(true)
+    expect(ginaStream.events.some((e) => e.data?.table === 'audit_logs' || (e.data?.table === 'members' && e.data.id !== gina.memberId))).toBe(false)
   })
 
   test('a member removed through the members page: their stream ends at once, not at the next periodic check', async () => {

@@ -40,6 +40,10 @@ test('a stream stays open while its credential holds and its holder is an active
   const anyOrg = await createApiToken(home.actor, { name: 'any', expiresInDays: null, organizationId: null, permissions: null })
   const homeOnly = await createApiToken(home.actor, { name: 'home only', expiresInDays: null, organizationId: home.org.id, permissions: null })
   const outsider = await sessionOf(other.user.id)
+  const lapsed = await createApiToken(home.actor, { name: 'lapsed', expiresInDays: 1, organizationId: null, permissions: null })
+  await ctx.admin.query(`update auth.api_tokens set created_at = now() - interval '2 days', expires_at = now() - interval '1 minute' where id = $1`, [
+    lapsed.record.id,
+  ])
 
   const streams = [
     session(home.org.id, secret),
@@ -49,6 +53,7 @@ test('a stream stays open while its credential holds and its holder is an active
     session(home.org.id, secret, 1), // past the session's absolute lifetime
     session(home.org.id, 'no such session'),
     session(home.org.id, outsider), // a valid session of someone who is not a member
+    token(home.org.id, lapsed.token), // expired
   ]
   expect(await stillOpen(streams)).toEqual(new Set([0, 1, 2]))
 
