@@ -1,5 +1,5 @@
 /**
- * npm run bench:realtime [-- --organizations 100 --subscribers 1000 --rate 100 --duration 15 --json]
+ * npm run bench:realtime [-- --organizations 100 --subscribers 1000 --rate 100 --duration 15 --json --citus]
  *
  * Live updates under load: `--subscribers` open streams (the API door, one
  * user and session each) across `--organizations` organizations, in four
@@ -17,7 +17,11 @@
  *     (REALTIME_RECHECK_SECONDS in the environment changes their period).
  *
  * The app runs in a child process (scripts/bench/realtime-server.ts); the
- * subscribers and the writer run here.
+ * subscribers and the writer run here. With --citus the database is a
+ * throwaway Citus cluster (db/citus/throwaway.ts) and the app in its Citus
+ * mode; there only the audit row announces a change (decision 005), so the
+ * writer renames as the app does, the change and its audit row in one
+ * statement.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
@@ -27,6 +31,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { appDatabaseUrl, parseConfig } from '~/lib/config.server'
+import { SERVER_BUILD_FILE } from '~/server/build-output.server'
+import { openCitusThrowawayDatabase } from '../db/citus/throwaway'
 import { openThrowawayDatabase } from '../db/throwaway'
 import { seedTenants } from './bench/seed'
 import { percentile, printJson } from './bench/stats'
@@ -38,6 +44,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '100' },
     duration: { type: 'string', default: '15' },
     json: { type: 'boolean', default: false },
+    citus: { type: 'boolean', default: false },
   },
 })
 const whole = (name: 'organizations' | 'subscribers' | 'rate' | 'duration', min: number) => {
@@ -50,7 +57,7 @@ const SUBSCRIBERS = whole('subscribers', ORGS)
 const RATE = whole('rate', 1)
 const DURATION = whole('duration', 1)
 const log = values.json ? () => {} : (line = '') => console.log(line)
-if (!existsSync('build/index.js')) throw new Error('no build: run `npm run build` first')
+if (!existsSync(SERVER_BUILD_FILE)) throw new Error('no build: run `npm run build` first')
 
 /** Subscribers per organization, by group: 1, 5, 10, and what is left spread over the last quarter. */
 function subscribersPerOrganization() {
@@ -172,6 +179,12 @@ function subscribe(port: number, subscriber: Subscriber): Promise<http.ClientReq
   })
 }
 
+const RENAME = `update projects set name = $3 where organization_id = $1 and id = $2`
+const RENAME_AS_THE_APP = `
+  with renamed as (update projects set name = $3 where organization_id = $1 and id = $2 returning workspace_id)
+  insert into audit_logs (organization_id, action, resource_type, resource_id, details, result)
+  select $1, 'project.updated', 'project', $2, jsonb_build_object('workspaceId', workspace_id), 'success' from renamed`
+
 /** `rate` changes a second for `seconds`, each renaming a project of one of `orgs` (round robin). */
 async function write(admin: pg.Client, projectsByOrg: Map<string, string[]>, orgs: string[], seconds: number) {
   const total = RATE * seconds
@@ -179,10 +192,11 @@ async function write(admin: pg.Client, projectsByOrg: Map<string, string[]>, org
   for (let i = 0; i < total; i++) {
     const wait = start + (i * 1000) / RATE - performance.now()
     if (wait > 0) await sleep(wait)
-    const projects = projectsByOrg.get(orgs[i % orgs.length]!)!
+    const org = orgs[i % orgs.length]!
+    const projects = projectsByOrg.get(org)!
     const id = projects[Math.floor(i / orgs.length) % projects.length]!
     sentAt.set(id, performance.now())
-    await admin.query(`update projects set name = $2 where id = $1`, [id, `Renamed ${i}`])
+    await admin.query(values.citus ? RENAME_AS_THE_APP : RENAME, [org, id, `Renamed ${i}`])
   }
   return (performance.now() - start) / 1000
 }
@@ -218,7 +232,7 @@ async function phase(child: ChildProcess, admin: pg.Client, projectsByOrg: Map<s
   }
 }
 
-const database = await openThrowawayDatabase('nextsaas_bench_realtime')
+const database = values.citus ? await openCitusThrowawayDatabase() : await openThrowawayDatabase('nextsaas_bench_realtime')
 let server: ChildProcess | undefined
 database.onDispose(async () => {
   if (!server?.connected) return
@@ -236,9 +250,11 @@ try {
   const started = await startServer({
     ...process.env,
     NODE_ENV: 'production',
+    APP_URL: 'http://127.0.0.1',
     DATABASE_URL: database.url,
     APP_DATABASE_URL: appDatabaseUrl({ ...config, APP_DATABASE_URL: undefined, DATABASE_URL: database.url }),
     RATE_LIMIT_ENABLED: 'false',
+    ...(values.citus ? { DATABASE_CITUS: 'true' } : {}),
     REALTIME_MAX_STREAMS: String(SUBSCRIBERS * 2),
     REALTIME_MAX_STREAMS_PER_ORG: String(SUBSCRIBERS),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -270,11 +286,11 @@ try {
 
   const memory = { heapKbPerStream: perStream('heapUsed'), rssKbPerStream: perStream('rss'), externalKbPerStream: perStream('external') }
   if (values.json) {
-    printJson({ organizations: ORGS, subscribers: SUBSCRIBERS, rate: RATE, steady, memory, byGroup })
+    printJson({ citus: values.citus, organizations: ORGS, subscribers: SUBSCRIBERS, rate: RATE, steady, memory, byGroup })
   } else {
     const ms = (value: number) => `${value.toFixed(1)} ms`
     log()
-    log(`| ${SUBSCRIBERS} streams, ${ORGS} organizations, ${RATE} changes/s | value |`)
+    log(`| ${SUBSCRIBERS} streams, ${ORGS} organizations, ${RATE} changes/s${values.citus ? ', Citus' : ''} | value |`)
     log('| --- | --- |')
     log(`| commit → delivery p50 | ${ms(steady.p50Ms)} |`)
     log(`| commit → delivery p99 | ${ms(steady.p99Ms)} |`)

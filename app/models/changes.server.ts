@@ -42,7 +42,7 @@ export function parseChange(payload: string | undefined): Change | null {
   }
 }
 
-/** A literal (never a parameter: realtime.read_as() runs the query as text) array of validated ids. */
+/** A literal (never a parameter: realtime.read_as() runs the queries as text) array of validated ids. */
 const idList = (ids: readonly string[]) => sql.fragment`${sql.literalValue(`{${ids.join(',')}}`)}::uuid[]`
 
 /**
@@ -96,8 +96,8 @@ export interface ChangedRows {
 
 export const rowKey = (table: string, id: string) => `${table}:${id}`
 
-/** The batch's re-read, as one query of literals returning (table, id, row). */
-function batchQuery(organizationId: string, changes: readonly Change[]) {
+/** The batch's re-read, as queries of literals each returning (table, id, row). */
+function batchQueries(organizationId: string, changes: readonly Change[]) {
   const org = sql.literalValue(organizationId)
   const byTable = new Map<ChangeTable, Set<string>>()
   const actorIds = new Set<string>()
@@ -112,8 +112,8 @@ function batchQuery(organizationId: string, changes: readonly Change[]) {
   )
   if (actorIds.size) {
     parts.push(sql.fragment`
-      select 'users' as table, u.id::text as id, jsonb_build_object('name', u.name) as row
-      from auth.users u where u.id = any(${idList([...actorIds])})`)
+      select 'users'::text as table, u.id::text as id, jsonb_build_object('name', u.name) as row
+      from realtime.member_names(${org}::uuid, ${idList([...actorIds])}) u`)
   }
   for (const change of deletions) {
     const key = sql.literalValue(rowKey(change.table, change.row))
@@ -121,14 +121,14 @@ function batchQuery(organizationId: string, changes: readonly Change[]) {
     const ws = change.table === 'workspaces' ? change.row : change.ws
     const place = (id: string | undefined) => (id ? sql.fragment`${sql.literalValue(id)}::uuid` : sql.fragment`null::uuid`)
     parts.push(sql.fragment`
-      select 'deleted', ${key}, jsonb_build_object('visible', auth.has_permission(${org}::uuid, ${permission}, ${place(ws)}, ${place(change.project)}))`)
+      select 'deleted'::text, ${key}::text, jsonb_build_object('visible', auth.has_permission(${org}::uuid, ${permission}, ${place(ws)}, ${place(change.project)}))`)
   }
-  return parts.length ? sql.fragment`${sql.join(parts, sql.fragment` union all `)}` : null
+  return parts
 }
 
 /**
  * The changed rows as each reader may see them, in one statement for the
- * whole batch and every reader: realtime.read_as() runs the batch's query
+ * whole batch and every reader: realtime.read_as() runs the batch's queries
  * once per reader's claims, as `authenticated`, so what RLS hides is simply
  * not there. A deleted row is gone: whether the reader could have seen it is
  * asked of the permission function the read policies call. Ids come from
@@ -136,12 +136,17 @@ function batchQuery(organizationId: string, changes: readonly Change[]) {
  */
 export async function readChangedRows(readers: readonly (Actor & { organizationId: string })[], changes: readonly Change[]): Promise<ChangedRows[]> {
   const results = readers.map((): ChangedRows => ({ rows: new Map(), deletions: new Set(), actors: new Map() }))
-  const query = readers.length ? batchQuery(readers[0]!.organizationId, changes) : null
-  if (!query) return results
-  if (query.values.length) throw new Error('the re-read must be made of literals')
-  const claims = JSON.stringify(readers.map(claimsOf))
+  const parts = readers.length ? batchQueries(readers[0]!.organizationId, changes) : []
+  if (!parts.length) return results
+  if (parts.some((part) => part.values.length)) throw new Error('the re-read must be made of literals')
+  // `read_org`: each reader reads in this organization only (a narrowing the read policies use to ask about it alone).
+  const claims = JSON.stringify(readers.map((reader) => ({ ...claimsOf(reader), read_org: reader.organizationId })))
+  const queries = sql.array(
+    parts.map((part) => part.sql),
+    'text',
+  )
   const found = await withTenant(readers[0]!, (tx) =>
-    tx.any(sql.type(Seen)`select reader, "table" as table, id, "row" as row from realtime.read_as(${claims}::jsonb, ${query.sql})`),
+    tx.any(sql.type(Seen)`select reader, "table" as table, id, "row" as row from realtime.read_as(${claims}::jsonb, ${queries})`),
   )
   for (const { reader, table, id, row } of found) {
     const result = results[reader]!

@@ -143,26 +143,59 @@ $$;
 REVOKE ALL ON FUNCTION public.workspace_project_ids(uuid, uuid), public.role_invitation_ids(uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.workspace_project_ids(uuid, uuid), public.role_invitation_ids(uuid, text) TO authenticated;
 
--- The batch re-read's reader switch as a SET LOCAL: on Citus that is what
--- reaches the workers (with citus.propagate_set_commands = 'local', as the
--- app's transactions set it), where the policies read the claims; a
--- set_config would leave each worker with the first reader's. The same on a
--- single server. The caller's own claims are back when it returns.
-CREATE OR REPLACE FUNCTION realtime.read_as(readers jsonb, query text)
+-- The batch re-read, as each reader in turn: its parts (the app's queries,
+-- literals only, each returning table, id and row) run as the caller —
+-- `authenticated` — under each reader's claims. The parts run one by one: on
+-- Citus a union of a coordinator table (the logs) with a sharded one is
+-- planned in several steps with intermediate results. The reader switch is a
+-- SET LOCAL: on Citus that is what reaches the workers (with
+-- citus.propagate_set_commands = 'local', as the app's transactions set it),
+-- where the policies read the claims; a set_config would leave each worker
+-- with the first reader's. The caller's own claims are back when it returns.
+DROP FUNCTION realtime.read_as(jsonb, text);
+CREATE FUNCTION realtime.read_as(readers jsonb, parts text[])
 RETURNS TABLE (reader integer, "table" text, id text, "row" jsonb)
 LANGUAGE plpgsql SECURITY INVOKER
 SET search_path = public
 AS $$
 DECLARE
   own_claims text := coalesce(current_setting('request.jwt.claims', true), '');
+  part text;
 BEGIN
   FOR i IN 0 .. jsonb_array_length(readers) - 1 LOOP
     EXECUTE format('SET LOCAL request.jwt.claims = %L', readers -> i);
-    RETURN QUERY EXECUTE format('select %s::integer, q.* from (%s) q', i, query);
+    FOREACH part IN ARRAY parts LOOP
+      RETURN QUERY EXECUTE format('select %s::integer, q.* from (%s) q', i, part);
+    END LOOP;
   END LOOP;
   EXECUTE format('SET LOCAL request.jwt.claims = %L', own_claims);
 END
 $$;
+REVOKE ALL ON FUNCTION realtime.read_as(jsonb, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION realtime.read_as(jsonb, text[]) TO authenticated;
+
+-- The names of the batch's actors that a reader of this organization may
+-- see: its members' (the users policy shows the members of the caller's
+-- organizations), for a caller who is an active member there. One look-up in
+-- that organization, where the policy asks on Citus, per user, whether any
+-- organization is shared: a query on every worker.
+CREATE FUNCTION realtime.member_names(org uuid, user_ids uuid[]) RETURNS TABLE (id uuid, name text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = ''
+AS $$
+BEGIN
+  IF NOT auth.token_allows(org, NULL) OR NOT EXISTS (
+    SELECT 1 FROM public.organization_members me WHERE me.organization_id = org AND me.user_id = auth.uid() AND me.status = 'active'
+  ) THEN
+    RETURN;
+  END IF;
+  RETURN QUERY
+    SELECT u.id, u.name FROM public.organization_members m JOIN auth.users u ON u.id = m.user_id
+    WHERE m.organization_id = org AND m.user_id = ANY (user_ids);
+END
+$$;
+REVOKE ALL ON FUNCTION realtime.member_names(uuid, uuid[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION realtime.member_names(uuid, uuid[]) TO authenticated;
 
 -- The streams' periodic check, in steps Citus can plan: the credentials that
 -- still hold (coordinator tables), then the active memberships among their
@@ -194,7 +227,43 @@ BEGIN
 END
 $$;
 
+-- The organizations whose role lets the caller read with `permission`: for
+-- a reading confined to one organization (claim `read_org`, which the live
+-- updates' re-read sets), that one alone is asked about. It can only narrow
+-- the answer, and it spares Citus a query on every shard per reader: the
+-- logs' read policies call this once per statement.
+CREATE OR REPLACE FUNCTION auth.permitted_organization_ids(permission text) RETURNS uuid[]
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+  read_org uuid := (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'read_org')::uuid;
+BEGIN
+  IF read_org IS NOT NULL THEN
+    RETURN CASE WHEN auth.has_permission(read_org, permission) THEN ARRAY[read_org] ELSE '{}'::uuid[] END;
+  END IF;
+  RETURN (SELECT coalesce(array_agg(m.organization_id), '{}')
+          FROM public.organization_members m
+          JOIN public.roles r ON r.organization_id = m.organization_id AND r.key = m.role
+          WHERE m.user_id = auth.uid() AND m.status = 'active' AND auth.permits(r.permissions, permission)
+            AND auth.token_allows(m.organization_id, permission));
+END
+$$;
+
 -- Down Migration
+
+CREATE OR REPLACE FUNCTION auth.permitted_organization_ids(permission text) RETURNS uuid[]
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = ''
+AS $$
+BEGIN
+  RETURN (SELECT coalesce(array_agg(m.organization_id), '{}')
+          FROM public.organization_members m
+          JOIN public.roles r ON r.organization_id = m.organization_id AND r.key = m.role
+          WHERE m.user_id = auth.uid() AND m.status = 'active' AND auth.permits(r.permissions, permission)
+            AND auth.token_allows(m.organization_id, permission));
+END
+$$;
 
 CREATE OR REPLACE FUNCTION realtime.open_streams(p_streams jsonb) RETURNS SETOF integer
 LANGUAGE sql STABLE SECURITY DEFINER
@@ -217,7 +286,9 @@ AS $$
         AND (t.scope_organization_id IS NULL OR t.scope_organization_id = m.organization_id))
   END
 $$;
-CREATE OR REPLACE FUNCTION realtime.read_as(readers jsonb, query text)
+DROP FUNCTION realtime.member_names(uuid, uuid[]);
+DROP FUNCTION realtime.read_as(jsonb, text[]);
+CREATE FUNCTION realtime.read_as(readers jsonb, query text)
 RETURNS TABLE (reader integer, "table" text, id text, "row" jsonb)
 LANGUAGE plpgsql SECURITY INVOKER
 SET search_path = public
@@ -229,6 +300,8 @@ BEGIN
   END LOOP;
 END
 $$;
+REVOKE ALL ON FUNCTION realtime.read_as(jsonb, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION realtime.read_as(jsonb, text) TO authenticated;
 DROP FUNCTION public.role_invitation_ids(uuid, text);
 DROP FUNCTION public.workspace_project_ids(uuid, uuid);
 DROP TRIGGER IF EXISTS audit_logs_announce_changes ON public.audit_logs;

@@ -10,13 +10,11 @@
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import path from 'node:path'
-import { pathToFileURL } from 'node:url'
-import type { ServerBuild } from '@remix-run/node'
 import pg from 'pg'
 import { pino } from 'pino'
 import { getConfig } from '~/lib/config.server'
 import { closePool } from '~/models/db.server'
+import { loadServerBuild } from '~/server/build-output.server'
 import { createHttpApp } from '~/server/http.server'
 import { closeServices, createServices } from '~/server/services.server'
 
@@ -44,7 +42,7 @@ process.on('message', (message) => {
 })
 
 const config = getConfig()
-const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
+const build = await loadServerBuild()
 const logger = pino({ level: config.LOG_LEVEL })
 const services = createServices(config, logger)
 const server = http.createServer(createHttpApp({ build, config, logger, services }))

@@ -349,6 +349,8 @@ describe('the change listener', () => {
       const again = await opened(pageStream(ana, slugA, {}, app.origin))
       const project = await newProjectByAna('Back', 'back')
       await again.next(changeOf('projects', project))
+      // Every app's listener was cut, this file's own app's too: the tests after this one need it listening again.
+      await expect.poll(() => ctx.app.services.liveUpdates!.ready(), { timeout: 10_000 }).toBe(true)
     } finally {
       await app.close()
     }
