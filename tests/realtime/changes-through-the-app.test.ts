@@ -11,25 +11,20 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { addGrant } from '~/models/grant.server'
 import { acceptInvitation, createInvitation } from '~/models/invitation.server'
 import { createRole } from '~/models/role.server'
-import { createOrg, signedUpClient, type Client } from '../utils/app'
+import { createOrg, signedUpPerson, type Person } from '../utils/app'
 import { setupApp } from '../utils/fixture'
 import { openSse, type SseEvent, type SseStream } from '../utils/sse'
 
 // The periodic check is far off: only the removal's own announcement can end a stream in time.
 const ctx = setupApp({ REALTIME_RECHECK_SECONDS: 60 })
 
-type Person = Client & { email: string; id: string }
 let ana: Person
 let bob: Person
 let slugA: string
 let slugB: string
 let orgA: string
 
-async function person(name: string): Promise<Person> {
-  const client = await signedUpClient(ctx.origin, name)
-  const id = (await ctx.admin.query('select id from auth.users where email = $1', [client.email])).rows[0].id as string
-  return Object.assign(client, { id })
-}
+const person = (name: string) => signedUpPerson(ctx.origin, ctx.admin, name)
 
 const streams: SseStream[] = []
 async function streamOf(who: Person, slug: string) {

@@ -11,14 +11,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { changeMemberRole, removeMember, setMemberStatus } from '~/models/member.server'
 import { createProject, deleteProject, updateProject } from '~/models/project.server'
 import { createRole } from '~/models/role.server'
-import { Client, createOrg, signedUpClient, startApp } from '../utils/app'
+import { Client, createOrg, signedUpPerson, startApp, type Person } from '../utils/app'
 import { setupApp } from '../utils/fixture'
 import { openSse, type SseEvent, type SseStream } from '../utils/sse'
 import { addMember } from '../utils/tenants'
 
 const ctx = setupApp({ REALTIME_MAX_STREAMS_PER_USER: 4 })
 
-type Person = Client & { email: string; id: string }
 let ana: Person
 let bob: Person
 let slugA: string
@@ -27,11 +26,7 @@ let orgA: string
 let orgB: string
 let generalA: string
 
-async function person(name: string): Promise<Person> {
-  const client = await signedUpClient(ctx.origin, name)
-  const id = (await ctx.admin.query('select id from auth.users where email = $1', [client.email])).rows[0].id as string
-  return Object.assign(client, { id })
-}
+const person = (name: string) => signedUpPerson(ctx.origin, ctx.admin, name)
 
 const memberIdOf = async (userId: string) =>
   (await ctx.admin.query('select id from organization_members where organization_id = $1 and user_id = $2', [orgA, userId])).rows[0].id as string

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { setTimeout } from 'node:timers/promises'
+import type pg from 'pg'
 import { pino } from 'pino'
 import { getConfig, type Config } from '~/lib/config.server'
 import type { RateLimits } from '~/rate-limit/limits.server'
@@ -116,6 +117,15 @@ export async function signedUpClient(origin: string, name = 'Test User') {
   const response = await client.post('/signup', { name, email, password: PASSWORD })
   if (response.status !== 302) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`)
   return Object.assign(client, { email })
+}
+
+/** A signed-up client who knows their user id too, for tests that arrange rows about them. */
+export type Person = Client & { email: string; id: string }
+
+export async function signedUpPerson(origin: string, admin: Pick<pg.Client, 'query'>, name: string): Promise<Person> {
+  const client = await signedUpClient(origin, name)
+  const found = await admin.query<{ id: string }>('select id from auth.users where email = $1', [client.email])
+  return Object.assign(client, { id: found.rows[0]!.id })
 }
 
 export async function createOrg(client: Client, name: string) {
