@@ -3,7 +3,6 @@
  * DATABASE_URL's server when it is set, else on an embedded PostgreSQL in a
  * temp folder, so that nothing needs installing and nothing is left behind.
  */
-import { randomBytes } from 'node:crypto'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import os from 'node:os'
@@ -12,6 +11,7 @@ import pg from 'pg'
 import { appDatabasePassword, parseConfig } from '~/lib/config.server'
 import { startEmbeddedPostgres } from './embedded'
 import { migrate } from './migrate'
+import { uniqueDatabaseName } from './unique-name'
 
 /** A PostgreSQL server: DATABASE_URL's, or an embedded one in a temp folder. */
 export interface DatabaseServer {
@@ -56,7 +56,7 @@ export async function startDatabaseServer(): Promise<DatabaseServer> {
 
 /** A new empty database on the server; returns its privileged URL and a dropper. */
 export async function createDatabase(adminUrl: string, prefix = 'nextsaas_test') {
-  const name = `${prefix}_${randomBytes(6).toString('hex')}`
+  const name = uniqueDatabaseName(prefix)
   const admin = new pg.Client({ connectionString: adminUrl })
   await admin.connect()
   await admin.query(`create database ${name}`)

@@ -17,11 +17,10 @@
  *     (REALTIME_RECHECK_SECONDS in the environment changes their period).
  *
  * The app runs in a child process (scripts/bench/realtime-server.ts); the
- * subscribers and the writer run here. With --citus the database is a
- * throwaway Citus cluster (db/citus/throwaway.ts) and the app in its Citus
- * mode; there only the audit row announces a change (decision 005), so the
- * writer renames as the app does, the change and its audit row in one
- * statement.
+ * subscribers and the writer run here; the writer renames as the app does,
+ * the change and its audit row in one statement. With --citus the database
+ * is a throwaway Citus cluster (db/citus/throwaway.ts), the app in its Citus
+ * mode, where the audit row is what announces the change (decision 005).
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
@@ -179,8 +178,8 @@ function subscribe(port: number, subscriber: Subscriber): Promise<http.ClientReq
   })
 }
 
-const RENAME = `update projects set name = $3 where organization_id = $1 and id = $2`
-const RENAME_AS_THE_APP = `
+/** A project renamed as the app renames it: the change and its audit row (which announces it on Citus) in one transaction. */
+const RENAME = `
   with renamed as (update projects set name = $3 where organization_id = $1 and id = $2 returning workspace_id)
   insert into audit_logs (organization_id, action, resource_type, resource_id, details, result)
   select $1, 'project.updated', 'project', $2, jsonb_build_object('workspaceId', workspace_id), 'success' from renamed`
@@ -196,7 +195,7 @@ async function write(admin: pg.Client, projectsByOrg: Map<string, string[]>, org
     const projects = projectsByOrg.get(org)!
     const id = projects[Math.floor(i / orgs.length) % projects.length]!
     sentAt.set(id, performance.now())
-    await admin.query(values.citus ? RENAME_AS_THE_APP : RENAME, [org, id, `Renamed ${i}`])
+    await admin.query(RENAME, [org, id, `Renamed ${i}`])
   }
   return (performance.now() - start) / 1000
 }

@@ -4,13 +4,13 @@
  * benchmarks use instead of db/throwaway.ts's database. dispose() runs the
  * steps given to onDispose, then stops the cluster and removes its folder.
  */
-import { randomBytes } from 'node:crypto'
 import { mkdtemp } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { appDatabasePassword, parseConfig } from '~/lib/config.server'
 import { migrate } from '../migrate'
 import { freePort } from '../throwaway'
+import { uniqueDatabaseName } from '../unique-name'
 import { startCitusCluster } from './cluster'
 import { distribute } from './distribute'
 
@@ -19,9 +19,7 @@ export async function openCitusThrowawayDatabase() {
   const cluster = await startCitusCluster({
     dir,
     ports: [await freePort(), await freePort(), await freePort()],
-    // A name of its own, as db/throwaway.ts gives: the rate-limit counters are
-    // namespaced by it, and runs sharing one Redis must not share counts.
-    database: `nextsaas_citus_${randomBytes(6).toString('hex')}`,
+    database: uniqueDatabaseName('nextsaas_citus'),
     persistent: false,
   })
   const steps: (() => unknown)[] = []

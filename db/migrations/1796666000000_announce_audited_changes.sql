@@ -29,6 +29,23 @@ END
 $$;
 REVOKE ALL ON FUNCTION realtime.notify_change(text, uuid, text, text, text, text, text) FROM PUBLIC;
 
+-- The same change for each id of `ids` (a JSON array from an audit row's
+-- details): a workspace is its own workspace, a project its own project.
+CREATE FUNCTION realtime.notify_each(channel text, org uuid, tbl text, op text, ids jsonb, ws text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+  each_id text;
+BEGIN
+  FOR each_id IN SELECT jsonb_array_elements_text(coalesce(ids, '[]')) LOOP
+    PERFORM realtime.notify_change(channel, org, tbl, op, each_id,
+      CASE WHEN tbl = 'workspaces' THEN each_id ELSE ws END, CASE WHEN tbl = 'projects' THEN each_id END);
+  END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION realtime.notify_each(text, uuid, text, text, jsonb, text) FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION realtime.announce() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = ''
@@ -59,7 +76,6 @@ DECLARE
   org uuid := NEW.organization_id;
   r text := NEW.resource_id;
   d jsonb := coalesce(NEW.details, '{}'::jsonb);
-  each_id text;
   -- The membership of the audit row's user: the new member who accepted, the owner who handed over.
   own_membership text;
 BEGIN
@@ -68,14 +84,10 @@ BEGIN
     WHEN 'workspace.created' THEN PERFORM realtime.notify_change(channel, org, 'workspaces', 'insert', r, r, NULL);
     WHEN 'workspace.updated' THEN PERFORM realtime.notify_change(channel, org, 'workspaces', 'update', r, r, NULL);
     WHEN 'workspace.made_default' THEN
-      FOR each_id IN SELECT jsonb_array_elements_text(coalesce(d -> 'previousDefaultIds', '[]')) LOOP
-        PERFORM realtime.notify_change(channel, org, 'workspaces', 'update', each_id, each_id, NULL);
-      END LOOP;
+      PERFORM realtime.notify_each(channel, org, 'workspaces', 'update', d -> 'previousDefaultIds', NULL);
       PERFORM realtime.notify_change(channel, org, 'workspaces', 'update', r, r, NULL);
     WHEN 'workspace.deleted' THEN
-      FOR each_id IN SELECT jsonb_array_elements_text(coalesce(d -> 'projectIds', '[]')) LOOP
-        PERFORM realtime.notify_change(channel, org, 'projects', 'delete', each_id, r, each_id);
-      END LOOP;
+      PERFORM realtime.notify_each(channel, org, 'projects', 'delete', d -> 'projectIds', r);
       PERFORM realtime.notify_change(channel, org, 'workspaces', 'delete', r, r, NULL);
       IF d ->> 'newDefaultWorkspaceId' IS NOT NULL THEN
         PERFORM realtime.notify_change(channel, org, 'workspaces', 'update', d ->> 'newDefaultWorkspaceId', d ->> 'newDefaultWorkspaceId', NULL);
@@ -96,17 +108,11 @@ BEGIN
     WHEN 'role.created' THEN PERFORM realtime.notify_change(channel, org, 'roles', 'insert', r, NULL, NULL);
     WHEN 'role.updated' THEN PERFORM realtime.notify_change(channel, org, 'roles', 'update', r, NULL, NULL);
     WHEN 'role.deleted' THEN
-      FOR each_id IN SELECT jsonb_array_elements_text(coalesce(d -> 'reassignedMemberIds', '[]')) LOOP
-        PERFORM realtime.notify_change(channel, org, 'members', 'update', each_id, NULL, NULL);
-      END LOOP;
-      FOR each_id IN SELECT jsonb_array_elements_text(coalesce(d -> 'invitationIds', '[]')) LOOP
-        PERFORM realtime.notify_change(channel, org, 'invitations', 'delete', each_id, NULL, NULL);
-      END LOOP;
+      PERFORM realtime.notify_each(channel, org, 'members', 'update', d -> 'reassignedMemberIds', NULL);
+      PERFORM realtime.notify_each(channel, org, 'invitations', 'delete', d -> 'invitationIds', NULL);
       PERFORM realtime.notify_change(channel, org, 'roles', 'delete', r, NULL, NULL);
     WHEN 'invitation.created' THEN
-      FOR each_id IN SELECT jsonb_array_elements_text(coalesce(d -> 'revokedExpiredIds', '[]')) LOOP
-        PERFORM realtime.notify_change(channel, org, 'invitations', 'update', each_id, NULL, NULL);
-      END LOOP;
+      PERFORM realtime.notify_each(channel, org, 'invitations', 'update', d -> 'revokedExpiredIds', NULL);
       PERFORM realtime.notify_change(channel, org, 'invitations', 'insert', r, NULL, NULL);
     WHEN 'invitation.resent', 'invitation.revoked' THEN PERFORM realtime.notify_change(channel, org, 'invitations', 'update', r, NULL, NULL);
     WHEN 'invitation.accepted' THEN
@@ -328,4 +334,5 @@ BEGIN
   RETURN NULL;
 END
 $$;
+DROP FUNCTION realtime.notify_each(text, uuid, text, text, jsonb, text);
 DROP FUNCTION realtime.notify_change(text, uuid, text, text, text, text, text);

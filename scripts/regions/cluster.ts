@@ -6,7 +6,6 @@
  * the standby is copied from it, so both hold the schema and the app login.
  */
 import { execFile } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import net, { type AddressInfo } from 'node:net'
 import os from 'node:os'
@@ -15,6 +14,7 @@ import { promisify } from 'node:util'
 import pg from 'pg'
 import { APP_DB_ROLE } from '~/lib/config.server'
 import { migrate } from '../../db/migrate'
+import { uniqueDatabaseName } from '../../db/unique-name'
 
 const run = promisify(execFile)
 
@@ -84,9 +84,7 @@ export async function startCluster(options: { log?: (line: string) => void } = {
   const ports = { primary: await freePort(), standby: await freePort() }
   const logs = { primary: path.join(base, 'primary.log'), standby: path.join(base, 'standby.log') }
 
-  // A name of its own, as db/throwaway.ts gives: the rate-limit counters are
-  // namespaced by it, and runs sharing one Redis must not share counts.
-  const databaseName = `nextsaas_${randomBytes(6).toString('hex')}`
+  const databaseName = uniqueDatabaseName('nextsaas')
   const tool = (name: string, args: string[]) => run(path.join(bin, name), args, { ...(owner ?? {}), cwd: base })
   const url = (server: 'primary' | 'standby', login = 'postgres', password = '') =>
     `postgres://${login}${password ? `:${password}` : ''}@127.0.0.1:${ports[server]}/${databaseName}`

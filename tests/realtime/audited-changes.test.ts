@@ -23,7 +23,7 @@ import { createWorkspace, deleteWorkspace, makeDefaultWorkspace, updateWorkspace
 import { uniqueEmail } from '../utils/app'
 import { adminClient } from '../utils/db'
 import { setupDatabase } from '../utils/fixture'
-import { createTenant } from '../utils/tenants'
+import { createTenant, membershipId } from '../utils/tenants'
 
 const ctx = setupDatabase()
 const AUDITED_CHANNEL = 'nextsaas_changes_audited'
@@ -109,10 +109,7 @@ async function invitee(email: string) {
   return createUser({ email, name: 'Invitee', passwordHash: 'not used to sign in' }, {})
 }
 
-async function membershipOf(org: string, userId: string) {
-  return (await ctx.admin.query(`select id from organization_members where organization_id = $1 and user_id = $2`, [org, userId])).rows[0]
-    .id as string
-}
+const membershipOf = (org: string, userId: string) => membershipId(ctx.admin, org, userId)
 
 describe('the audit trail announces what the app changed', () => {
   test('every model write to a table with live updates, as the tables’ triggers announce it', async () => {

@@ -14,6 +14,7 @@ import { createRole } from '~/models/role.server'
 import { createOrg, signedUpPerson, type Person } from '../utils/app'
 import { setupApp } from '../utils/fixture'
 import { openSse, type SseEvent, type SseStream } from '../utils/sse'
+import { membershipId } from '../utils/tenants'
 
 // The periodic check is far off: only the removal's own announcement can end a stream in time.
 const ctx = setupApp({ REALTIME_RECHECK_SECONDS: 60 })
@@ -56,9 +57,7 @@ async function joinedA(name: string, role: string) {
   const owner = { userId: ana.id, organizationId: orgA }
   const { token } = await createInvitation(owner, ['*'], { email: who.email, role })
   await acceptInvitation({ userId: who.id }, token)
-  const memberId = (await ctx.admin.query(`select id from organization_members where organization_id = $1 and user_id = $2`, [orgA, who.id])).rows[0]
-    .id as string
-  return { who, memberId }
+  return { who, memberId: await membershipId(ctx.admin, orgA, who.id) }
 }
 
 beforeAll(async () => {

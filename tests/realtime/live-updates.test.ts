@@ -14,7 +14,7 @@ import { createRole } from '~/models/role.server'
 import { Client, createOrg, signedUpPerson, startApp, type Person } from '../utils/app'
 import { setupApp } from '../utils/fixture'
 import { openSse, type SseEvent, type SseStream } from '../utils/sse'
-import { addMember } from '../utils/tenants'
+import { addMember, membershipId } from '../utils/tenants'
 
 const ctx = setupApp({ REALTIME_MAX_STREAMS_PER_USER: 4 })
 
@@ -28,8 +28,7 @@ let generalA: string
 
 const person = (name: string) => signedUpPerson(ctx.origin, ctx.admin, name)
 
-const memberIdOf = async (userId: string) =>
-  (await ctx.admin.query('select id from organization_members where organization_id = $1 and user_id = $2', [orgA, userId])).rows[0].id as string
+const memberIdOf = (userId: string) => membershipId(ctx.admin, orgA, userId)
 
 const orgId = async (slug: string) => (await ctx.admin.query('select id from organizations where slug = $1', [slug])).rows[0].id as string
 

@@ -1,3 +1,4 @@
+import type pg from 'pg'
 import { hashPassword } from '~/auth/password.server'
 import { sql, withTenant, type Actor } from '~/models/db.server'
 import { createOrganization } from '~/models/organization.server'
@@ -19,6 +20,15 @@ export async function createTenant(label: string) {
     return ws as string
   })
   return { user, org, actor, workspaceId }
+}
+
+/** The id of `userId`'s membership of an organization, read as a superuser. */
+export async function membershipId(admin: Pick<pg.Client, 'query'>, organizationId: string, userId: string) {
+  const found = await admin.query<{ id: string }>('select id from organization_members where organization_id = $1 and user_id = $2', [
+    organizationId,
+    userId,
+  ])
+  return found.rows[0]!.id
 }
 
 /** Adds an existing user to an organization with a role, as a superuser would. */
